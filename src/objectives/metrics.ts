@@ -1,0 +1,63 @@
+// The metrics an objective can bound. Drill files name them; the validator checks names and units;
+// the evaluator reads the measured value from the summary's `measurements` at `path`.
+
+export type MetricUnit = "ms" | "count" | "per-second" | "boolean";
+
+export interface MetricDefinition {
+  name: string;
+  unit: MetricUnit;
+  /** Dotted path into the report's `measurements` object. */
+  path: string;
+  description: string;
+}
+
+const m = (name: string, unit: MetricUnit, path: string, description: string): MetricDefinition => ({
+  name,
+  unit,
+  path,
+  description,
+});
+
+export const METRICS: readonly MetricDefinition[] = [
+  m("detection", "ms", "detection.ms", "fault injected -> controller declares the primary down"),
+  m("promotion", "ms", "promotion.ms", "primary declared down -> candidate writable (canary committed)"),
+  m(
+    "dnsSwitch.authoritative",
+    "ms",
+    "dnsSwitch.authoritativeMs",
+    "writable -> DNS server answers the new address",
+  ),
+  m(
+    "dnsSwitch.clientFirst",
+    "ms",
+    "dnsSwitch.clientFirstMs",
+    "writable -> first client resolves the new address",
+  ),
+  m(
+    "dnsSwitch.clientLast",
+    "ms",
+    "dnsSwitch.clientLastMs",
+    "writable -> last client resolves the new address",
+  ),
+  m("rto.p50", "ms", "rto.p50Ms", "client-observed RTO, median over clients"),
+  m("rto.p99", "ms", "rto.p99Ms", "client-observed RTO, 99th percentile over clients"),
+  m("rto.max", "ms", "rto.maxMs", "client-observed RTO, worst client"),
+  m(
+    "rto.gapMax",
+    "ms",
+    "rto.gapMaxMs",
+    "longest gap between a client's last ok before and first ok after the fault",
+  ),
+  m("rpo.lostWrites", "count", "rpo.lostWrites", "acknowledged writes missing from the surviving primary"),
+  m("rpo.lostWindow", "ms", "rpo.lostWindowMs", "time span of the acknowledged writes that were lost"),
+  m("rpo.unexpectedWrites", "count", "rpo.unexpectedWrites", "ids present that no client ever attempted"),
+  m("rpo.ackedWrites", "count", "rpo.ackedWrites", "writes acknowledged to clients"),
+  m("splitBrain", "boolean", "splitBrain.detected", "two nodes acknowledged writes at the same time"),
+  m("throughput.ackedPerSecond", "per-second", "throughput.ackedPerSecond", "acknowledged writes per second"),
+];
+
+export const METRIC_NAMES: readonly string[] = METRICS.map((d) => d.name);
+
+export function findMetric(name: string): MetricDefinition | undefined {
+  return METRICS.find((d) => d.name === name);
+}
