@@ -1,0 +1,52 @@
+// The field names the loader accepts at each level of a drill file. The loader reports anything else
+// as unknown; the schema test walks schema/drill.schema.json and checks it names exactly these.
+// Keys are level labels: "" is the top level, `regions[]` a list item, `faults[latency]` a fault by type.
+// `database.settings` (free-form postgresql.conf) and `objectives` (metric names) are not listed here.
+
+const FAULT_COMMON = ["at", "type", "duration"] as const;
+
+export const DRILL_FIELDS = {
+  "": [
+    "name",
+    "description",
+    "platform",
+    "regions",
+    "database",
+    "network",
+    "controller",
+    "dns",
+    "workload",
+    "faults",
+    "recovery",
+    "objectives",
+  ],
+  "regions[]": ["name", "role"],
+  database: ["engine", "replication", "binDir", "settings"],
+  network: ["interRegionLatency"],
+  controller: ["mode", "healthCheck"],
+  "controller.healthCheck": ["interval", "timeout", "failureThreshold"],
+  dns: ["name", "ttl"],
+  workload: ["clients", "rate", "duration", "requestTimeout"],
+  "faults[region-outage]": [...FAULT_COMMON, "region", "mode"],
+  "faults[partition]": [...FAULT_COMMON, "between"],
+  "faults[latency]": [...FAULT_COMMON, "latency", "jitter", "region", "links"],
+  recovery: ["wait"],
+} as const satisfies Record<string, readonly string[]>;
+
+export type FieldLevel = keyof typeof DRILL_FIELDS;
+
+/** Every field any fault type accepts, for checking a fault whose type is missing or unknown. */
+export const ANY_FAULT_FIELDS: readonly string[] = [
+  ...new Set([
+    ...DRILL_FIELDS["faults[region-outage]"],
+    ...DRILL_FIELDS["faults[partition]"],
+    ...DRILL_FIELDS["faults[latency]"],
+  ]),
+];
+
+/** The levels (other than `level`) where `field` is a known name, to say where a misplaced field belongs. */
+export function levelsHaving(field: string, except: string): string[] {
+  return Object.entries(DRILL_FIELDS)
+    .filter(([level, fields]) => level !== except && (fields as readonly string[]).includes(field))
+    .map(([level]) => level);
+}

@@ -1,0 +1,544 @@
+// Drill file -> validated, normalised Drill. Everything is checked before anything starts, and every
+// problem is reported (file:line:column, field path, what was expected), not just the first.
+import { readFile } from "node:fs/promises";
+import { LineCounter, parseDocument } from "yaml";
+import { findMetric, METRIC_NAMES } from "../objectives/metrics.ts";
+import { formatDuration } from "./duration.ts";
+import { ANY_FAULT_FIELDS, DRILL_FIELDS } from "./fields.ts";
+import { OBJECTIVE_EXAMPLES, ObjectiveError, parseObjective } from "./objective.ts";
+import { DrillValidationError, type DrillProblem } from "./problems.ts";
+import { DrillReader, Mapping, type Field } from "./reader.ts";
+import { closest } from "./suggest.ts";
+import {
+  LINK_KINDS,
+  type Drill,
+  type Fault,
+  type FaultType,
+  type LinkKind,
+  type LinkSelector,
+  type Objective,
+  type RegionRole,
+  type RegionSpec,
+} from "./types.ts";
+
+export { DrillValidationError, formatProblem, type DrillProblem } from "./problems.ts";
+export { formatDuration, parseDuration } from "./duration.ts";
+
+export const DRILL_NAME = /^[a-z0-9][a-z0-9-]*$/;
+/** A DNS label: letters, digits and inner hyphens, at most 63 characters. */
+export const REGION_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const DNS_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+export const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
+
+const FAULT_TYPES: readonly FaultType[] = ["region-outage", "partition", "latency"];
+const REGION_ROLES: readonly RegionRole[] = ["primary", "standby"];
+
+/** The values used for anything a drill file leaves out. */
+export const DEFAULTS = {
+  description: "",
+  platform: "local",
+  database: { engine: "postgres", replication: "async" },
+  interRegionLatencyMs: 0,
+  controllerMode: "automatic",
+  healthCheck: { intervalMs: 1_000, timeoutMs: 500, failureThreshold: 3 },
+  dns: { name: "api.drill.test", ttlMs: 5_000 },
+  workload: { clients: 4, ratePerSecond: 400, durationMs: 30_000, requestTimeoutMs: 1_000 },
+  recoveryWaitMs: 3_000,
+  regionOutageMode: "kill",
+  jitterMs: 0,
+} as const;
+
+export async function loadDrill(file: string): Promise<Drill> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
+    throw new DrillValidationError([{ file, path: "", message: `cannot read the drill file: ${reason}` }]);
+  }
+  return parseDrill(text, file);
+}
+
+/** Pure: text in, Drill out, or a DrillValidationError listing every problem. */
+export function parseDrill(text: string, file: string): Drill {
+  const lines = new LineCounter();
+  const source = text.replace(/^\uFEFF/, "");
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    // The tree after a syntax error is a guess; report the syntax and nothing built on it.
+    // Only the first error on a line: the parser's follow-up errors there are echoes of it.
+    const firstPerLine = doc.errors.filter(
+      (error, i) =>
+        doc.errors.findIndex((e) => lines.linePos(e.pos[0]).line === lines.linePos(error.pos[0]).line) === i,
+    );
+    const problems = firstPerLine.map((error): DrillProblem => {
+      const { line, col } = lines.linePos(error.pos[0]);
+      const lineText = source.split("\n")[Math.max(0, line - 1)] ?? "";
+      return {
+        file,
+        line: Math.max(1, line),
+        column: Math.max(1, col),
+        path: "",
+        message: `YAML syntax error: ${error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, "")}${quoteHint(lineText)}`,
+      };
+    });
+    throw new DrillValidationError(problems);
+  }
+  const reader = new DrillReader(file, doc, lines);
+  const drill = readDrill(reader, doc.contents === null ? undefined : { node: doc.contents, path: "" });
+  if (reader.problems.length > 0) throw new DrillValidationError(sortByPosition(reader.problems));
+  // Every path that gives up records a problem first; reaching this is a bug in the loader.
+  if (drill === undefined) throw new Error(`${file}: drill rejected without a reported problem`);
+  return drill;
+}
+
+/** `rto.max: >= 2s` is a YAML block scalar and `!= 0` a tag: objectives must be quoted. */
+function quoteHint(line: string): string {
+  const match = /^\s*[\w.-]+:\s*([<>!=]=?\s*[^"'\s].*?)\s*$/.exec(line);
+  return match ? ` (quote objective expressions: "${match[1]}")` : "";
+}
+
+function sortByPosition(problems: DrillProblem[]): DrillProblem[] {
+  const key = (p: DrillProblem) => (p.line ?? 0) * 1e6 + (p.column ?? 0);
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => key(a.p) - key(b.p) || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+function readDrill(r: DrillReader, root: Field | undefined): Drill | undefined {
+  if (root === undefined || r.isNull(root)) {
+    r.reportAt(undefined, "", "the drill file is empty; expected a mapping with at least name and regions");
+    return undefined;
+  }
+  const top = r.mapping(root, "", DRILL_FIELDS[""], "a mapping of drill fields (name, regions, ...)");
+  if (top === undefined) return undefined;
+
+  const nameField = top.require("name", "a drill name like region-outage");
+  const name =
+    nameField && r.pattern(nameField, DRILL_NAME, "lowercase letters, digits and hyphens (region-outage)");
+  const descriptionField = top.get("description");
+  const description = descriptionField ? r.string(descriptionField) : DEFAULTS.description;
+  const platformField = top.get("platform");
+  const platform = platformField ? r.oneOf(platformField, ["local"] as const) : DEFAULTS.platform;
+
+  const regions = readRegions(r, top);
+  const database = readDatabase(r, top);
+  const network = readSection(r, top, "network", (m) => {
+    const latency = m.get("interRegionLatency");
+    const interRegionLatencyMs = latency
+      ? r.duration(latency, { positive: false })
+      : DEFAULTS.interRegionLatencyMs;
+    return interRegionLatencyMs === undefined ? undefined : { interRegionLatencyMs };
+  });
+  const controller = readController(r, top);
+  const dns = readDns(r, top);
+  const workload = readWorkload(r, top);
+  const faults = readFaults(r, top, regions, workload?.durationMs);
+  const recovery = readSection(r, top, "recovery", (m) => {
+    const wait = m.get("wait");
+    const waitMs = wait ? r.duration(wait, { positive: false }) : DEFAULTS.recoveryWaitMs;
+    return waitMs === undefined ? undefined : { waitMs };
+  });
+  const objectives = readObjectives(r, top);
+
+  if (
+    name === undefined ||
+    description === undefined ||
+    platform === undefined ||
+    regions === undefined ||
+    database === undefined ||
+    network === undefined ||
+    controller === undefined ||
+    dns === undefined ||
+    workload === undefined ||
+    faults === undefined ||
+    recovery === undefined ||
+    objectives === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    name,
+    description,
+    platform,
+    regions,
+    database,
+    network,
+    controller,
+    dns,
+    workload,
+    faults,
+    recovery,
+    objectives,
+  };
+}
+
+/**
+ * An optional mapping section: `read` gets it (or an empty stand-in when absent, so defaults apply)
+ * and returns undefined if anything inside was wrong.
+ */
+function readSection<T>(
+  r: DrillReader,
+  parent: Mapping,
+  key: keyof typeof DRILL_FIELDS & string,
+  read: (m: Mapping) => T | undefined,
+): T | undefined {
+  const field = parent.get(key);
+  const known = DRILL_FIELDS[key];
+  if (field === undefined) return read(Mapping.empty(r, key));
+  const mapping = r.mapping(field, key, known);
+  return mapping && read(mapping);
+}
+
+function readRegions(r: DrillReader, top: Mapping): RegionSpec[] | undefined {
+  const field = top.require("regions", "a list of at least 2 regions, exactly one with role: primary");
+  const items = field && r.sequence(field);
+  if (field === undefined || items === undefined) return undefined;
+  const regions: RegionSpec[] = [];
+  let complete = true;
+  const seen = new Map<string, string>();
+  for (const item of items) {
+    const m = r.mapping(item, "regions[]", DRILL_FIELDS["regions[]"]);
+    if (m === undefined) {
+      complete = false;
+      continue;
+    }
+    const nameField = m.require("name", "a region name like us-east");
+    const name =
+      nameField &&
+      r.pattern(nameField, REGION_NAME, "a DNS-label-like name: lowercase letters, digits, hyphens");
+    const roleField = m.require("role", `one of: ${REGION_ROLES.join(", ")}`);
+    const role = roleField && r.oneOf(roleField, REGION_ROLES);
+    if (nameField && name !== undefined) {
+      const first = seen.get(name);
+      if (first !== undefined) {
+        r.report(nameField, `region name "${name}" is already used by ${first}; region names must be unique`);
+        complete = false;
+      } else {
+        seen.set(name, item.path);
+      }
+    }
+    if (name === undefined || role === undefined) complete = false;
+    else regions.push({ name, role });
+  }
+  if (items.length < 2) {
+    r.report(field, `expected at least 2 regions (a primary and a standby), got ${items.length}`);
+    return undefined;
+  }
+  const primaries = regions.filter((region) => region.role === "primary");
+  if (complete && primaries.length !== 1) {
+    const got =
+      primaries.length === 0 ? "none" : `${primaries.length} (${primaries.map((p) => p.name).join(", ")})`;
+    r.report(field, `expected exactly one region with role: primary, got ${got}`);
+    return undefined;
+  }
+  return complete ? regions : undefined;
+}
+
+function readDatabase(r: DrillReader, top: Mapping): Drill["database"] | undefined {
+  return readSection(r, top, "database", (m) => {
+    const engineField = m.get("engine");
+    const engine = engineField ? r.oneOf(engineField, ["postgres"] as const) : DEFAULTS.database.engine;
+    const replicationField = m.get("replication");
+    const replication = replicationField
+      ? r.oneOf(replicationField, ["async"] as const)
+      : DEFAULTS.database.replication;
+    const binDirField = m.get("binDir");
+    const binDir = binDirField && r.string(binDirField);
+    const settings = readSettings(r, m.get("settings"));
+    if (engine === undefined || replication === undefined || settings === undefined) return undefined;
+    if (binDirField !== undefined && binDir === undefined) return undefined;
+    return { engine, replication, ...(binDir === undefined ? {} : { binDir }), settings };
+  });
+}
+
+function readSettings(r: DrillReader, field: Field | undefined): Record<string, string> | undefined {
+  if (field === undefined) return {};
+  const m = r.mapping(field, "database.settings", undefined);
+  if (m === undefined) return undefined;
+  const settings: Record<string, string> = {};
+  let complete = true;
+  for (const key of m.keys()) {
+    const keyField = m.keyField(key);
+    if (!SETTING_NAME.test(key) && keyField) {
+      r.report(keyField, "expected a postgresql.conf setting name (letters, digits, _ and .)");
+      complete = false;
+      continue;
+    }
+    const value = m.require(key, "a postgresql.conf value");
+    const text = value && r.scalarText(value);
+    if (text === undefined) complete = false;
+    else settings[key] = text;
+  }
+  return complete ? settings : undefined;
+}
+
+function readController(r: DrillReader, top: Mapping): Drill["controller"] | undefined {
+  return readSection(r, top, "controller", (m) => {
+    const modeField = m.get("mode");
+    const mode = modeField ? r.oneOf(modeField, ["automatic"] as const) : DEFAULTS.controllerMode;
+    const healthField = m.get("healthCheck");
+    const hm = healthField
+      ? r.mapping(healthField, "controller.healthCheck", DRILL_FIELDS["controller.healthCheck"])
+      : Mapping.empty(r, "controller.healthCheck");
+    if (hm === undefined) return undefined;
+    const d = DEFAULTS.healthCheck;
+    const intervalField = hm.get("interval");
+    const timeoutField = hm.get("timeout");
+    const thresholdField = hm.get("failureThreshold");
+    const intervalMs = intervalField ? r.duration(intervalField, { positive: true }) : d.intervalMs;
+    const timeoutMs = timeoutField ? r.duration(timeoutField, { positive: true }) : d.timeoutMs;
+    const failureThreshold = thresholdField ? r.integer(thresholdField, 1) : d.failureThreshold;
+    if (
+      mode === undefined ||
+      intervalMs === undefined ||
+      timeoutMs === undefined ||
+      failureThreshold === undefined
+    ) {
+      return undefined;
+    }
+    if (timeoutMs >= intervalMs) {
+      // The controller probes once per interval; a probe that may outlive it would overlap the next.
+      if (timeoutField) {
+        r.report(
+          timeoutField,
+          `must be less than the interval (${formatDuration(intervalMs)}) so each probe ends before the next, ` +
+            `got ${formatDuration(timeoutMs)}`,
+        );
+      } else if (intervalField) {
+        r.report(
+          intervalField,
+          `must be greater than the timeout (${formatDuration(timeoutMs)}, the default) so each probe ends ` +
+            `before the next, got ${formatDuration(intervalMs)}`,
+        );
+      }
+      return undefined;
+    }
+    return { mode, healthCheck: { intervalMs, timeoutMs, failureThreshold } };
+  });
+}
+
+function readDns(r: DrillReader, top: Mapping): Drill["dns"] | undefined {
+  return readSection(r, top, "dns", (m) => {
+    const nameField = m.get("name");
+    const name = nameField
+      ? r.pattern(nameField, DNS_NAME, "a lowercase DNS name like api.drill.test")
+      : DEFAULTS.dns.name;
+    const ttlField = m.get("ttl");
+    let ttlMs: number | undefined = DEFAULTS.dns.ttlMs;
+    if (ttlField) {
+      ttlMs = r.duration(ttlField, { positive: false });
+      if (ttlMs !== undefined && ttlMs % 1000 !== 0) {
+        r.report(
+          ttlField,
+          `must be whole seconds (DNS carries the TTL in seconds), got ${formatDuration(ttlMs)}`,
+        );
+        ttlMs = undefined;
+      }
+    }
+    return name === undefined || ttlMs === undefined ? undefined : { name, ttlMs };
+  });
+}
+
+function readWorkload(r: DrillReader, top: Mapping): Drill["workload"] | undefined {
+  return readSection(r, top, "workload", (m) => {
+    const d = DEFAULTS.workload;
+    const clientsField = m.get("clients");
+    const rateField = m.get("rate");
+    const durationField = m.get("duration");
+    const timeoutField = m.get("requestTimeout");
+    const clients = clientsField ? r.integer(clientsField, 1) : d.clients;
+    const ratePerSecond = rateField ? r.rate(rateField) : d.ratePerSecond;
+    const durationMs = durationField ? r.duration(durationField, { positive: true }) : d.durationMs;
+    const requestTimeoutMs = timeoutField ? r.duration(timeoutField, { positive: true }) : d.requestTimeoutMs;
+    if (
+      clients === undefined ||
+      ratePerSecond === undefined ||
+      durationMs === undefined ||
+      requestTimeoutMs === undefined
+    ) {
+      return undefined;
+    }
+    return { clients, ratePerSecond, durationMs, requestTimeoutMs };
+  });
+}
+
+function readFaults(
+  r: DrillReader,
+  top: Mapping,
+  regions: RegionSpec[] | undefined,
+  workloadMs: number | undefined,
+): Fault[] | undefined {
+  const field = top.get("faults");
+  if (field === undefined) return [];
+  const items = r.sequence(field);
+  if (items === undefined) return undefined;
+  const faults: Fault[] = [];
+  for (const item of items) {
+    const fault = readFault(r, item, regions, workloadMs);
+    if (fault !== undefined) faults.push(fault);
+  }
+  return faults.length === items.length ? faults : undefined;
+}
+
+function readFault(
+  r: DrillReader,
+  item: Field,
+  regions: RegionSpec[] | undefined,
+  workloadMs: number | undefined,
+): Fault | undefined {
+  const probe = r.mapping(item, "faults[]", undefined);
+  if (probe === undefined) return undefined;
+  const typeField = probe.require("type", `one of: ${FAULT_TYPES.join(", ")}`);
+  const type = typeField && r.oneOf(typeField, FAULT_TYPES);
+  const level = type === undefined ? "faults[]" : (`faults[${type}]` as const);
+  // Re-read with the fields of this type (or of any type, when the type itself is wrong).
+  const m = r.mapping(item, level, type === undefined ? ANY_FAULT_FIELDS : DRILL_FIELDS[`faults[${type}]`]);
+  if (m === undefined) return undefined;
+
+  const atField = m.require("at", 'when the fault starts, relative to the workload start, e.g. "10s"');
+  const atMs = atField && r.duration(atField, { positive: false });
+  const durationField = m.get("duration");
+  const durationMs = durationField && r.duration(durationField, { positive: true });
+  if (atField && atMs !== undefined && workloadMs !== undefined) {
+    const workload = `the workload ends at ${formatDuration(workloadMs)} (workload.duration)`;
+    if (atMs >= workloadMs) {
+      r.report(atField, `starts at ${formatDuration(atMs)} but ${workload}`);
+    } else if (durationField && durationMs !== undefined && atMs + durationMs > workloadMs) {
+      const end = formatDuration(atMs + durationMs);
+      r.report(durationField, `the fault would last until ${end} but ${workload}; shorten it or omit it`);
+    }
+  }
+  const timing =
+    atMs === undefined || (durationField !== undefined && durationMs === undefined) ? undefined : atMs;
+  const optionalDuration = durationMs === undefined ? {} : { durationMs };
+
+  switch (type) {
+    case "region-outage": {
+      const region = readRegionRef(r, m.require("region", "the name of the region that goes dark"), regions);
+      const modeField = m.get("mode");
+      const mode = modeField ? r.oneOf(modeField, ["kill", "stop"] as const) : DEFAULTS.regionOutageMode;
+      if (timing === undefined || region === undefined || mode === undefined) return undefined;
+      return { type, atMs: timing, ...optionalDuration, region, mode };
+    }
+    case "partition": {
+      const between = readBetween(
+        r,
+        m.require("between", "two region names, e.g. [us-east, eu-west]"),
+        regions,
+      );
+      if (timing === undefined || between === undefined) return undefined;
+      return { type, atMs: timing, ...optionalDuration, between };
+    }
+    case "latency": {
+      const latencyField = m.require("latency", 'the one-way delay to add, e.g. "200ms"');
+      const latencyMs = latencyField && r.duration(latencyField, { positive: true });
+      const jitterField = m.get("jitter");
+      const jitterMs = jitterField ? r.duration(jitterField, { positive: false }) : DEFAULTS.jitterMs;
+      const regionField = m.get("region");
+      const region = regionField && readRegionRef(r, regionField, regions);
+      const linksField = m.get("links");
+      const links = linksField && readLinks(r, linksField);
+      if (
+        timing === undefined ||
+        latencyMs === undefined ||
+        jitterMs === undefined ||
+        (regionField && region === undefined) ||
+        (linksField && links === undefined)
+      ) {
+        return undefined;
+      }
+      const target: LinkSelector = {
+        ...(region === undefined ? {} : { region }),
+        ...(links === undefined ? {} : { links }),
+      };
+      return { type, atMs: timing, ...optionalDuration, latencyMs, jitterMs, target };
+    }
+    case undefined:
+      return undefined;
+  }
+}
+
+function readRegionRef(
+  r: DrillReader,
+  field: Field | undefined,
+  regions: RegionSpec[] | undefined,
+): string | undefined {
+  if (field === undefined) return undefined;
+  const name = r.string(field);
+  if (name === undefined || regions === undefined) return undefined;
+  if (regions.some((region) => region.name === name)) return name;
+  r.report(
+    field,
+    `unknown region "${name}"; expected one of: ${regions.map((region) => region.name).join(", ")}`,
+  );
+  return undefined;
+}
+
+function readBetween(
+  r: DrillReader,
+  field: Field | undefined,
+  regions: RegionSpec[] | undefined,
+): [string, string] | undefined {
+  const items = field && r.sequence(field);
+  if (field === undefined || items === undefined) return undefined;
+  if (items.length !== 2) {
+    r.report(field, `expected exactly two region names, got ${items.length}`);
+    return undefined;
+  }
+  const [a, b] = items.map((item) => readRegionRef(r, item, regions));
+  if (a === undefined || b === undefined) return undefined;
+  if (a === b) {
+    r.report(field, `cannot partition region "${a}" from itself; name two different regions`);
+    return undefined;
+  }
+  return [a, b];
+}
+
+function readLinks(r: DrillReader, field: Field): LinkKind[] | undefined {
+  const items = r.sequence(field);
+  if (items === undefined) return undefined;
+  if (items.length === 0) {
+    r.report(field, `expected at least one link kind of: ${LINK_KINDS.join(", ")} (omit links for all)`);
+    return undefined;
+  }
+  const links = items.map((item) => r.oneOf(item, LINK_KINDS));
+  if (links.some((link) => link === undefined)) return undefined;
+  return [...new Set(links as LinkKind[])];
+}
+
+function readObjectives(r: DrillReader, top: Mapping): Objective[] | undefined {
+  const field = top.get("objectives");
+  if (field === undefined) return [];
+  const m = r.mapping(field, "objectives", undefined);
+  if (m === undefined) return undefined;
+  const objectives: Objective[] = [];
+  let complete = true;
+  for (const metric of m.keys()) {
+    const definition = findMetric(metric);
+    const keyField = m.keyField(metric);
+    if (definition === undefined && keyField) {
+      const guess = closest(metric, METRIC_NAMES);
+      const hint = guess === undefined ? "" : `did you mean "${guess}"? `;
+      r.report(keyField, `unknown metric "${metric}"; ${hint}expected one of: ${METRIC_NAMES.join(", ")}`);
+      complete = false;
+      continue;
+    }
+    const value = m.require(metric, `an objective like "${OBJECTIVE_EXAMPLES[definition?.unit ?? "ms"]}"`);
+    const text = value && r.string(value);
+    if (value === undefined || text === undefined) {
+      complete = false;
+      continue;
+    }
+    try {
+      objectives.push(parseObjective(metric, text));
+    } catch (err) {
+      if (!(err instanceof ObjectiveError)) throw err;
+      r.report(value, err.message);
+      complete = false;
+    }
+  }
+  return complete ? objectives : undefined;
+}

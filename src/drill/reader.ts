@@ -1,0 +1,242 @@
+// Typed reads from a parsed YAML document that record a problem (with line:column and field path)
+// instead of throwing, so one pass over a drill file reports everything wrong with it.
+import { isAlias, isMap, isScalar, isSeq, YAMLMap, type Document, type LineCounter, type Node } from "yaml";
+import { DURATION_EXAMPLE, parseDuration, parseRate, UnitError } from "./duration.ts";
+import { levelsHaving } from "./fields.ts";
+import { fieldPath, indexPath, type DrillProblem } from "./problems.ts";
+import { closest } from "./suggest.ts";
+
+/** A value found at a field path; `node` is where problems about it are reported. */
+export interface Field {
+  node: Node;
+  path: string;
+}
+
+export class DrillReader {
+  readonly problems: DrillProblem[] = [];
+
+  constructor(
+    readonly file: string,
+    private readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Records a problem at an offset in the source, or at the start of the file. */
+  reportAt(offset: number | undefined, path: string, message: string): void {
+    if (offset === undefined) {
+      this.problems.push({ file: this.file, line: 1, column: 1, path, message });
+      return;
+    }
+    const { line, col } = this.lines.linePos(offset);
+    this.problems.push({ file: this.file, line: Math.max(1, line), column: Math.max(1, col), path, message });
+  }
+
+  report(field: Field, message: string): void {
+    this.reportAt(field.node.range?.[0], field.path, message);
+  }
+
+  /** Follows YAML aliases (`*anchor`) to the node they name. */
+  private resolve(node: Node): Node {
+    if (!isAlias(node)) return node;
+    return node.resolve(this.doc) ?? node;
+  }
+
+  private value(field: Field): unknown {
+    const node = this.resolve(field.node);
+    return isScalar(node) ? node.value : node;
+  }
+
+  private wrongType(field: Field, expected: string): undefined {
+    this.report(field, `expected ${expected}, got ${describe(this.resolve(field.node))}`);
+    return undefined;
+  }
+
+  isNull(field: Field): boolean {
+    return this.value(field) === null;
+  }
+
+  mapping(
+    field: Field,
+    level: string,
+    known: readonly string[] | undefined,
+    expected = "a mapping",
+  ): Mapping | undefined {
+    const node = this.resolve(field.node);
+    if (!isMap(node)) return this.wrongType(field, expected);
+    return new Mapping(this, node, field.path, level, known);
+  }
+
+  sequence(field: Field): Field[] | undefined {
+    const node = this.resolve(field.node);
+    if (!isSeq(node)) return this.wrongType(field, "a list");
+    return node.items.map((item, i) => ({ node: item as Node, path: indexPath(field.path, i) }));
+  }
+
+  string(field: Field): string | undefined {
+    const value = this.value(field);
+    return typeof value === "string" ? value : this.wrongType(field, "a string");
+  }
+
+  /** A string matching `pattern`; `expected` describes it in the problem. */
+  pattern(field: Field, pattern: RegExp, expected: string): string | undefined {
+    const value = this.string(field);
+    if (value === undefined) return undefined;
+    if (pattern.test(value)) return value;
+    this.report(field, `expected ${expected}, got ${JSON.stringify(value)}`);
+    return undefined;
+  }
+
+  oneOf<T extends string>(field: Field, allowed: readonly T[]): T | undefined {
+    const value = this.value(field);
+    if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+    const shown = typeof value === "string" ? JSON.stringify(value) : describe(this.resolve(field.node));
+    const guess = typeof value === "string" ? closest(value, allowed) : undefined;
+    const hint = guess === undefined ? "" : `; did you mean "${guess}"?`;
+    this.report(field, `expected one of: ${allowed.join(", ")}, got ${shown}${hint}`);
+    return undefined;
+  }
+
+  integer(field: Field, min: number): number | undefined {
+    const value = this.value(field);
+    if (typeof value !== "number" || !Number.isInteger(value)) return this.wrongType(field, "a whole number");
+    if (value < min) {
+      this.report(field, `must be at least ${min}, got ${value}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** Milliseconds. `positive` refuses 0 where a zero duration makes no sense (an interval, a timeout). */
+  duration(field: Field, { positive }: { positive: boolean }): number | undefined {
+    const value = this.value(field);
+    if (typeof value !== "string" && typeof value !== "number")
+      return this.wrongType(field, DURATION_EXAMPLE);
+    let ms: number;
+    try {
+      ms = parseDuration(value);
+    } catch (err) {
+      if (!(err instanceof UnitError)) throw err;
+      this.report(field, err.message);
+      return undefined;
+    }
+    if (positive && ms === 0) {
+      this.report(field, "must be greater than 0");
+      return undefined;
+    }
+    return ms;
+  }
+
+  /** Per second, greater than 0. */
+  rate(field: Field): number | undefined {
+    const value = this.value(field);
+    if (typeof value !== "string" && typeof value !== "number") {
+      return this.wrongType(field, 'a rate like "400/s"');
+    }
+    let perSecond: number;
+    try {
+      perSecond = parseRate(value);
+    } catch (err) {
+      if (!(err instanceof UnitError)) throw err;
+      this.report(field, err.message);
+      return undefined;
+    }
+    if (perSecond <= 0) {
+      this.report(field, `must be greater than 0, got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    return perSecond;
+  }
+
+  /** A scalar of any type as text, for postgresql.conf values (`work_mem: 4MB`, `fsync: off`, `port: 5433`). */
+  scalarText(field: Field): string | undefined {
+    const value = this.value(field);
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+      return String(value);
+    return this.wrongType(field, "a string, number or boolean");
+  }
+}
+
+/** A YAML mapping whose keys have been checked against the names known at its level. */
+export class Mapping {
+  private readonly entries = new Map<string, { key: Node; value: Node | null }>();
+
+  constructor(
+    private readonly reader: DrillReader,
+    readonly node: YAMLMap,
+    readonly path: string,
+    level: string,
+    known: readonly string[] | undefined,
+  ) {
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null;
+      const key = keyNode !== null && isScalar(keyNode) ? keyNode.value : undefined;
+      if (typeof key !== "string" && typeof key !== "number") {
+        reader.reportAt(keyNode?.range?.[0] ?? node.range?.[0], path, "expected a field name");
+        continue;
+      }
+      const name = String(key);
+      if (known !== undefined && !known.includes(name)) {
+        reader.reportAt(keyNode?.range?.[0], fieldPath(path, name), unknownField(name, level, known));
+        continue;
+      }
+      this.entries.set(name, { key: keyNode as Node, value: pair.value as Node | null });
+    }
+  }
+
+  /** Stands in for an omitted section: every field absent, so every default applies. */
+  static empty(reader: DrillReader, path: string): Mapping {
+    return new Mapping(reader, new YAMLMap(), path, path, []);
+  }
+
+  keys(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The field, or undefined when it is absent or empty (`key:` with no value means "use the default"). */
+  get(key: string): Field | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    const field = { node: entry.value ?? entry.key, path: fieldPath(this.path, key) };
+    return entry.value === null || this.reader.isNull(field) ? undefined : field;
+  }
+
+  /** The key itself, for problems about the name rather than the value. */
+  keyField(key: string): Field | undefined {
+    const entry = this.entries.get(key);
+    return entry && { node: entry.key, path: fieldPath(this.path, key) };
+  }
+
+  /** The field, or a problem saying it is required and what it should hold. */
+  require(key: string, expected: string): Field | undefined {
+    const field = this.get(key);
+    if (field !== undefined) return field;
+    const entry = this.entries.get(key);
+    const offset = entry?.key.range?.[0] ?? this.node.range?.[0];
+    const message =
+      entry === undefined ? `missing required field; expected ${expected}` : `expected ${expected}`;
+    this.reader.reportAt(offset, fieldPath(this.path, key), message);
+    return undefined;
+  }
+}
+
+function unknownField(name: string, level: string, known: readonly string[]): string {
+  const guess = closest(name, known);
+  if (guess !== undefined) return `unknown field "${name}"; did you mean "${guess}"?`;
+  const elsewhere = levelsHaving(name, level);
+  const belongs = elsewhere.length === 1 ? `; "${name}" belongs in ${elsewhere[0]}` : "";
+  return `unknown field "${name}"${belongs}; expected one of: ${known.join(", ")}`;
+}
+
+function describe(node: Node): string {
+  if (isMap(node)) return "a mapping";
+  if (isSeq(node)) return "a list";
+  if (isScalar(node)) {
+    const value = node.value;
+    if (value === null) return "nothing";
+    if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+    if (typeof value === "number") return `the number ${value}`;
+    if (typeof value === "boolean") return `${value}`;
+    return typeof value;
+  }
+  return "an alias to nothing";
+}

@@ -1,0 +1,348 @@
+import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parse as parseYaml, stringify } from "yaml";
+import { DRILL_FIELDS } from "../../src/drill/fields.ts";
+import { DrillValidationError, parseDrill } from "../../src/drill/load.ts";
+import { parseDuration, parseRate } from "../../src/drill/duration.ts";
+import { parseObjective } from "../../src/drill/objective.ts";
+import { METRICS, METRIC_NAMES } from "../../src/objectives/metrics.ts";
+
+type Schema = { [key: string]: unknown };
+
+const schema = JSON.parse(await readFile("schema/drill.schema.json", "utf8")) as Schema;
+const docs = await readFile("docs/drill-format.md", "utf8");
+const DRILL_FILES = (await readdir("drills"))
+  .filter((f) => f.endsWith(".yaml"))
+  .map((f) => join("drills", f));
+
+function resolve(node: Schema): Schema {
+  const ref = node.$ref;
+  if (typeof ref !== "string") return node;
+  const name = ref.replace(/^#\/\$defs\//, "");
+  const target = (schema.$defs as Record<string, Schema>)[name];
+  assert.ok(target, `unresolved $ref ${ref}`);
+  return resolve(target);
+}
+
+/**
+ * The property names the schema allows at each level, labelled the way src/drill/fields.ts labels them:
+ * "" top level, `regions[]` list items, `faults[latency]` list items told apart by their `type` const.
+ */
+function schemaLevels(): Map<string, string[]> {
+  const levels = new Map<string, string[]>();
+  const walk = (raw: Schema, label: string): void => {
+    const node = resolve(raw);
+    if (node.type === "array" && node.items) return walk(node.items as Schema, `${label}[]`);
+    if (Array.isArray(node.oneOf)) {
+      for (const variant of node.oneOf as Schema[]) {
+        const type = ((variant.properties as Record<string, Schema>).type as Schema).const as string;
+        walk(variant, label.replace(/\[\]$/, `[${type}]`));
+      }
+      return;
+    }
+    const properties = node.properties as Record<string, Schema> | undefined;
+    if (!properties) return;
+    assert.equal(
+      node.additionalProperties,
+      false,
+      `${label || "top level"} must set additionalProperties: false`,
+    );
+    levels.set(label, Object.keys(properties));
+    for (const [key, child] of Object.entries(properties))
+      walk(child, label === "" ? key : `${label}.${key}`);
+  };
+  walk(schema, "");
+  return levels;
+}
+
+/** Just enough JSON Schema 2020-12 for this schema, so examples can be checked against it too. */
+function schemaErrors(value: unknown, raw: Schema, path = "$"): string[] {
+  const node = resolve(raw);
+  const errors: string[] = [];
+  const fail = (what: string) => errors.push(`${path}: ${what}`);
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  if (node.anyOf && !(node.anyOf as Schema[]).some((s) => schemaErrors(value, s, path).length === 0)) {
+    fail("matches none of anyOf");
+  }
+  if (
+    node.oneOf &&
+    (node.oneOf as Schema[]).filter((s) => schemaErrors(value, s, path).length === 0).length !== 1
+  ) {
+    fail("does not match exactly one of oneOf");
+  }
+  if ("const" in node && value !== node.const) fail(`expected ${JSON.stringify(node.const)}`);
+  if (node.enum && !(node.enum as unknown[]).includes(value))
+    fail(`expected one of ${JSON.stringify(node.enum)}`);
+  const types = node.type === undefined ? [] : ([] as string[]).concat(node.type as string);
+  const typeOf = (v: unknown) =>
+    Array.isArray(v) ? "array" : v === null ? "null" : Number.isInteger(v) ? "integer" : typeof v;
+  if (
+    types.length > 0 &&
+    !types.some((t) => t === typeOf(value) || (t === "number" && typeOf(value) === "integer"))
+  ) {
+    fail(`expected type ${types.join("|")}, got ${typeOf(value)}`);
+    return errors;
+  }
+  if (
+    typeof value === "string" &&
+    typeof node.pattern === "string" &&
+    !new RegExp(node.pattern, "u").test(value)
+  ) {
+    fail(`"${value}" does not match ${node.pattern}`);
+  }
+  if (typeof value === "number") {
+    if (typeof node.minimum === "number" && value < node.minimum) fail(`below ${node.minimum}`);
+    if (typeof node.exclusiveMinimum === "number" && value <= node.exclusiveMinimum)
+      fail("not above minimum");
+  }
+  if (Array.isArray(value)) {
+    if (typeof node.minItems === "number" && value.length < node.minItems) fail("too few items");
+    if (typeof node.maxItems === "number" && value.length > node.maxItems) fail("too many items");
+    if (node.uniqueItems === true && new Set(value).size !== value.length) fail("items not unique");
+    if (node.items)
+      value.forEach((item, i) => errors.push(...schemaErrors(item, node.items as Schema, `${path}[${i}]`)));
+  }
+  if (isObject(value)) {
+    const properties = (node.properties ?? {}) as Record<string, Schema>;
+    for (const key of (node.required ?? []) as string[]) if (!(key in value)) fail(`missing ${key}`);
+    for (const [key, item] of Object.entries(value)) {
+      const names = node.propertyNames as Schema | undefined;
+      if (names) errors.push(...schemaErrors(key, names, `${path}.${key} (name)`));
+      if (properties[key]) errors.push(...schemaErrors(item, properties[key], `${path}.${key}`));
+      else if (node.additionalProperties === false) fail(`unknown property ${key}`);
+      else if (isObject(node.additionalProperties)) {
+        errors.push(...schemaErrors(item, node.additionalProperties as Schema, `${path}.${key}`));
+      }
+    }
+  }
+  return errors;
+}
+
+/** A drill that sets every field the loader knows, at every level. */
+const FULL_DRILL = {
+  name: "full",
+  description: "every field",
+  platform: "local",
+  regions: [
+    { name: "us-east", role: "primary" },
+    { name: "eu-west", role: "standby" },
+  ],
+  database: {
+    engine: "postgres",
+    replication: "async",
+    binDir: "/opt/pg/bin",
+    settings: { work_mem: "4MB" },
+  },
+  network: { interRegionLatency: "20ms" },
+  controller: { mode: "automatic", healthCheck: { interval: "1s", timeout: "500ms", failureThreshold: 3 } },
+  dns: { name: "api.drill.test", ttl: "5s" },
+  workload: { clients: 4, rate: "400/s", duration: "30s", requestTimeout: "1s" },
+  faults: [
+    { at: "10s", type: "region-outage", duration: "5s", region: "us-east", mode: "stop" },
+    { at: "7s", type: "partition", duration: "2s", between: ["us-east", "eu-west"] },
+    {
+      at: "1s",
+      type: "latency",
+      duration: "4s",
+      latency: "200ms",
+      jitter: "20ms",
+      region: "us-east",
+      links: ["client", "app-db"],
+    },
+  ],
+  recovery: { wait: "3s" },
+  objectives: Object.fromEntries(
+    METRICS.map((m) => [
+      m.name,
+      { ms: "< 20s", count: "<= 10", boolean: "== false", "per-second": ">= 1" }[m.unit],
+    ]),
+  ),
+};
+
+/** The object at a level label in FULL_DRILL (faults by type). */
+function levelObject(drill: typeof FULL_DRILL, label: string): Record<string, unknown> {
+  if (label === "") return drill;
+  const fault = /^faults\[(.+)\]$/.exec(label);
+  if (fault) return drill.faults.find((f) => f.type === fault[1]) as Record<string, unknown>;
+  if (label === "regions[]") return drill.regions[0] as Record<string, unknown>;
+  return label.split(".").reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, drill);
+}
+
+function problemsOf(text: string) {
+  try {
+    parseDrill(text, "generated.yaml");
+    return [];
+  } catch (err) {
+    if (err instanceof DrillValidationError) return err.problems;
+    throw err;
+  }
+}
+
+describe("drill JSON Schema", () => {
+  it("names exactly the fields the loader accepts, at every level", () => {
+    const fromSchema = Object.fromEntries([...schemaLevels()].filter(([label]) => label !== "objectives"));
+    const fromLoader = Object.fromEntries(
+      Object.entries(DRILL_FIELDS).map(([label, fields]) => [label, [...fields]]),
+    );
+    assert.deepEqual(fromSchema, fromLoader);
+  });
+
+  it("lists every metric as an objective, each with a limit pattern for its unit", () => {
+    const objectives = (schema.properties as Record<string, Schema>).objectives as Schema;
+    const properties = objectives.properties as Record<string, Schema>;
+    assert.deepEqual(Object.keys(properties), [...METRIC_NAMES]);
+    const unitDef = {
+      ms: "msObjective",
+      count: "countObjective",
+      boolean: "booleanObjective",
+      "per-second": "perSecondObjective",
+    };
+    for (const metric of METRICS)
+      assert.equal(properties[metric.name]?.$ref, `#/$defs/${unitDef[metric.unit]}`);
+  });
+
+  it("describes a drill that uses every field, and the loader accepts that drill", () => {
+    assert.deepEqual(schemaErrors(FULL_DRILL, schema), []);
+    for (const [label, fields] of schemaLevels()) {
+      assert.deepEqual(
+        Object.keys(levelObject(FULL_DRILL, label)),
+        fields,
+        `FULL_DRILL sets every field of ${label}`,
+      );
+    }
+    const drill = parseDrill(stringify(FULL_DRILL), "full.yaml");
+    assert.equal(drill.objectives.length, METRICS.length);
+  });
+
+  for (const label of Object.keys(DRILL_FIELDS)) {
+    it(`makes the loader reject an unknown field at the level "${label || "top"}", as the schema does`, () => {
+      const drill = structuredClone(FULL_DRILL);
+      levelObject(drill, label).bogusField = 1;
+      assert.notDeepEqual(schemaErrors(drill, schema), []);
+      const problems = problemsOf(stringify(drill));
+      assert.equal(problems.length, 1, JSON.stringify(problems));
+      assert.match(problems[0]?.message ?? "", /^unknown field "bogusField"/);
+      assert.match(problems[0]?.path ?? "", /bogusField$/);
+    });
+  }
+
+  for (const file of DRILL_FILES) {
+    it(`accepts ${file} in the loader and in the schema`, async () => {
+      const text = await readFile(file, "utf8");
+      const drill = parseDrill(text, file);
+      assert.ok(drill.workload.durationMs <= 30_000, "example drills keep the workload within 30s");
+      assert.match(text, /^# yaml-language-server: \$schema=\.\.\/schema\/drill\.schema\.json$/m);
+      assert.deepEqual(schemaErrors(parseYaml(text), schema), []);
+    });
+  }
+
+  it("accepts the complete example in docs/drill-format.md in the loader and in the schema", () => {
+    const example = /## A complete example[\s\S]*?```yaml\n([\s\S]*?)```/.exec(docs)?.[1];
+    assert.ok(example, "docs/drill-format.md has a complete example");
+    const drill = parseDrill(example, "docs/drill-format.md");
+    assert.equal(drill.faults.length, 3);
+    assert.deepEqual(schemaErrors(parseYaml(example), schema), []);
+  });
+
+  const defs = schema.$defs as Record<string, Schema>;
+  const stringPattern = (def: Schema) =>
+    new RegExp(((def.anyOf as Schema[]).find((s) => s.type === "string") as Schema).pattern as string, "u");
+
+  const durations = [
+    "0",
+    "0.0",
+    "0s",
+    "20ms",
+    "1.5s",
+    "2m",
+    "1h",
+    "5",
+    "-1s",
+    "1m30s",
+    "10us",
+    "1.s",
+    " 1s",
+    "1 s",
+  ];
+  it("matches the same duration strings as parseDuration", () => {
+    const pattern = stringPattern(defs.duration as Schema);
+    for (const text of durations) {
+      const accepted = (() => {
+        try {
+          parseDuration(text);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      // The loader trims surrounding spaces; the schema is stricter there, and only there.
+      if (text.trim() === text) assert.equal(pattern.test(text), accepted, text);
+    }
+  });
+
+  it("matches the same rate strings as parseRate", () => {
+    const pattern = stringPattern(defs.rate as Schema);
+    for (const text of ["400/s", "24000/m", "10/h", "400", "0.5/s", "400/d", "fast", "-1/s", "400/ s"]) {
+      let accepted = true;
+      try {
+        parseRate(text);
+      } catch {
+        accepted = false;
+      }
+      assert.equal(pattern.test(text), accepted, text);
+    }
+  });
+
+  it("matches the same objective limits as the objective parser, per unit", () => {
+    const samples = [
+      "< 20s",
+      "<=500ms",
+      "== 0",
+      "> 0",
+      "< 5000",
+      "<= 5s",
+      "== false",
+      "!= true",
+      "< true",
+      "=< 1",
+      ">= 100",
+      ">= 6000/m",
+      "> fast",
+    ];
+    const byUnit = {
+      ms: "rto.max",
+      count: "rpo.lostWrites",
+      boolean: "splitBrain",
+      "per-second": "throughput.ackedPerSecond",
+    };
+    const objectiveDefs = (schema.properties as Record<string, Schema>).objectives as Schema;
+    for (const [unit, metric] of Object.entries(byUnit)) {
+      const def = resolve((objectiveDefs.properties as Record<string, Schema>)[metric] as Schema);
+      const pattern = new RegExp(def.pattern as string, "u");
+      for (const text of samples) {
+        let accepted = true;
+        try {
+          parseObjective(metric, text);
+        } catch {
+          accepted = false;
+        }
+        assert.equal(pattern.test(text), accepted, `${unit} ${JSON.stringify(text)}`);
+      }
+    }
+  });
+});
+
+describe("docs/drill-format.md", () => {
+  it("documents every objective metric", () => {
+    const missing = METRIC_NAMES.filter((name) => !docs.includes(`| \`${name}\``));
+    assert.deepEqual(missing, []);
+  });
+
+  it("documents every field the loader accepts", () => {
+    const fields = new Set(Object.values(DRILL_FIELDS).flat());
+    const missing = [...fields].filter((field) => !new RegExp(`\`(?:[\\w.]+\\.)?${field}\``).test(docs));
+    assert.deepEqual(missing, []);
+  });
+});
