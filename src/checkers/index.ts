@@ -1,0 +1,199 @@
+// analyze(): history + final reads + drill -> Summary. Pure: no I/O, no clock, same input same output.
+import type { Drill } from "../drill/types.ts";
+import type { FinalRead, Op } from "../history/types.ts";
+import { evaluateObjectives, verdict } from "../objectives/evaluate.ts";
+import { measureRto } from "./availability.ts";
+import { measureDnsSwitch } from "./dns-switch.ts";
+import {
+  findFailover,
+  findPrimaryOutage,
+  finalPrimaryRegion,
+  measureDetection,
+  measurePromotion,
+  type FailoverEvents,
+} from "./failover.ts";
+import { indexHistory, nsToRoundedMs } from "./history.ts";
+import { measureRpo } from "./lost-writes.ts";
+import { summariseNodes } from "./nodes.ts";
+import { predict } from "./predicted.ts";
+import { detectSplitBrain } from "./split-brain.ts";
+import { measureThroughput } from "./throughput.ts";
+import { buildTimeline } from "./timeline.ts";
+import type { Measurements, Summary, TimelineEntry } from "./types.ts";
+
+export type * from "./types.ts";
+
+export interface AnalyzeInput {
+  drill: Drill;
+  history: readonly Op[];
+  finalReads: readonly FinalRead[];
+  startedAt: string;
+}
+
+export function analyze(input: AnalyzeInput): Summary {
+  const { drill, finalReads, startedAt } = input;
+  const index = indexHistory(drill, input.history);
+  const outage = findPrimaryOutage(index);
+  const failover = findFailover(index, outage.fault);
+  const survivingPrimary = finalPrimaryRegion(index);
+  const measurements: Measurements = {
+    detection: measureDetection(failover),
+    promotion: measurePromotion(failover),
+    dnsSwitch: measureDnsSwitch(index, failover),
+    rto: measureRto(index, outage.fault),
+    rpo: measureRpo(index, finalReads, survivingPrimary),
+    splitBrain: detectSplitBrain(index),
+    throughput: measureThroughput(index, outage.fault),
+  };
+  const objectives = evaluateObjectives(drill.objectives, measurements);
+  return {
+    drill,
+    status: verdict(objectives),
+    startedAt,
+    durationMs: nsToRoundedMs(index.endNs),
+    measurements,
+    predicted: predict(drill),
+    objectives,
+    timeline: buildTimeline(index, derivedTimeline(measurements, failover)),
+    nodes: summariseNodes(finalReads, survivingPrimary),
+    notes: [
+      ...index.notes,
+      ...outage.notes,
+      ...failover.notes,
+      ...measurementNotes(measurements, failover),
+      ...(drill.objectives.length === 0 ? ["the drill has no objectives, so its pass is vacuous"] : []),
+    ],
+  };
+}
+
+/** Client-side milestones that are not single history events. */
+function derivedTimeline(m: Measurements, f: FailoverEvents): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  const writableMs = f.writableNs === null ? null : nsToRoundedMs(f.writableNs);
+  const switched = m.dnsSwitch.perClient.filter((c) => c.switchMs !== null);
+  if (writableMs !== null && switched.length > 0) {
+    const bySwitch = [...switched].sort((a, b) => (a.switchMs as number) - (b.switchMs as number));
+    const first = bySwitch[0];
+    const last = bySwitch.at(-1);
+    if (first !== undefined) {
+      entries.push({
+        tMs: round(writableMs + (first.switchMs as number)),
+        event: `first client (${first.client}) resolves the new address`,
+      });
+    }
+    if (last !== undefined && last !== first && m.dnsSwitch.clientsNotSwitched === 0) {
+      entries.push({
+        tMs: round(writableMs + (last.switchMs as number)),
+        event: `last client (${last.client}) resolves the new address`,
+      });
+    }
+  }
+  const faultMs = f.fault === null ? null : nsToRoundedMs(f.fault.invokeNs);
+  const recovered = m.rto.perClient.filter((c) => c.rtoMs !== null);
+  if (faultMs !== null && recovered.length > 0) {
+    const byRto = [...recovered].sort((a, b) => (a.rtoMs as number) - (b.rtoMs as number));
+    const first = byRto[0];
+    const last = byRto.at(-1);
+    if (first !== undefined) {
+      entries.push({
+        tMs: round(faultMs + (first.rtoMs as number)),
+        event: `first client (${first.client}) write acknowledged after the fault`,
+      });
+    }
+    if (last !== undefined && last !== first && m.rto.clientsNotRecovered === 0) {
+      entries.push({
+        tMs: round(faultMs + (last.rtoMs as number)),
+        event: `last client (${last.client}) write acknowledged after the fault: all clients recovered`,
+      });
+    }
+  }
+  return entries;
+}
+
+const round = (ms: number): number => Math.round(ms * 1e3) / 1e3;
+
+const listHead = (ids: readonly number[], max = 20): string =>
+  ids.slice(0, max).join(", ") + (ids.length > max ? `, ... (${ids.length - max} more listed)` : "");
+
+function measurementNotes(m: Measurements, f: FailoverEvents): string[] {
+  const notes: string[] = [];
+  if (f.fault === null) notes.push("no outage of the primary region in this drill: failover figures are n/a");
+  if (f.earlyPrimaryDowns > 0) {
+    notes.push(
+      `the controller declared the primary down ${f.earlyPrimaryDowns} time(s) before the fault (false positive)`,
+    );
+  }
+  for (const [name, d] of [
+    ["detection", m.detection],
+    ["promotion", m.promotion],
+  ] as const) {
+    if (f.fault !== null && d.reason !== undefined) notes.push(`${name}: ${d.reason}`);
+  }
+  if (f.fault !== null && m.dnsSwitch.reason !== undefined) notes.push(`DNS switch: ${m.dnsSwitch.reason}`);
+  if (f.fault !== null && m.dnsSwitch.newAddress !== null && m.dnsSwitch.clientsNotSwitched > 0) {
+    const never = m.dnsSwitch.perClient.filter((c) => c.switchMs === null).map((c) => c.client);
+    notes.push(
+      `${never.length} client(s) never resolved the new address ${m.dnsSwitch.newAddress} ` +
+        `(clients ${never.join(", ")}): the last client switch is unknown`,
+    );
+  }
+  if (f.fault !== null && m.rto.clientsNotRecovered > 0) {
+    const never = m.rto.perClient.filter((c) => c.rtoMs === null).map((c) => c.client);
+    notes.push(
+      `${never.length} client(s) never completed a write after the fault (clients ${never.join(", ")}): ` +
+        "RTO is inconclusive",
+    );
+  }
+  const rpo = m.rpo;
+  if (rpo.lostWrites === null) notes.push(`RPO inconclusive: ${rpo.reason ?? "unknown reason"}`);
+  if (
+    rpo.survivingPrimaryRole !== null &&
+    rpo.survivingPrimaryRole !== "primary" &&
+    rpo.lostWrites !== null
+  ) {
+    notes.push(
+      `the surviving primary ${rpo.survivingPrimary} read as ${rpo.survivingPrimaryRole} at the end`,
+    );
+  }
+  if ((rpo.failedButPresent ?? 0) > 0) {
+    notes.push(
+      `BUG: ${rpo.failedButPresent} write(s) reported to clients as failed are present on the surviving ` +
+        `primary (ids ${listHead(rpo.failedButPresentIds)}): the app or the outcome classification is wrong`,
+    );
+  }
+  if ((rpo.unexpectedWrites ?? 0) > 0) {
+    notes.push(
+      `${rpo.unexpectedWrites} write(s) on the surviving primary were never attempted by any client ` +
+        `(ids ${listHead(rpo.unexpectedIds)})`,
+    );
+  }
+  if (rpo.divergedWrites > 0) {
+    const where = Object.entries(rpo.divergedOn)
+      .map(([node, n]) => `${node}: ${n}`)
+      .join(", ");
+    notes.push(`${rpo.divergedWrites} lost write(s) still exist on other nodes (diverged history; ${where})`);
+  }
+  if ((rpo.recoveredWrites ?? 0) > 0) {
+    notes.push(
+      `${rpo.recoveredWrites} write(s) with unknown outcome turned out to have happened (recovered)`,
+    );
+  }
+  if (m.splitBrain.detected) {
+    notes.push(
+      `SPLIT BRAIN: ${m.splitBrain.writes} write(s) acknowledged by a superseded primary ` +
+        `(${m.splitBrain.regions.join(" and ")} overlapping for ${m.splitBrain.overlapMs} ms)`,
+    );
+  }
+  if (m.splitBrain.unattributedWrites > 0) {
+    notes.push(
+      `${m.splitBrain.unattributedWrites} acknowledged write(s) named no region, so split brain could not be ` +
+        "judged for them",
+    );
+  }
+  if (m.throughput.pending > 0) {
+    notes.push(
+      `${m.throughput.pending} write(s) never completed before the run ended (counted as indeterminate)`,
+    );
+  }
+  return notes;
+}

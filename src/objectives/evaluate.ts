@@ -1,0 +1,85 @@
+// Objectives against measurements: each objective reads its metric at the metric's path, compares it
+// with the limit, and is met, missed, or undecidable (null measurement or unknown metric).
+import type { Measurements, DrillStatus } from "../checkers/types.ts";
+import type { Objective, ObjectiveOperator } from "../drill/types.ts";
+import { findMetric, type MetricUnit } from "./metrics.ts";
+
+export interface ObjectiveResult {
+  /** The metric name, e.g. "rpo.lostWrites". */
+  name: string;
+  operator: ObjectiveOperator;
+  /** The limit as written in the drill, e.g. "< 20s". */
+  limit: string;
+  /** The limit in the metric's unit (ms, count, per-second, 0/1). */
+  limitValue: number;
+  unit: MetricUnit | null;
+  measured: number | boolean | null;
+  /** null = inconclusive. */
+  met: boolean | null;
+  reason?: string;
+}
+
+export function compare(measured: number, operator: ObjectiveOperator, limit: number): boolean {
+  switch (operator) {
+    case "<":
+      return measured < limit;
+    case "<=":
+      return measured <= limit;
+    case ">":
+      return measured > limit;
+    case ">=":
+      return measured >= limit;
+    case "==":
+      return measured === limit;
+    case "!=":
+      return measured !== limit;
+  }
+}
+
+/** The value at a dotted path; undefined when the path does not exist. */
+export function readPath(root: unknown, path: string): unknown {
+  let at: unknown = root;
+  for (const key of path.split(".")) {
+    if (typeof at !== "object" || at === null || !(key in at)) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+export function evaluateObjective(objective: Objective, measurements: Measurements): ObjectiveResult {
+  const metric = findMetric(objective.metric);
+  const result: ObjectiveResult = {
+    name: objective.metric,
+    operator: objective.operator,
+    limit: objective.source,
+    limitValue: objective.limit,
+    unit: metric?.unit ?? null,
+    measured: null,
+    met: null,
+  };
+  if (metric === undefined) return { ...result, reason: `unknown metric ${objective.metric}` };
+  const raw = readPath(measurements, metric.path);
+  if (typeof raw === "boolean") {
+    // Booleans compare as 0/1, the way the drill file writes their limits.
+    return { ...result, measured: raw, met: compare(raw ? 1 : 0, objective.operator, objective.limit) };
+  }
+  if (typeof raw === "number" && Number.isFinite(raw)) {
+    return { ...result, measured: raw, met: compare(raw, objective.operator, objective.limit) };
+  }
+  const why = readPath(measurements, `${metric.path.split(".")[0] ?? ""}.reason`);
+  return { ...result, reason: typeof why === "string" ? why : `${objective.metric} was not measured` };
+}
+
+export function evaluateObjectives(
+  objectives: readonly Objective[],
+  measurements: Measurements,
+): ObjectiveResult[] {
+  return objectives.map((o) => evaluateObjective(o, measurements));
+}
+
+/** Any objective missed -> fail; else any undecidable -> inconclusive; else pass. */
+export function verdict(results: readonly ObjectiveResult[]): DrillStatus {
+  if (results.some((r) => r.met === false)) return "fail";
+  if (results.some((r) => r.met === null)) return "inconclusive";
+  return "pass";
+}

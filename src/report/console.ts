@@ -1,0 +1,98 @@
+// The short summary printed after a run: status, key figures with predicted beside measured,
+// objectives met/missed, the head of the lost ids, notes.
+import type { Summary } from "../checkers/types.ts";
+import { fmtMs, fmtMsPm, fmtNumber, fmtValue, idsHead, objectiveLabel } from "./format.ts";
+
+const LOST_IDS_SHOWN = 10;
+
+type Paint = (code: number, s: string) => string;
+
+export function renderConsole(s: Summary, opts: { color?: boolean } = {}): string {
+  const paint: Paint =
+    opts.color === true ? (code, text) => `\x1b[${code}m${text}\x1b[0m` : (_code, text) => text;
+  const red = (t: string): string => paint(31, t);
+  const green = (t: string): string => paint(32, t);
+  const yellow = (t: string): string => paint(33, t);
+  const bold = (t: string): string => paint(1, t);
+  const status =
+    s.status === "pass" ? green("PASS") : s.status === "fail" ? red("FAIL") : yellow("INCONCLUSIVE");
+
+  const m = s.measurements;
+  const p = s.predicted;
+  const dns = m.dnsSwitch;
+  const rto = m.rto;
+  const rpo = m.rpo;
+  const row = (label: string, text: string): string => `  ${label.padEnd(12)} ${text}`;
+  const lines = [
+    bold(`drill ${s.drill.name}: ${status}`) + ` (ran ${fmtMs(s.durationMs)})`,
+    row(
+      "detection",
+      `${fmtMsPm(m.detection.ms, m.detection.uncertaintyMs)}   predicted ${fmtMs(p.detectionMs)} ` +
+        `[${fmtMs(p.detectionRangeMs[0])} – ${fmtMs(p.detectionRangeMs[1])}]`,
+    ),
+    row("promotion", fmtMs(m.promotion.ms)),
+    row(
+      "DNS switch",
+      `authoritative ${fmtMs(dns.authoritativeMs)}, clients first ${fmtMs(dns.clientFirstMs)} last ` +
+        `${fmtMs(dns.clientLastMs)} after writable (${dns.clientsNotSwitched} never switched); fault -> last ` +
+        `client ${fmtMs(dns.faultToClientLastMs)}, predicted ${fmtMs(p.dnsFailoverMs)} (detection + TTL, excl. promotion)`,
+    ),
+    row(
+      "RTO",
+      `p50 ${fmtMs(rto.p50Ms)}  p99 ${fmtMs(rto.p99Ms)}  max ${fmtMs(rto.maxMs)}  gap max ${fmtMs(rto.gapMaxMs)}` +
+        `  ± ${fmtMs(rto.uncertaintyMs)}` +
+        (rto.clientsNotRecovered > 0
+          ? yellow(`  (${rto.clientsNotRecovered} client(s) never recovered)`)
+          : ""),
+    ),
+    row(
+      "RPO",
+      rpo.lostWrites === null
+        ? yellow(`inconclusive: ${rpo.reason ?? "unknown"}`)
+        : `${(rpo.lostWrites > 0 ? red : green)(`${rpo.lostWrites} of ${rpo.ackedWrites} acknowledged writes lost`)}` +
+            `, window ${fmtMs(rpo.lostWindowMs)}; ${rpo.indeterminateWrites} indeterminate ` +
+            `(${fmtNumber(rpo.recoveredWrites)} recovered); ${fmtNumber(rpo.unexpectedWrites)} unexpected; ` +
+            `survivor ${rpo.survivingPrimary ?? "n/a"}`,
+    ),
+  ];
+  if ((rpo.lostWrites ?? 0) > 0) {
+    lines.push(row("", `lost ids: ${idsHead(rpo.lostIds, rpo.lostWrites ?? 0, LOST_IDS_SHOWN)}`));
+  }
+  if ((rpo.failedButPresent ?? 0) > 0) {
+    lines.push(
+      row(
+        "",
+        red(
+          `BUG: ${rpo.failedButPresent} failed write(s) present: ` +
+            idsHead(rpo.failedButPresentIds, rpo.failedButPresent ?? 0, LOST_IDS_SHOWN),
+        ),
+      ),
+    );
+  }
+  const sb = m.splitBrain;
+  lines.push(
+    row(
+      "split brain",
+      sb.detected
+        ? red(`DETECTED: ${sb.writes} write(s), ${sb.regions.join(" + ")}, ${fmtMs(sb.overlapMs)}`)
+        : "no",
+    ),
+    row(
+      "throughput",
+      `${fmtNumber(m.throughput.ackedPerSecond)} acked/s (${m.throughput.attempted} attempted: ` +
+        `${m.throughput.ok} ok, ${m.throughput.fail} fail, ${m.throughput.info} info)`,
+    ),
+  );
+  if (s.objectives.length > 0) {
+    lines.push(bold("objectives"));
+    for (const o of s.objectives) {
+      const mark = o.met === true ? green("met   ") : o.met === false ? red("MISSED") : yellow("n/a   ");
+      const reason = o.met === null && o.reason !== undefined ? ` (${o.reason})` : "";
+      lines.push(`  ${mark} ${objectiveLabel(o)}   measured ${fmtValue(o.measured, o.unit)}${reason}`);
+    }
+  }
+  if (s.notes.length > 0) {
+    lines.push(bold("notes"), ...s.notes.map((n) => `  - ${n}`));
+  }
+  return lines.join("\n") + "\n";
+}
