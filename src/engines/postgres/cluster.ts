@@ -1,0 +1,335 @@
+// PostgreSQL nodes of a drill: one primary and its streaming standbys, each a `postgres -D dir` process
+// in its own process group on its region's loopback address.
+import { appendFile, mkdir, open, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import pg from "pg";
+import type { ManagedProcess, ProcessSupervisor } from "../../platform/processes.ts";
+import type { Workspace } from "../../platform/workspace.ts";
+import type { PostgresBinaries } from "./binaries.ts";
+import { HBA_CONF, nodeConfig, primaryConninfo, quoteConfValue } from "./config.ts";
+import { preparePristineDataDirs, type PreparedDataDirs } from "./template.ts";
+
+export class PostgresNodeError extends Error {
+  override name = "PostgresNodeError";
+}
+
+export interface PostgresNodeSpec {
+  /** The region's name; also the standby's application_name. */
+  name: string;
+  host: string;
+  port: number;
+  /** Standbys only: where to stream from (the lead passes a replication proxy address). */
+  upstream?: { host: string; port: number };
+}
+
+export interface CreatePostgresNodesOptions {
+  binaries: PostgresBinaries;
+  workspace: Workspace;
+  supervisor: ProcessSupervisor;
+  primary: PostgresNodeSpec;
+  standbys: PostgresNodeSpec[];
+  settings: Record<string, string>;
+  /** Template cache directory; false disables it. Default: $XDG_CACHE_HOME/failover-drill. */
+  templateCacheDir?: string | false;
+  /** Receives how the data dirs were made and how long it took. */
+  onPrepared?: (prepared: PreparedDataDirs) => void;
+}
+
+const START_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 2000;
+const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+
+/** Data dirs ready and configured; nothing started. Node i's files live in <workspace>/<name>/. */
+export async function createPostgresNodes(o: CreatePostgresNodesOptions): Promise<PostgresNode[]> {
+  const specs = [o.primary, ...o.standbys];
+  const names = new Set(specs.map((s) => s.name));
+  if (names.size !== specs.length) throw new PostgresNodeError("database node names must be unique");
+  for (const standby of o.standbys) {
+    if (standby.upstream === undefined)
+      throw new PostgresNodeError(`standby ${standby.name} has no upstream`);
+  }
+  const nodeDirs = specs.map((s) => o.workspace.path(s.name));
+  await Promise.all(nodeDirs.map((dir) => mkdir(dir, { recursive: true, mode: 0o755 })));
+  const dataDirs = nodeDirs.map((dir) => path.join(dir, "data"));
+  const prepared = await preparePristineDataDirs({
+    binaries: o.binaries,
+    workspace: o.workspace,
+    targets: dataDirs,
+    ...(o.templateCacheDir === undefined ? {} : { cacheDir: o.templateCacheDir }),
+  });
+  o.onPrepared?.(prepared);
+
+  return Promise.all(
+    specs.map(async (spec, i) => {
+      const dataDir = dataDirs[i]!;
+      const role = i === 0 ? "primary" : "standby";
+      await appendFile(path.join(dataDir, "postgresql.conf"), nodeConfig({ ...spec, settings: o.settings }));
+      await writeFile(path.join(dataDir, "pg_hba.conf"), HBA_CONF);
+      if (role === "standby") {
+        await writeFile(path.join(dataDir, "standby.signal"), "");
+        // A file we create belongs to us (root); the server removes it on promotion, so hand it over.
+        await o.workspace.chownForUnprivileged(path.join(dataDir, "standby.signal"));
+      }
+      return new PostgresNode({
+        spec,
+        role,
+        binaries: o.binaries,
+        supervisor: o.supervisor,
+        nodeDir: nodeDirs[i]!,
+        dataDir,
+      });
+    }),
+  );
+}
+
+export class PostgresNode implements AsyncDisposable {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** Where the server's stderr goes (appended across restarts). */
+  readonly logFile: string;
+  /** Role the node was created with; after a failover ask isInRecovery(). */
+  readonly initialRole: "primary" | "standby";
+  private process: ManagedProcess | undefined;
+
+  constructor(
+    private readonly o: {
+      spec: PostgresNodeSpec;
+      role: "primary" | "standby";
+      binaries: PostgresBinaries;
+      supervisor: ProcessSupervisor;
+      nodeDir: string;
+      dataDir: string;
+    },
+  ) {
+    this.name = o.spec.name;
+    this.host = o.spec.host;
+    this.port = o.spec.port;
+    this.dataDir = o.dataDir;
+    this.logFile = path.join(o.nodeDir, "postgres.log");
+    this.initialRole = o.role;
+  }
+
+  get running(): boolean {
+    return this.process?.running ?? false;
+  }
+
+  /** Pid of the postmaster (leader of the node's process group), while running. */
+  get pid(): number | undefined {
+    return this.running ? this.process?.pid : undefined;
+  }
+
+  /** Spawns the server and waits until it accepts connections (a standby: once consistent). */
+  async start(): Promise<void> {
+    if (this.running) throw new PostgresNodeError(`${this.name}: already running`);
+    const proc = this.o.supervisor.spawn(
+      `postgres:${this.name}`,
+      path.join(this.o.binaries.binDir, "postgres"),
+      ["-D", this.dataDir],
+      {
+        cwd: this.o.nodeDir,
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C" },
+        logFile: this.logFile,
+        asUnprivileged: true,
+        // SIGINT is PostgreSQL's fast shutdown; SIGTERM (smart) would wait for every client to leave.
+        stopSignal: "SIGINT",
+      },
+    );
+    this.process = proc;
+    const deadline = performance.now() + START_TIMEOUT_MS;
+    let lastError: string | null;
+    do {
+      if (!proc.running) {
+        const exit = await proc.exited;
+        throw new PostgresNodeError(
+          `${this.name}: postgres exited during start (code ${exit.code}, signal ${exit.signal}):\n${await this.lastLog()}`,
+        );
+      }
+      lastError = await this.tryConnect();
+      if (lastError === null) return;
+      await Promise.race([delay(50), proc.exited]);
+    } while (performance.now() < deadline);
+    await proc.kill();
+    throw new PostgresNodeError(
+      `${this.name}: not accepting connections after ${START_TIMEOUT_MS} ms (${lastError}):\n${await this.lastLog()}`,
+    );
+  }
+
+  /** null when a connection succeeded, else why not. */
+  private async tryConnect(): Promise<string | null> {
+    const client = this.client(1000);
+    try {
+      await client.connect();
+      return null;
+    } catch (err) {
+      return (err as Error).message;
+    } finally {
+      await closeClient(client);
+    }
+  }
+
+  /** SIGKILL the node's whole process group: a crash or region power loss. */
+  async kill(): Promise<void> {
+    await this.process?.kill("SIGKILL");
+  }
+
+  /** Fast shutdown (SIGINT); SIGKILL if it has not finished within the grace period. */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
+    await this.process?.stop(graceMs, "SIGINT");
+  }
+
+  private client(connectTimeoutMs = CONNECT_TIMEOUT_MS, queryTimeoutMs?: number): pg.Client {
+    const client = new pg.Client({
+      host: this.host,
+      port: this.port,
+      user: "postgres",
+      database: "postgres",
+      connectionTimeoutMillis: connectTimeoutMs,
+      ...(queryTimeoutMs === undefined ? {} : { query_timeout: queryTimeoutMs }),
+      application_name: "failover-drill",
+    });
+    // A server dying under an idle client emits 'error'; the failing query reports it to the caller.
+    client.on("error", () => {});
+    return client;
+  }
+
+  /** One query on a short-lived direct connection (2 s connect timeout). */
+  async query<T extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+    opts: { timeoutMs?: number } = {},
+  ): Promise<T[]> {
+    const client = this.client(CONNECT_TIMEOUT_MS, opts.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
+    try {
+      await client.connect();
+      const result = await client.query<T>(sql, params);
+      return result.rows;
+    } finally {
+      await closeClient(client);
+    }
+  }
+
+  async isInRecovery(): Promise<boolean> {
+    const [row] = await this.query<{ recovery: boolean }>("SELECT pg_is_in_recovery() AS recovery");
+    return row?.recovery === true;
+  }
+
+  /** Promotes a standby and waits (up to 30 s) until it accepts writes. */
+  async promote(): Promise<void> {
+    const [row] = await this.query<{ promoted: boolean }>("SELECT pg_promote(true, 30) AS promoted", [], {
+      timeoutMs: 35_000,
+    });
+    if (row?.promoted !== true) {
+      throw new PostgresNodeError(
+        `${this.name}: promotion did not finish within 30 s:\n${await this.lastLog()}`,
+      );
+    }
+  }
+
+  /** Standby: stream from a new upstream (e.g. the promoted primary); takes effect on reload. */
+  async setUpstream(upstream: { host: string; port: number }): Promise<void> {
+    // ALTER SYSTEM takes no bind parameters; the value is quoted as a literal.
+    await this.query(
+      `ALTER SYSTEM SET primary_conninfo = ${quoteConfValue(primaryConninfo(this.name, upstream))}`,
+    );
+    await this.query("SELECT pg_reload_conf()");
+  }
+
+  /** On the primary: the tables the reference app and the controller's canary write to. */
+  async createSchema(): Promise<void> {
+    await this.query(
+      `CREATE TABLE IF NOT EXISTS writes (
+         id bigint PRIMARY KEY,
+         region text NOT NULL,
+         at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+    );
+    await this.query(
+      `CREATE TABLE IF NOT EXISTS canary (
+         id bigserial PRIMARY KEY,
+         region text,
+         at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+    );
+  }
+
+  async readWriteIds(): Promise<number[]> {
+    const rows = await this.query<{ id: string }>("SELECT id FROM writes ORDER BY id");
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** Current WAL position: write position on a primary, replay position on a standby. */
+  async walPosition(): Promise<string> {
+    const [row] = await this.query<{ lsn: string | null }>(
+      `SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn`,
+    );
+    if (row?.lsn == null) throw new PostgresNodeError(`${this.name}: no WAL position yet`);
+    return row.lsn;
+  }
+
+  /** application_names of standbys currently streaming from this node. */
+  async replicationStreaming(): Promise<string[]> {
+    const rows = await this.query<{ name: string }>(
+      "SELECT application_name AS name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1",
+    );
+    return rows.map((r) => r.name);
+  }
+
+  async waitForStandbyStreaming(names: string[], timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    let streaming: string[] = [];
+    let lastError = "";
+    while (true) {
+      try {
+        streaming = await this.replicationStreaming();
+        if (names.every((n) => streaming.includes(n))) return;
+      } catch (err) {
+        lastError = ` (last error: ${(err as Error).message})`;
+      }
+      if (performance.now() > deadline) break;
+      await delay(50);
+    }
+    const missing = names.filter((n) => !streaming.includes(n));
+    throw new PostgresNodeError(
+      `${this.name}: standbys ${missing.join(", ")} not streaming after ${timeoutMs} ms; ` +
+        `streaming: [${streaming.join(", ")}]${lastError}`,
+    );
+  }
+
+  /** The last `lines` lines of the server log, for error messages. */
+  async lastLog(lines = 30): Promise<string> {
+    let file;
+    try {
+      file = await open(this.logFile, "r");
+    } catch {
+      return "(no log yet)";
+    }
+    try {
+      const { size } = await file.stat();
+      const length = Math.min(size, 64 * 1024);
+      const buffer = Buffer.alloc(length);
+      await file.read(buffer, 0, length, size - length);
+      return buffer.toString("utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    } finally {
+      await file.close();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+/** end() waits for the server's goodbye, which never comes from a frozen server: cap it, then cut. */
+async function closeClient(client: pg.Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.end().catch(() => {}),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, 1000);
+    }),
+  ]);
+  clearTimeout(timer);
+  client.connection.stream.destroy();
+}
