@@ -1,0 +1,148 @@
+// The client workload: `clients` concurrent clients issuing writes at `rate` in total, each write a
+// unique, increasing id, sent over HTTP to the drill's DNS name. Every op is recorded as invoke then
+// ok / fail / info. Each client has its own TTL-honouring DNS cache and keep-alive agent, as a real
+// service instance would, so the measured DNS switch includes TTL expiry and connection reuse.
+import http from "node:http";
+import axios, { AxiosError, type AxiosInstance } from "axios";
+import type { Clock } from "../clock.ts";
+import { CachingResolver } from "../dns/resolver.ts";
+import { Events } from "../history/types.ts";
+import type { HistoryRecorder } from "../history/recorder.ts";
+import { classifyWrite, type ClientObservation } from "./outcome.ts";
+
+export interface WorkloadOptions {
+  clients: number;
+  ratePerSecond: number;
+  durationMs: number;
+  requestTimeoutMs: number;
+  /** The service name clients resolve, and the port every region's client endpoint listens on. */
+  serviceName: string;
+  servicePort: number;
+  dnsServer: { host: string; port: number };
+  history: HistoryRecorder;
+  clock: Clock;
+  signal?: AbortSignal;
+}
+
+export interface WorkloadResult {
+  attempted: number;
+}
+
+/** Shared id source: one process, so ids are unique and increase in invoke order. */
+class IdSequence {
+  private next = 1;
+  take(): number {
+    return this.next++;
+  }
+}
+
+export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
+  const ids = new IdSequence();
+  const intervalMs = (o.clients * 1000) / o.ratePerSecond;
+  const deadline = performance.now() + o.durationMs;
+  const clients = Array.from({ length: o.clients }, (_, client) => new WorkloadClient(client, o));
+  try {
+    // Stagger starts so clients don't fire in lockstep.
+    await Promise.all(clients.map((c, i) => c.run(ids, intervalMs, (i * intervalMs) / o.clients, deadline)));
+  } finally {
+    for (const c of clients) c.close();
+  }
+  return { attempted: ids.take() - 1 };
+}
+
+class WorkloadClient {
+  private readonly agent: http.Agent;
+  private readonly http: AxiosInstance;
+
+  constructor(
+    readonly client: number,
+    private readonly o: WorkloadOptions,
+  ) {
+    const resolver = new CachingResolver({
+      server: o.dnsServer,
+      clock: o.clock,
+      timeoutMs: Math.min(500, o.requestTimeoutMs),
+      onLookup: (name, answer) =>
+        o.history.append(client, "info", Events.resolve, {
+          name,
+          address: answer.address,
+          ttlMs: answer.ttlMs,
+        }),
+    });
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1, lookup: resolver.lookup });
+    this.http = axios.create({
+      baseURL: `http://${o.serviceName}:${o.servicePort}`,
+      httpAgent: this.agent,
+      timeout: o.requestTimeoutMs,
+      proxy: false,
+      validateStatus: () => true,
+      // Responses are tiny JSON; no redirects in this protocol.
+      maxRedirects: 0,
+    });
+  }
+
+  async run(ids: IdSequence, intervalMs: number, offsetMs: number, deadline: number): Promise<void> {
+    let next = performance.now() + offsetMs;
+    while (true) {
+      const wait = next - performance.now();
+      if (wait > 0) await sleepUnlessAborted(wait, this.o.signal);
+      if (this.o.signal?.aborted || performance.now() >= deadline) return;
+      await this.write(ids.take());
+      // Keep the target rate, but never burst to catch up after a slow request (a slow system gets
+      // fewer requests, like a real client pool with one request in flight per worker).
+      next = Math.max(next + intervalMs, performance.now());
+    }
+  }
+
+  private async write(id: number): Promise<void> {
+    const { history } = this.o;
+    history.append(this.client, "invoke", Events.write, { id });
+    let observation: ClientObservation;
+    try {
+      const response = await this.http.post(`/writes/${id}`);
+      observation = { status: response.status, body: response.data };
+    } catch (err) {
+      observation = { errorCode: errorCode(err) };
+    }
+    const type = classifyWrite(observation);
+    if (type === "ok") {
+      const region = (observation.body as { region?: string } | undefined)?.region ?? "unknown";
+      history.append(this.client, "ok", Events.write, { id, region });
+    } else {
+      const error =
+        observation.status !== undefined
+          ? `HTTP ${observation.status}${describeBody(observation.body)}`
+          : (observation.errorCode ?? "unknown error");
+      history.append(this.client, type, Events.write, { id }, error);
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+function errorCode(err: unknown): string {
+  if (err instanceof AxiosError) {
+    const cause = (err.cause as { code?: string } | undefined)?.code;
+    return err.code === "ERR_BAD_RESPONSE" || err.code === undefined ? (cause ?? err.message) : err.code;
+  }
+  return (err as { code?: string }).code ?? String(err);
+}
+
+function describeBody(body: unknown): string {
+  const error = (body as { error?: unknown } | undefined)?.error;
+  return typeof error === "string" ? `: ${error}` : "";
+}
+
+function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
