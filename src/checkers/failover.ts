@@ -23,6 +23,8 @@ export interface FailoverEvents {
   primaryDownNs: number | null;
   primaryDownRegion: string | null;
   writableNs: number | null;
+  /** How often the controller polled the candidate's recovery state: the promotion's uncertainty. */
+  writablePollMs: number;
   promotedRegion: string | null;
   dnsUpdate: { ns: number; address: string; region: string | null } | null;
   failoverFailed: string | null;
@@ -80,6 +82,7 @@ export function findFailover(index: HistoryIndex, fault: FaultWindow | null): Fa
     primaryDownNs: null,
     primaryDownRegion: null,
     writableNs: null,
+    writablePollMs: 0,
     promotedRegion: null,
     dnsUpdate: null,
     failoverFailed: null,
@@ -105,6 +108,7 @@ export function findFailover(index: HistoryIndex, fault: FaultWindow | null): Fa
   const writable = eventsOf(index, Events.writable).find((op) => op.time >= down.time);
   if (writable === undefined) return result;
   result.writableNs = writable.time;
+  result.writablePollMs = num(valueOf(writable), "pollMs") ?? 0;
   result.promotedRegion = str(valueOf(writable), "region") ?? null;
 
   const updates = eventsOf(index, Events.dnsUpdate).filter((op) => op.time >= down.time);
@@ -145,8 +149,8 @@ export function measurePromotion(f: FailoverEvents): DurationMeasurement {
         : "no region became writable after the primary was declared down";
     return { ms: null, uncertaintyMs: 0, reason };
   }
-  // Both ends are the controller's own events on the drill clock: no sampling uncertainty.
-  return { ms: nsToRoundedMs(f.writableNs - f.primaryDownNs), uncertaintyMs: 0 };
+  // The candidate left recovery up to one poll before the controller saw it.
+  return { ms: nsToRoundedMs(f.writableNs - f.primaryDownNs), uncertaintyMs: f.writablePollMs };
 }
 
 /** The region that ends the drill as primary: the last one made writable, else the original primary. */

@@ -1,9 +1,12 @@
 // Where the PostgreSQL server binaries come from: an explicit directory from the drill, else the
 // embedded npm package for this platform, else the newest system install.
-import { access, constants, readdir, stat } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { access, chmod, constants, cp, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { runCommand } from "../../platform/processes.ts";
+import { unprivilegedUser } from "../../platform/user.ts";
 
 export interface PostgresBinaries {
   binDir: string;
@@ -18,6 +21,8 @@ export class PostgresBinariesError extends Error {
 
 const REQUIRED = ["postgres", "initdb"];
 const SYSTEM_ROOT = "/usr/lib/postgresql";
+/** World-readable home for copies of binaries the unprivileged user cannot reach where installed. */
+const SHARED_COPY_ROOT = "/var/tmp/failover-drill";
 
 /** Parses `postgres --version` output: "postgres (PostgreSQL) 17.10" or "... 16.4 (Ubuntu 16.4-1)". */
 export function parsePostgresVersion(output: string): string | null {
@@ -96,7 +101,43 @@ export function findPostgresBinaries(binDir?: string): Promise<PostgresBinaries>
   return result;
 }
 
+/**
+ * When we run as root, PostgreSQL runs as an unprivileged user that must be able to reach the
+ * binaries. A checkout under a private directory (e.g. /root, mode 700) hides node_modules from it;
+ * then copy the installation (bin, lib, share) once to a world-readable cache and use that copy.
+ */
+async function usableByUnprivilegedUser(bins: PostgresBinaries): Promise<PostgresBinaries> {
+  const user = unprivilegedUser();
+  if (user === null) return bins;
+  const postgres = path.join(bins.binDir, "postgres");
+  const runsAsUser = await new Promise<boolean>((resolve) => {
+    execFile(postgres, ["--version"], { uid: user.uid, gid: user.gid, timeout: 10_000 }, (err) =>
+      resolve(!err),
+    );
+  });
+  if (runsAsUser) return bins;
+  const installRoot = path.dirname(bins.binDir);
+  const digest = createHash("sha256").update(installRoot).digest("hex").slice(0, 12);
+  const shared = path.join(SHARED_COPY_ROOT, `postgres-${bins.version}-${digest}`);
+  if (!(await stat(path.join(shared, "bin", "postgres")).catch(() => null))) {
+    await mkdir(SHARED_COPY_ROOT, { recursive: true, mode: 0o755 });
+    // Copy then rename, so a concurrent or interrupted run never sees a half-written copy.
+    const partial = `${shared}.partial-${process.pid}`;
+    await cp(installRoot, partial, { recursive: true, verbatimSymlinks: true });
+    await chmod(SHARED_COPY_ROOT, 0o755);
+    await rename(partial, shared).catch(async (err: NodeJS.ErrnoException) => {
+      await rm(partial, { recursive: true, force: true });
+      if (err.code !== "ENOTEMPTY" && err.code !== "EEXIST") throw err;
+    });
+  }
+  return { ...bins, binDir: path.join(shared, "bin") };
+}
+
 async function locate(binDir?: string): Promise<PostgresBinaries> {
+  return usableByUnprivilegedUser(await locateInstalled(binDir));
+}
+
+async function locateInstalled(binDir?: string): Promise<PostgresBinaries> {
   if (binDir !== undefined) {
     try {
       return await probe(path.resolve(binDir), "configured");

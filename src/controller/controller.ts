@@ -1,0 +1,154 @@
+// The automatic failover controller: probes the primary region's client endpoint the way an external
+// health checker (Route 53, a load balancer) would; after `failureThreshold` consecutive failures it
+// declares the region down, fences it, promotes the standby, proves it writable with a canary commit
+// and points DNS at it. Every step is an event in the history.
+import http from "node:http";
+import type { Drill } from "../drill/types.ts";
+import { Events, Processes } from "../history/types.ts";
+import type { HistoryRecorder } from "../history/recorder.ts";
+import type { LocalTopology } from "../topology/local.ts";
+import { linksTouchingRegion } from "../topology/topology.ts";
+import { sleep } from "../util/abort.ts";
+
+export interface ControllerOptions {
+  drill: Drill;
+  topology: LocalTopology;
+  history: HistoryRecorder;
+  /** How often to poll a promoted node until it leaves recovery. */
+  promotionPollMs?: number;
+  promotionTimeoutMs?: number;
+  /** Fraction of the probe interval to wait before the first probe; random when omitted. */
+  probePhase?: number;
+}
+
+export type ProbeResult = { healthy: true } | { healthy: false; error: string };
+
+/** One health probe: a fresh connection each time (no keep-alive), bounded by `timeoutMs`. */
+export function probeHealth(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const req = http.get({ host, port, path: "/health", agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      if (res.statusCode === 200) resolve({ healthy: true });
+      else resolve({ healthy: false, error: `HTTP ${res.statusCode}` });
+    });
+    req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs}ms`)));
+    req.on("error", (err: NodeJS.ErrnoException) =>
+      resolve({ healthy: false, error: err.code ?? err.message }),
+    );
+  });
+}
+
+export class FailoverController {
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  /** Region currently serving as primary. */
+  primary: string;
+  failedOver = false;
+
+  constructor(private readonly o: ControllerOptions) {
+    const primary = o.drill.regions.find((r) => r.role === "primary");
+    if (primary === undefined) throw new Error("drill has no primary region");
+    this.primary = primary.name;
+  }
+
+  start(): void {
+    this.loop = this.run().catch((err: unknown) => {
+      if (!this.abort.signal.aborted) {
+        this.o.history.event(Processes.controller, Events.failoverFailed, { error: (err as Error).message });
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort("controller stopped");
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { intervalMs, timeoutMs, failureThreshold } = this.o.drill.controller.healthCheck;
+    const signal = this.abort.signal;
+    let consecutive = 0;
+    // A real health checker is not synchronised with the fault: start at a random phase so detection
+    // samples the whole (threshold-1)..threshold interval range instead of one fixed point of it.
+    const phaseMs = (this.o.probePhase ?? Math.random()) * intervalMs;
+    let next = performance.now() + phaseMs;
+    try {
+      await sleep(phaseMs, signal);
+    } catch {
+      return;
+    }
+    while (!signal.aborted) {
+      const region = this.o.topology.regionLayout(this.primary);
+      const result = await probeHealth(region.address, this.o.topology.layout.servicePort, timeoutMs);
+      if (signal.aborted) return;
+      if (result.healthy) {
+        consecutive = 0;
+      } else {
+        consecutive++;
+        this.o.history.event(Processes.controller, Events.probeFail, {
+          region: this.primary,
+          error: result.error,
+          consecutive,
+        });
+        if (consecutive >= failureThreshold && !this.failedOver) {
+          const candidate = this.chooseCandidate();
+          if (candidate !== undefined) {
+            await this.failover(this.primary, candidate);
+            consecutive = 0;
+          }
+        }
+      }
+      // Fixed-rate probing: a slow probe doesn't shift the schedule.
+      next += intervalMs;
+      try {
+        await sleep(next - performance.now(), signal);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** This round: the first standby region. (The most advanced standby once there can be several.) */
+  private chooseCandidate(): string | undefined {
+    return this.o.drill.regions.find((r) => r.role === "standby" && r.name !== this.primary)?.name;
+  }
+
+  private async failover(failed: string, candidate: string): Promise<void> {
+    const { history, topology, drill } = this.o;
+    const threshold = drill.controller.healthCheck.failureThreshold;
+    history.event(Processes.controller, Events.primaryDown, {
+      region: failed,
+      consecutiveFailures: threshold,
+    });
+    this.failedOver = true;
+
+    // Fence first: whatever is left of the old primary must not take client writes.
+    const fenced = linksTouchingRegion(topology.layout, failed, ["client", "app-db"]);
+    await Promise.all(fenced.map((l) => topology.proxies.disable(l.proxy, "fence")));
+    history.event(Processes.controller, Events.fence, {
+      region: failed,
+      proxies: fenced.map((l) => l.proxy),
+    });
+
+    const node = topology.node(candidate);
+    history.event(Processes.controller, Events.promote, { region: candidate });
+    await node.promote();
+    const pollMs = this.o.promotionPollMs ?? 10;
+    const deadline = performance.now() + (this.o.promotionTimeoutMs ?? 30_000);
+    while (await node.isInRecovery()) {
+      if (performance.now() > deadline) throw new Error(`${candidate} still in recovery after promotion`);
+      await sleep(pollMs, this.abort.signal);
+    }
+    await node.query("INSERT INTO canary (region) VALUES ($1)", [candidate]);
+    history.event(Processes.controller, Events.writable, { region: candidate, pollMs });
+
+    const address = topology.regionLayout(candidate).address;
+    topology.dns.setRecord(drill.dns.name, address, drill.dns.ttlMs);
+    history.event(Processes.controller, Events.dnsUpdate, {
+      name: drill.dns.name,
+      address,
+      region: candidate,
+    });
+    this.primary = candidate;
+  }
+}

@@ -1,0 +1,51 @@
+// What runs in a drill and how it is wired: for every region a database node, an app node and their
+// proxies; for every standby a replication proxy to the primary. Every link is a proxy, so every
+// fault is a proxy operation or a process signal.
+import type { LinkKind } from "../drill/types.ts";
+
+export interface LinkInfo {
+  /** Proxy name, e.g. "us-east.client". */
+  proxy: string;
+  kind: LinkKind;
+  /** Region the traffic comes from ("clients" for client links). */
+  from: string;
+  /** Region the traffic goes to. */
+  to: string;
+  listen: { host: string; port: number };
+  upstream: { host: string; port: number };
+}
+
+export interface RegionLayout {
+  name: string;
+  /** Role at drill start. */
+  role: "primary" | "standby";
+  /** The region's own loopback address, e.g. 127.0.2.1. */
+  address: string;
+  dbPort: number;
+  appPort: number;
+}
+
+export interface TopologyLayout {
+  regions: RegionLayout[];
+  /** Port of the client endpoint, identical in every region so DNS only has to change the address. */
+  servicePort: number;
+  links: LinkInfo[];
+}
+
+/** Links a fault or fence on a region affects: anything that starts or ends there. */
+export function linksTouchingRegion(layout: TopologyLayout, region: string, kinds?: LinkKind[]): LinkInfo[] {
+  return layout.links.filter(
+    (l) => (l.from === region || l.to === region) && (kinds === undefined || kinds.includes(l.kind)),
+  );
+}
+
+/** Links crossing between two regions (in either direction). */
+export function linksBetween(layout: TopologyLayout, a: string, b: string): LinkInfo[] {
+  return layout.links.filter((l) => (l.from === a && l.to === b) || (l.from === b && l.to === a));
+}
+
+export function region(layout: TopologyLayout, name: string): RegionLayout {
+  const found = layout.regions.find((r) => r.name === name);
+  if (found === undefined) throw new Error(`unknown region ${name}`);
+  return found;
+}
