@@ -1,0 +1,51 @@
+// The command-line entry. The parser is built here and only executed from bin/, so tests can drive
+// main() in-process and check exit codes and output.
+import yargs, { type Argv } from "yargs";
+import { ExitCode } from "./exit-codes.ts";
+import { runCommand } from "./run.ts";
+import { validateCommand } from "./validate.ts";
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  out: (t) => process.stdout.write(t.endsWith("\n") ? t : t + "\n"),
+  err: (t) => process.stderr.write(t.endsWith("\n") ? t : t + "\n"),
+};
+
+export function buildParser(argv: string[], io: CliIo, setExit: (code: number) => void): Argv {
+  return yargs(argv)
+    .scriptName("failover-drill")
+    .usage("$0 <command> [options]")
+    .command(runCommand(io, setExit))
+    .command(validateCommand(io, setExit))
+    .demandCommand(1, "name a command: run or validate")
+    .strict()
+    .help()
+    .version()
+    .epilogue(
+      "Exit codes: 0 objectives met, 1 objective missed, 2 invalid input, 3 inconclusive, 4 infrastructure failed.",
+    )
+    .fail((msg, err) => {
+      if (err) throw err;
+      io.err(`error: ${msg}\nrun with --help for usage`);
+      setExit(ExitCode.invalidInput);
+    })
+    .exitProcess(false);
+}
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  let code: number = ExitCode.ok;
+  const parser = buildParser(argv, io, (c) => {
+    code = c;
+  });
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    io.err(`error: ${(err as Error).message}`);
+    return ExitCode.invalidInput;
+  }
+  return code;
+}

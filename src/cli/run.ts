@@ -1,0 +1,88 @@
+import type { CommandModule } from "yargs";
+import { DrillValidationError, formatProblem, loadDrill } from "../drill/load.ts";
+import { renderConsole } from "../report/index.ts";
+import { runDrill, SteadyStateError } from "../runner/runner.ts";
+import { TopologyStartError } from "../topology/local.ts";
+import { AbortedError } from "../util/abort.ts";
+import { ExitCode } from "./exit-codes.ts";
+import type { CliIo } from "./main.ts";
+
+interface RunArgs {
+  file: string;
+  out: string;
+  keep: boolean;
+  toxiproxyUrl?: string;
+  quiet: boolean;
+}
+
+export function runCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, RunArgs> {
+  return {
+    command: "run <file>",
+    describe: "Run a drill and write its reports",
+    builder: (y) =>
+      y
+        .positional("file", { type: "string", demandOption: true, describe: "drill file (YAML)" })
+        .option("out", { type: "string", default: "reports", describe: "parent directory for reports" })
+        .option("keep", { type: "boolean", default: false, describe: "keep the workspace (data dirs, logs)" })
+        .option("toxiproxy-url", {
+          type: "string",
+          describe: "use this Toxiproxy server instead of the embedded one (also TOXIPROXY_URL)",
+        })
+        .option("quiet", { type: "boolean", default: false, describe: "only print the summary" }) as never,
+    handler: async (args) => {
+      let drill;
+      try {
+        drill = await loadDrill(args.file);
+      } catch (err) {
+        if (!(err instanceof DrillValidationError)) throw err;
+        for (const p of err.problems) io.err(formatProblem(p));
+        setExit(ExitCode.invalidInput);
+        return;
+      }
+      // Ctrl-C / SIGTERM abort the drill; the runner heals faults and stops everything it started.
+      const abort = new AbortController();
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (abort.signal.aborted) {
+          io.err(`${signal} again: still cleaning up, please wait`);
+          return;
+        }
+        io.err(`${signal}: stopping the drill, healing faults and cleaning up`);
+        abort.abort(signal);
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      try {
+        const { summary, reportDir } = await runDrill(drill, {
+          out: args.out,
+          keep: args.keep,
+          signal: abort.signal,
+          log: args.quiet ? () => {} : (line) => io.out(line),
+          ...(args.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: args.toxiproxyUrl }),
+        });
+        io.out(renderConsole(summary, { color: process.stdout.isTTY === true }));
+        io.out(`reports: ${reportDir}`);
+        setExit(
+          summary.status === "pass"
+            ? ExitCode.ok
+            : summary.status === "fail"
+              ? ExitCode.objectiveMissed
+              : ExitCode.inconclusive,
+        );
+      } catch (err) {
+        if (err instanceof AbortedError || abort.signal.aborted) {
+          io.err("drill interrupted; everything it started has been stopped");
+          setExit(ExitCode.interrupted);
+        } else if (err instanceof TopologyStartError || err instanceof SteadyStateError) {
+          io.err(`error: ${(err as Error).message}`);
+          setExit(ExitCode.infrastructure);
+        } else {
+          io.err(`error: ${(err as Error).stack ?? String(err)}`);
+          setExit(ExitCode.infrastructure);
+        }
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+    },
+  };
+}

@@ -1,0 +1,203 @@
+// The one orchestrator: the only module that touches both infrastructure and the history.
+// drill -> topology -> steady-state gate -> workload + faults + controller + monitors -> heal ->
+// recovery wait -> final reads -> checkers -> objectives -> reports.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { MonotonicClock } from "../clock.ts";
+import { analyze } from "../checkers/index.ts";
+import { FailoverController, probeHealth } from "../controller/controller.ts";
+import { DnsMonitor } from "../dns/monitor.ts";
+import { queryA } from "../dns/resolver.ts";
+import type { Drill } from "../drill/types.ts";
+import { HistoryRecorder } from "../history/recorder.ts";
+import { Events, Processes, type FinalRead } from "../history/types.ts";
+import { renderJson, renderJunit, renderMarkdown } from "../report/index.ts";
+import type { Summary } from "../checkers/types.ts";
+import { LocalTopology } from "../topology/local.ts";
+import { AbortedError, sleep, throwIfAborted } from "../util/abort.ts";
+import { runWorkload } from "../workload/workload.ts";
+import { FaultSchedule } from "./faults.ts";
+
+export interface RunOptions {
+  /** Parent directory for reports; the run writes to <out>/<drill>/<timestamp>/. */
+  out: string;
+  keep?: boolean;
+  toxiproxyUrl?: string;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  summary: Summary;
+  reportDir: string;
+}
+
+export class SteadyStateError extends Error {
+  override name = "SteadyStateError";
+}
+
+export function reportTimestamp(d: Date): string {
+  return d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+}
+
+export async function runDrill(drill: Drill, options: RunOptions): Promise<RunResult> {
+  const log = options.log ?? (() => {});
+  const signal = options.signal;
+  const clock = new MonotonicClock();
+  const reportDir = path.join(options.out, drill.name, reportTimestamp(new Date(clock.startedAt)));
+  await mkdir(reportDir, { recursive: true });
+  const history = new HistoryRecorder(clock, path.join(reportDir, "history.jsonl"));
+  const since = (): string => `${(clock.now() / 1e9).toFixed(1)}s`;
+  const say = (line: string): void => log(`[${since()}] ${line}`);
+
+  let topology: LocalTopology | undefined;
+  let controller: FailoverController | undefined;
+  let monitor: DnsMonitor | undefined;
+  let faults: FaultSchedule | undefined;
+  try {
+    say(`starting topology: ${drill.regions.map((r) => `${r.name} (${r.role})`).join(", ")}`);
+    const t0 = performance.now();
+    topology = await LocalTopology.start(drill, {
+      keep: options.keep ?? false,
+      log: say,
+      ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
+    });
+    const topo = topology;
+    history.event(Processes.runner, Events.topologyUp, {
+      regions: topo.layout.regions.map((r) => ({ name: r.name, address: r.address, role: r.role })),
+      servicePort: topo.layout.servicePort,
+      startupMs: Math.round(performance.now() - t0),
+      workspace: topo.workspace.dir,
+    });
+    say(`topology up in ${Math.round(performance.now() - t0)} ms (workspace ${topo.workspace.dir})`);
+    throwIfAborted(signal);
+
+    await checkSteadyState(drill, topo);
+    history.event(Processes.runner, Events.steadyState, { ok: true });
+    say("steady state confirmed: primary healthy, standbys streaming, DNS answering");
+
+    monitor = new DnsMonitor(topo.dns, drill.dns.name, history);
+    monitor.start();
+    controller = new FailoverController({ drill, topology: topo, history });
+    controller.start();
+    faults = new FaultSchedule(drill.faults, { topology: topo, history }, say);
+
+    history.event(Processes.runner, Events.workloadStart, {});
+    say(
+      `workload: ${drill.workload.clients} clients, ${drill.workload.ratePerSecond}/s for ${drill.workload.durationMs / 1000}s`,
+    );
+    faults.start();
+    await runWorkload({
+      clients: drill.workload.clients,
+      ratePerSecond: drill.workload.ratePerSecond,
+      durationMs: drill.workload.durationMs,
+      requestTimeoutMs: drill.workload.requestTimeoutMs,
+      serviceName: drill.dns.name,
+      servicePort: topo.layout.servicePort,
+      dnsServer: topo.dns,
+      history,
+      clock,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    history.event(Processes.runner, Events.workloadEnd, {});
+    throwIfAborted(signal);
+
+    history.event(Processes.runner, Events.healAll, {});
+    await faults.healAll();
+    say(`faults healed; recovery wait ${drill.recovery.waitMs / 1000}s`);
+    await sleep(drill.recovery.waitMs, signal);
+    await controller.stop();
+    await monitor.stop();
+
+    const finalReads = await readFinalState(topo, history);
+    const summary = analyze({ drill, history: history.ops, finalReads, startedAt: clock.startedAt });
+    if (faults.errors.length > 0) {
+      summary.notes.push(...faults.errors.map((e) => `fault error: ${e.message}`));
+    }
+    await history.close();
+    await writeReports(reportDir, summary);
+    return { summary, reportDir };
+  } finally {
+    // Every exit path: stop observers, heal faults, stop every process, remove the workspace.
+    await controller?.stop().catch(() => {});
+    await monitor?.stop().catch(() => {});
+    await faults?.healAll().catch(() => {});
+    await topology?.dispose();
+    await history.close();
+  }
+}
+
+async function checkSteadyState(drill: Drill, topo: LocalTopology): Promise<void> {
+  const { layout } = topo;
+  const problems: string[] = [];
+  const deadline = performance.now() + 10_000;
+  // Apps may need a moment to open their first database connection.
+  for (;;) {
+    problems.length = 0;
+    for (const r of layout.regions) {
+      const probe = await probeHealth(r.address, layout.servicePort, 1000);
+      if (r.role === "primary" && !probe.healthy)
+        problems.push(`primary ${r.name} unhealthy: ${probe.error}`);
+    }
+    const primary = layout.regions.find((r) => r.role === "primary")!;
+    const streaming = await topo.node(primary.name).replicationStreaming();
+    for (const r of layout.regions.filter((x) => x.role === "standby")) {
+      if (!streaming.includes(r.name)) problems.push(`standby ${r.name} not streaming`);
+    }
+    try {
+      const answer = await queryA(topo.dns, drill.dns.name, { timeoutMs: 500 });
+      if (answer.address !== primary.address)
+        problems.push(`DNS answers ${answer.address}, not ${primary.address}`);
+    } catch (err) {
+      problems.push(`DNS: ${(err as Error).message}`);
+    }
+    if (problems.length === 0) return;
+    if (performance.now() > deadline)
+      throw new SteadyStateError(`steady state not reached: ${problems.join("; ")}`);
+    await sleep(100);
+  }
+}
+
+async function readFinalState(topo: LocalTopology, history: HistoryRecorder): Promise<FinalRead[]> {
+  const reads: FinalRead[] = [];
+  for (const r of topo.layout.regions) {
+    const node = topo.node(r.name);
+    let read: FinalRead;
+    try {
+      if (!node.running) throw new Error("not running");
+      const inRecovery = await node.isInRecovery();
+      const ids = await node.readWriteIds();
+      read = {
+        node: r.name,
+        reachable: true,
+        role: inRecovery ? "standby" : "primary",
+        ids,
+        walLsn: await node.walPosition(),
+      };
+    } catch (err) {
+      read = { node: r.name, reachable: false, role: "unknown", ids: [], error: (err as Error).message };
+    }
+    history.event(Processes.runner, Events.finalRead, {
+      node: read.node,
+      reachable: read.reachable,
+      role: read.role,
+      count: read.ids.length,
+      ...(read.walLsn === undefined ? {} : { walLsn: read.walLsn }),
+    });
+    reads.push(read);
+  }
+  return reads;
+}
+
+async function writeReports(dir: string, summary: Summary): Promise<void> {
+  await Promise.all([
+    writeFile(path.join(dir, "report.json"), renderJson(summary)),
+    writeFile(path.join(dir, "report.md"), renderMarkdown(summary)),
+    writeFile(path.join(dir, "report.junit.xml"), renderJunit(summary)),
+  ]);
+}
+
+export { AbortedError };
