@@ -9,6 +9,16 @@ import path from "node:path";
 import { Toxiproxy } from "toxiproxy-node-client";
 import { ToxiproxyServer } from "./server.ts";
 
+/** A toxic as Toxiproxy's API takes it (attribute names and units are Toxiproxy's). */
+export interface ToxicSpec {
+  toxic: string;
+  type: string;
+  stream: "upstream" | "downstream";
+  /** Probability (0..1) that the toxic applies to a given connection. */
+  toxicity: number;
+  attributes: Record<string, number>;
+}
+
 export interface ProxyTarget {
   url: string;
   kind: "embedded" | "binary" | "external";
@@ -237,22 +247,35 @@ export class ProxyControl {
     spec: { toxic: string; latencyMs: number; jitterMs: number; stream: "upstream" | "downstream" },
   ): Promise<void> {
     // Toxiproxy's attributes are integer milliseconds.
-    const attributes = { latency: Math.round(spec.latencyMs), jitter: Math.round(spec.jitterMs) };
+    return this.addToxic(name, {
+      toxic: spec.toxic,
+      type: "latency",
+      stream: spec.stream,
+      toxicity: 1,
+      attributes: { latency: Math.round(spec.latencyMs), jitter: Math.round(spec.jitterMs) },
+    });
+  }
+
+  /** Adds any Toxiproxy toxic, or updates it when a toxic of that name is already there. */
+  addToxic(name: string, spec: ToxicSpec): Promise<void> {
     return this.serial(name, async () => {
       const api = this.client.getApi();
       const toxics = `${this.proxyUrl(name)}/toxics`;
       try {
         await api.post(toxics, {
           name: spec.toxic,
-          type: "latency",
+          type: spec.type,
           stream: spec.stream,
-          toxicity: 1,
-          attributes,
+          toxicity: spec.toxicity,
+          attributes: spec.attributes,
         });
       } catch (err) {
-        if (statusOf(err) !== 409) throw this.wrap(`add latency ${spec.toxic} to ${name}`, err);
-        await this.request(`update latency ${spec.toxic} on ${name}`, () =>
-          api.post(`${toxics}/${encodeURIComponent(spec.toxic)}`, { attributes }),
+        if (statusOf(err) !== 409) throw this.wrap(`add ${spec.type} ${spec.toxic} to ${name}`, err);
+        await this.request(`update ${spec.type} ${spec.toxic} on ${name}`, () =>
+          api.post(`${toxics}/${encodeURIComponent(spec.toxic)}`, {
+            toxicity: spec.toxicity,
+            attributes: spec.attributes,
+          }),
         );
       }
     });
