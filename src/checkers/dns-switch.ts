@@ -24,10 +24,18 @@ export function measureDnsSwitch(index: HistoryIndex, f: FailoverEvents): DnsSwi
     perClient: index.clients.map((client) => ({ client, switchMs: null })),
   };
   if (f.writableNs === null) return { ...base, ...notSwitched, reason: "no region became writable" };
-  if (f.dnsUpdate === null) return { ...base, ...notSwitched, reason: "the controller never updated DNS" };
+  // Observed (external) failover: whatever moved DNS left no event, so look for the promoted address.
+  const address =
+    f.dnsUpdate?.address ?? (f.writableSource === "observed" ? f.promotedAddress : null) ?? null;
+  if (address === null) {
+    const reason =
+      f.writableSource === "observed"
+        ? `the promoted region ${f.promotedRegion ?? "?"} has no known address`
+        : "the controller never updated DNS";
+    return { ...base, ...notSwitched, reason };
+  }
   const writableNs = f.writableNs;
   const faultNs = f.fault.invokeNs;
-  const address = f.dnsUpdate.address;
   const sinceWritable = (ns: number): number => nsToRoundedMs(ns - writableNs);
 
   const answers = eventsOf(index, Events.authoritativeAnswer).filter((op) => op.time >= faultNs);
@@ -46,6 +54,11 @@ export function measureDnsSwitch(index: HistoryIndex, f: FailoverEvents): DnsSwi
   const clientsNotSwitched = perClient.length - switchedNs.length;
   // The last switch is unknown while some client never switched: a number would lie to an objective.
   const lastNs = switchedNs.length > 0 && clientsNotSwitched === 0 ? Math.max(...switchedNs) : null;
+  if (f.dnsUpdate === null && answer === undefined && switchedNs.length === 0) {
+    // Nothing in the drill moves DNS in external mode; without evidence it moved, there is no switch.
+    const reason = `DNS never moved to the promoted region's address ${address} (no DNS update in the history)`;
+    return { ...base, ...notSwitched, reason };
+  }
   return {
     ...base,
     authoritativeMs: answer === undefined ? null : sinceWritable(answer.time),

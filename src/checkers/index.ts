@@ -6,6 +6,7 @@ import { measureRto } from "./availability.ts";
 import { measureDnsSwitch } from "./dns-switch.ts";
 import {
   findFailover,
+  findFirstFault,
   findPrimaryOutage,
   finalPrimaryRegion,
   measureDetection,
@@ -13,9 +14,11 @@ import {
   type FailoverEvents,
 } from "./failover.ts";
 import { indexHistory, nsToRoundedMs } from "./history.ts";
+import { measureWriteLatency } from "./latency.ts";
 import { measureRpo } from "./lost-writes.ts";
 import { summariseNodes } from "./nodes.ts";
 import { predict } from "./predicted.ts";
+import { measureReplication } from "./replication.ts";
 import { detectSplitBrain } from "./split-brain.ts";
 import { measureThroughput } from "./throughput.ts";
 import { buildTimeline } from "./timeline.ts";
@@ -44,6 +47,9 @@ export function analyze(input: AnalyzeInput): Summary {
     rpo: measureRpo(index, finalReads, survivingPrimary),
     splitBrain: detectSplitBrain(index),
     throughput: measureThroughput(index, outage.fault),
+    // Latency phases hinge on any fault (a brownout has no outage); the failover only on the outage.
+    writeLatency: measureWriteLatency(index, outage.fault ?? findFirstFault(index), failover),
+    replication: measureReplication(index, outage.fault, failover),
   };
   const objectives = evaluateObjectives(drill.objectives, measurements);
   return {
@@ -128,6 +134,7 @@ function measurementNotes(m: Measurements, f: FailoverEvents): string[] {
     ["promotion", m.promotion],
   ] as const) {
     if (f.fault !== null && d.reason !== undefined) notes.push(`${name}: ${d.reason}`);
+    if (f.fault !== null && d.note !== undefined) notes.push(`${name}: ${d.note}`);
   }
   if (f.fault !== null && m.dnsSwitch.reason !== undefined) notes.push(`DNS switch: ${m.dnsSwitch.reason}`);
   if (f.fault !== null && m.dnsSwitch.newAddress !== null && m.dnsSwitch.clientsNotSwitched > 0) {
@@ -188,6 +195,14 @@ function measurementNotes(m: Measurements, f: FailoverEvents): string[] {
     notes.push(
       `${m.splitBrain.unattributedWrites} acknowledged write(s) named no region, so split brain could not be ` +
         "judged for them",
+    );
+  }
+  const wal = m.replication.atFailover;
+  const sampleMs = m.replication.sampleMs ?? 0;
+  if (wal !== null && sampleMs > 0 && wal.sampledMsBeforeFault > 2 * sampleMs) {
+    notes.push(
+      `the last replication sample of ${wal.standby} before the fault is ${wal.sampledMsBeforeFault} ms old ` +
+        "(a missed sample): the WAL distance at failover understates what was written since",
     );
   }
   if (m.throughput.pending > 0) {

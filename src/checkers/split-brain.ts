@@ -1,7 +1,9 @@
 // Split brain: two regions acknowledging writes in overlapping time. A write acknowledged by region A
 // is suspect when, at its ack, another region B had already been made writable in A's place (the
-// last `writable` event before the ack names B) and A was not itself being promoted since.
+// last `writable` event before the ack names B) and A was not itself being promoted since. Without any
+// controller `writable` event (external mode), the database monitor's observed promotions stand in.
 import { Events } from "../history/types.ts";
+import { observedPromotions } from "./failover.ts";
 import { MAX_LISTED_IDS, eventsOf, nsToRoundedMs, str, valueOf, type HistoryIndex } from "./history.ts";
 import type { SplitBrainMeasurement } from "./types.ts";
 
@@ -18,7 +20,11 @@ function regionEvents(index: HistoryIndex, f: string): RegionEvent[] {
 }
 
 export function detectSplitBrain(index: HistoryIndex): SplitBrainMeasurement {
-  const writables = regionEvents(index, Events.writable);
+  const controllers = regionEvents(index, Events.writable);
+  const writables =
+    controllers.length > 0
+      ? controllers
+      : observedPromotions(index).map((p) => ({ ns: p.ns, region: p.region }));
   const promotes = regionEvents(index, Events.promote);
   const ids: number[] = [];
   const regions = new Set<string>();

@@ -30,6 +30,11 @@ function describe(op: Op): string | undefined {
       return `DNS ${str(v, "name") ?? "?"} -> ${str(v, "address") ?? "?"} (${region})`;
     case Events.failoverFailed:
       return `failover failed: ${str(v, "error") ?? "unknown error"}`;
+    case Events.roleChange: {
+      // First observations are the starting roles, not news.
+      const from = str(v, "from");
+      return from === undefined ? undefined : `${region} observed as ${str(v, "to") ?? "?"} (was ${from})`;
+    }
     case Events.authoritativeAnswer:
       return `authoritative DNS answers ${str(v, "address") ?? "?"}`;
     case Events.topologyUp:

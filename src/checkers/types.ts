@@ -10,6 +10,13 @@ export interface DurationMeasurement {
   ms: number | null;
   uncertaintyMs: number;
   reason?: string;
+  /**
+   * What the figure rests on when it is not the controller's own events: "database-roles" = the
+   * database monitor saw the candidate leave recovery (external mode, no canary); see `note`.
+   */
+  basis?: "controller" | "database-roles";
+  /** How a measured value was obtained when that differs from the documented definition. */
+  note?: string;
 }
 
 export interface DnsSwitchMeasurement {
@@ -109,6 +116,79 @@ export interface ThroughputMeasurement {
   phases: PhaseCounts[];
 }
 
+/** Acknowledged-write latency (completion - invoke of `ok` writes), nearest-rank percentiles. */
+export interface LatencyStats {
+  count: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+}
+
+export interface LatencyPhase extends LatencyStats {
+  /**
+   * before: workload start .. t_fault; during: t_fault .. first writable (or, without failover, the
+   * fault's heal); after: from there to workload end; all: the whole run of a drill without faults.
+   * A write belongs to the phase it was invoked in.
+   */
+  phase: "before" | "during" | "after" | "all";
+  fromMs: number;
+  toMs: number;
+}
+
+export interface WriteLatencyMeasurement {
+  phases: LatencyPhase[];
+  overall: LatencyStats;
+  /** p50 of the first phase (before the fault, or all of a fault-free run): the steady-state cost. */
+  beforeP50Ms: number | null;
+  /** What ended the "during" phase; null without a fault. */
+  duringEndsAt: "writable" | "heal" | "workload-end" | null;
+  reason?: string;
+}
+
+/** Replication lag of one standby as its primary reported it over the drill. */
+export interface StandbyLag {
+  primary: string;
+  standby: string;
+  /** Samples that listed the standby (connected or not). */
+  samples: number;
+  /** Of those, samples in which it was streaming. */
+  streamingSamples: number;
+  /** Distinct sync_state values seen (async, sync, quorum, potential). */
+  syncStates: string[];
+  replayLagMsP50: number | null;
+  replayLagMsMax: number | null;
+  replayLagBytesP50: number | null;
+  replayLagBytesMax: number | null;
+}
+
+/** How far the failover candidate was behind the primary in the last sample before t_fault. */
+export interface WalAtFailover {
+  standby: string;
+  primary: string;
+  /** true = the region that was promoted; false = no promotion, the closest standby. */
+  promoted: boolean;
+  /** pg_wal_lsn_diff(primary current LSN, standby replay LSN), or the flush distance without it. */
+  lagBytes: number | null;
+  basis: "replay" | "flush" | null;
+  /** replay_lag as PostgreSQL reported it. */
+  lagMs: number | null;
+  /** The standby's replication state in that sample (streaming, catchup, disconnected, ...). */
+  state: string;
+  /** Age of the sample at t_fault: WAL written after it is not in lagBytes. */
+  sampledMsBeforeFault: number;
+}
+
+export interface ReplicationMeasurement {
+  samples: number;
+  /** The database monitor's sample interval; null without samples. */
+  sampleMs: number | null;
+  perStandby: StandbyLag[];
+  maxReplayLagMs: number | null;
+  maxReplayLagBytes: number | null;
+  atFailover: WalAtFailover | null;
+  reason?: string;
+}
+
 export interface Measurements {
   detection: DurationMeasurement;
   promotion: DurationMeasurement;
@@ -117,6 +197,8 @@ export interface Measurements {
   rpo: RpoMeasurement;
   splitBrain: SplitBrainMeasurement;
   throughput: ThroughputMeasurement;
+  writeLatency: WriteLatencyMeasurement;
+  replication: ReplicationMeasurement;
 }
 
 export interface Predicted {

@@ -54,6 +54,19 @@ export const METRICS: readonly MetricDefinition[] = [
   m("rpo.ackedWrites", "count", "rpo.ackedWrites", "writes acknowledged to clients"),
   m("splitBrain", "boolean", "splitBrain.detected", "two nodes acknowledged writes at the same time"),
   m("throughput.ackedPerSecond", "per-second", "throughput.ackedPerSecond", "acknowledged writes per second"),
+  m(
+    "writeLatency.p50",
+    "ms",
+    "writeLatency.overall.p50Ms",
+    "acknowledged write latency, median over the run",
+  ),
+  m("writeLatency.p99", "ms", "writeLatency.overall.p99Ms", "acknowledged write latency, 99th percentile"),
+  m(
+    "writeLatency.beforeP50",
+    "ms",
+    "writeLatency.beforeP50Ms",
+    "median write latency before the fault: the steady-state cost of the replication mode",
+  ),
 ];
 
 export const METRIC_NAMES: readonly string[] = METRICS.map((d) => d.name);

@@ -1,7 +1,7 @@
 // The short summary printed after a run: status, key figures with predicted beside measured,
 // objectives met/missed, the head of the lost ids, notes.
 import type { Summary } from "../checkers/types.ts";
-import { fmtMs, fmtMsPm, fmtNumber, fmtValue, idsHead, objectiveLabel } from "./format.ts";
+import { fmtBytes, fmtMs, fmtMsPm, fmtNumber, fmtValue, idsHead, objectiveLabel } from "./format.ts";
 
 const LOST_IDS_SHOWN = 10;
 
@@ -30,7 +30,11 @@ export function renderConsole(s: Summary, opts: { color?: boolean } = {}): strin
       `${fmtMsPm(m.detection.ms, m.detection.uncertaintyMs)}   predicted ${fmtMs(p.detectionMs)} ` +
         `[${fmtMs(p.detectionRangeMs[0])} – ${fmtMs(p.detectionRangeMs[1])}]`,
     ),
-    row("promotion", fmtMs(m.promotion.ms)),
+    row(
+      "promotion",
+      fmtMs(m.promotion.ms) +
+        (m.promotion.basis === "database-roles" ? " (observed from database roles)" : ""),
+    ),
     row(
       "DNS switch",
       `authoritative ${fmtMs(dns.authoritativeMs)}, clients first ${fmtMs(dns.clientFirstMs)} last ` +
@@ -82,7 +86,29 @@ export function renderConsole(s: Summary, opts: { color?: boolean } = {}): strin
       `${fmtNumber(m.throughput.ackedPerSecond)} acked/s (${m.throughput.attempted} attempted: ` +
         `${m.throughput.ok} ok, ${m.throughput.fail} fail, ${m.throughput.info} info)`,
     ),
+    row(
+      "latency",
+      `p50 ${fmtMs(m.writeLatency.overall.p50Ms)}  p99 ${fmtMs(m.writeLatency.overall.p99Ms)}  max ` +
+        `${fmtMs(m.writeLatency.overall.maxMs)}` +
+        (m.writeLatency.phases.length > 1
+          ? "  (p50 " + m.writeLatency.phases.map((p) => `${p.phase} ${fmtMs(p.p50Ms)}`).join(", ") + ")"
+          : ""),
+    ),
   );
+  const rep = m.replication;
+  if (rep.samples > 0) {
+    const wal = rep.atFailover;
+    lines.push(
+      row(
+        "replication",
+        `max replay lag ${fmtMs(rep.maxReplayLagMs)} / ${fmtBytes(rep.maxReplayLagBytes)}` +
+          (wal === null
+            ? ""
+            : `; at the fault ${wal.standby} was ${fmtBytes(wal.lagBytes)} behind ` +
+              `(sampled ${fmtMs(wal.sampledMsBeforeFault)} before)`),
+      ),
+    );
+  }
   if (s.objectives.length > 0) {
     lines.push(bold("objectives"));
     for (const o of s.objectives) {

@@ -58,6 +58,15 @@ export function idsHead(ids: readonly number[], total: number, max: number): str
   return shown.join(", ") + (rest > 0 ? `, ... (+${rest} more)` : "");
 }
 
+/** 512 -> "512 B", 40960 -> "40 KiB", 3.5 MiB -> "3.5 MiB"; exact below 10 KiB, where every byte is legible. */
+export function fmtBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return NA;
+  const abs = Math.abs(n);
+  if (abs < 10 * 1024) return `${n} B`;
+  if (abs < 10 * 1024 * 1024) return `${trim((n / 1024).toFixed(1))} KiB`;
+  return `${trim((n / (1024 * 1024)).toFixed(1))} MiB`;
+}
+
 function trim(s: string): string {
   return s.includes(".") ? s.replace(/\.?0+$/, "") : s;
 }

@@ -1,7 +1,18 @@
 // report.md: the drill, what was measured beside what was predicted, objectives, data loss, timeline.
 import type { Fault } from "../drill/types.ts";
 import type { Summary } from "../checkers/types.ts";
-import { fmtClock, fmtMs, fmtMsPm, fmtNumber, fmtValue, idsHead, objectiveOutcome, NA } from "./format.ts";
+import type { WalAtFailover } from "../checkers/types.ts";
+import {
+  fmtBytes,
+  fmtClock,
+  fmtMs,
+  fmtMsPm,
+  fmtNumber,
+  fmtValue,
+  idsHead,
+  objectiveOutcome,
+  NA,
+} from "./format.ts";
 
 const LOST_IDS_SHOWN = 50;
 
@@ -23,8 +34,19 @@ export function describeDrillFault(f: Fault): string {
     case "latency":
       return (
         `${at}: latency ${fmtMs(f.latencyMs)} ± ${fmtMs(f.jitterMs)} on ` +
-        `${f.target.region ?? "all regions"} ${(f.target.links ?? ["all"]).join("+")} links ${span}`
+        `${f.target.region ?? "all regions"} ${(f.target.links ?? ["all"]).join("+")} links ` +
+        `(${f.direction}${f.toxicity < 1 ? `, toxicity ${f.toxicity}` : ""}) ${span}`
       );
+    default: {
+      const attrs = Object.entries(f.attributes)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ");
+      return (
+        `${at}: ${f.type} (${attrs}) on ${f.target.region ?? "all regions"} ` +
+        `${(f.target.links ?? ["all"]).join("+")} links (${f.direction}` +
+        `${f.toxicity < 1 ? `, toxicity ${f.toxicity}` : ""}) ${span}`
+      );
+    }
   }
 }
 
@@ -59,7 +81,14 @@ function measuredSection(s: Summary): string[] {
       fmtMs(m.detection.uncertaintyMs),
       `${fmtMs(p.detectionMs)} (range ${fmtMs(p.detectionRangeMs[0])} – ${fmtMs(p.detectionRangeMs[1])})`,
     ],
-    ["promotion (declared down -> writable)", fmtMs(m.promotion.ms), fmtMs(m.promotion.uncertaintyMs), NA],
+    [
+      m.promotion.basis === "database-roles"
+        ? "promotion (observed from database roles)"
+        : "promotion (declared down -> writable)",
+      fmtMs(m.promotion.ms),
+      fmtMs(m.promotion.uncertaintyMs),
+      NA,
+    ],
     [
       "DNS authoritative (writable -> new answer)",
       fmtMs(dns.authoritativeMs),
@@ -139,6 +168,7 @@ function rpoSection(s: Summary): string[] {
     `- Acknowledged writes: ${r.ackedWrites}`,
     `- Lost acknowledged writes: ${fmtNumber(r.lostWrites)}${r.reason === undefined ? "" : ` (${r.reason})`}`,
     `- Lost window: ${fmtMs(r.lostWindowMs)}`,
+    `- WAL distance at failover: ${describeWalAtFailover(s.measurements.replication.atFailover)}`,
     `- Lost by acknowledging region: ${byRegion.length === 0 ? "none" : byRegion.join(", ")}`,
     `- Lost writes still present on other nodes (diverged): ${r.divergedWrites}` +
       (r.divergedWrites > 0
@@ -221,6 +251,98 @@ function throughputSection(s: Summary): string[] {
   return lines;
 }
 
+/** "west was 4096 B (replay) behind east, replay lag 12 ms, streaming, sampled 200 ms before the fault". */
+export function describeWalAtFailover(w: WalAtFailover | null): string {
+  if (w === null) return NA;
+  const who = w.promoted ? w.standby : `${w.standby} (closest standby; none was promoted)`;
+  const distance = w.lagBytes === null ? "an unknown distance" : `${fmtBytes(w.lagBytes)} (${w.basis})`;
+  return (
+    `${who} was ${distance} behind ${w.primary}, replay lag ${fmtMs(w.lagMs)}, ${w.state}, ` +
+    `sampled ${fmtMs(w.sampledMsBeforeFault)} before the fault`
+  );
+}
+
+function latencySection(s: Summary): string[] {
+  const w = s.measurements.writeLatency;
+  const ends = {
+    writable: "a region became writable",
+    heal: "the fault was healed",
+    "workload-end": "the workload ended",
+  };
+  const row = (phase: string, fromMs: string, toMs: string, l: typeof w.overall): string[] => [
+    phase,
+    fromMs,
+    toMs,
+    String(l.count),
+    fmtMs(l.p50Ms),
+    fmtMs(l.p99Ms),
+    fmtMs(l.maxMs),
+  ];
+  return [
+    "## Write latency by phase",
+    "",
+    table(
+      ["phase", "from", "to", "acked writes", "p50", "p99", "max"],
+      [
+        ...w.phases.map((p) => row(p.phase, fmtClock(p.fromMs), fmtClock(p.toMs), p)),
+        row("overall", "", "", w.overall),
+      ],
+    ),
+    "",
+    "Acknowledged writes, ack − invoke, by the phase each write was invoked in" +
+      (w.duringEndsAt === null ? "." : `; the during phase ends when ${ends[w.duringEndsAt]}.`) +
+      (w.reason === undefined ? "" : ` ${w.reason}.`),
+  ];
+}
+
+function replicationSection(s: Summary): string[] {
+  const r = s.measurements.replication;
+  if (r.samples === 0) return ["## Replication", "", `Not sampled: ${r.reason ?? "no samples"}.`];
+  const lines = [
+    "## Replication",
+    "",
+    `- WAL distance at failover: ${describeWalAtFailover(r.atFailover)}`,
+    `- Lost acknowledged writes: ${fmtNumber(s.measurements.rpo.lostWrites)}`,
+    "",
+  ];
+  if (r.perStandby.length === 0) {
+    lines.push("No standby was connected to a primary in any sample.");
+  } else {
+    lines.push(
+      table(
+        [
+          "primary",
+          "standby",
+          "samples",
+          "streaming",
+          "sync state",
+          "replay lag p50",
+          "max",
+          "replay bytes p50",
+          "max",
+        ],
+        r.perStandby.map((l) => [
+          l.primary,
+          l.standby,
+          String(l.samples),
+          String(l.streamingSamples),
+          l.syncStates.join(", ") || NA,
+          fmtMs(l.replayLagMsP50),
+          fmtMs(l.replayLagMsMax),
+          fmtBytes(l.replayLagBytesP50),
+          fmtBytes(l.replayLagBytesMax),
+        ]),
+      ),
+    );
+  }
+  lines.push(
+    "",
+    `Sampled every ${fmtMs(r.sampleMs)} directly on each database, ${r.samples} sample(s): lags as ` +
+      "pg_stat_replication reports them, distances as pg_wal_lsn_diff from the primary's current WAL position.",
+  );
+  return lines;
+}
+
 export function renderMarkdown(s: Summary): string {
   const d = s.drill;
   const m = s.measurements;
@@ -242,6 +364,8 @@ export function renderMarkdown(s: Summary): string {
     rpoSection(s),
     splitBrainSection(s),
     throughputSection(s),
+    latencySection(s),
+    replicationSection(s),
     clientsSection(s),
     [
       "## Timeline",

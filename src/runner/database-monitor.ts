@@ -1,0 +1,240 @@
+// Samples every running database node directly (not through the drill's proxies), so the checkers can
+// see replication lag over the drill, the WAL distance at the moment of the fault, and role changes no
+// controller reported (external mode: a real HA manager promotes, the drill only observes).
+import { parseLsn } from "../checkers/nodes.ts";
+import type { PostgresNode } from "../engines/postgres/cluster.ts";
+import type { HistoryRecorder } from "../history/recorder.ts";
+import {
+  Events,
+  Processes,
+  type ObservedRole,
+  type ReplicationSampleValue,
+  type RoleChangeValue,
+  type SampledNode,
+  type SampledStandby,
+} from "../history/types.ts";
+import { sleep } from "../util/abort.ts";
+
+/** What the monitor needs of a database node. */
+export type MonitoredNode = Pick<PostgresNode, "name" | "running" | "query">;
+
+export interface DatabaseMonitorOptions {
+  nodes: Iterable<MonitoredNode>;
+  history: HistoryRecorder;
+  /** Interval between samples: the uncertainty of an observed role change. Default 200 ms. */
+  sampleMs?: number;
+  /** A node that does not answer within this is recorded as unreachable for the sample. Default 300 ms. */
+  queryTimeoutMs?: number;
+}
+
+export const DEFAULT_SAMPLE_MS = 200;
+const DEFAULT_QUERY_TIMEOUT_MS = 300;
+
+// One round trip per node. The primary-only parts sit behind CASE so a standby never evaluates
+// pg_current_wal_lsn() (an error during recovery); lags come back as ms, distances as bytes.
+const SAMPLE_SQL = `
+SELECT pg_is_in_recovery() AS in_recovery,
+  (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn,
+  pg_last_wal_receive_lsn()::text AS receive_lsn,
+  CASE WHEN pg_is_in_recovery() THEN '[]'::json ELSE (
+    SELECT coalesce(json_agg(json_build_object(
+      'name', application_name,
+      'state', state,
+      'syncState', sync_state,
+      'writeLagMs', extract(epoch FROM write_lag) * 1000,
+      'flushLagMs', extract(epoch FROM flush_lag) * 1000,
+      'replayLagMs', extract(epoch FROM replay_lag) * 1000,
+      'sentLagBytes', pg_wal_lsn_diff(pg_current_wal_lsn(), sent_lsn),
+      'flushLagBytes', pg_wal_lsn_diff(pg_current_wal_lsn(), flush_lsn),
+      'replayLagBytes', pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)
+    ) ORDER BY application_name), '[]'::json)
+    FROM pg_stat_replication) END AS standbys`;
+
+interface SampleRow {
+  in_recovery: boolean;
+  lsn: string | null;
+  receive_lsn: string | null;
+  standbys: Array<Record<string, unknown>> | null;
+}
+
+interface NodeSample {
+  node: SampledNode;
+  /** The node's pg_stat_replication rows (primary only). */
+  rows: SampledStandby[];
+}
+
+export class DatabaseMonitor implements AsyncDisposable {
+  readonly sampleMs: number;
+  private readonly queryTimeoutMs: number;
+  private readonly nodes: MonitoredNode[];
+  private readonly history: HistoryRecorder;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  /** Last role each node answered with; unreachable samples leave it as it was. */
+  private readonly roles = new Map<string, ObservedRole>();
+  /** Sample number at which a node was seen going from standby to primary. */
+  private readonly promotedAt = new Map<string, number>();
+  /** Queries still running past their deadline; one per node at most, awaited by stop(). */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private samples = 0;
+
+  constructor(o: DatabaseMonitorOptions) {
+    this.nodes = [...o.nodes];
+    this.history = o.history;
+    this.sampleMs = o.sampleMs ?? DEFAULT_SAMPLE_MS;
+    this.queryTimeoutMs = o.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  }
+
+  /** Number of replication-sample events recorded so far. */
+  get sampleCount(): number {
+    return this.samples;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  private async run(): Promise<void> {
+    // Fixed rate: the sample's own duration does not stretch the interval.
+    let next = performance.now();
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.sampleOnce();
+      } catch {
+        // Never let one bad sample end the monitoring; the next one will tell.
+      }
+      next += this.sampleMs;
+      const now = performance.now();
+      if (next < now) next = now;
+      try {
+        await sleep(next - now, this.abort.signal);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** Queries every node once and appends the role changes, then the sample. */
+  async sampleOnce(): Promise<void> {
+    const results = await Promise.all(this.nodes.map((n) => this.sampleNode(n)));
+    const sampleNo = this.samples + 1;
+    for (const { node } of results) {
+      if (node.role === null) continue;
+      const last = this.roles.get(node.region) ?? null;
+      if (last === node.role) continue;
+      this.roles.set(node.region, node.role);
+      if (last === "standby" && node.role === "primary") this.promotedAt.set(node.region, sampleNo);
+      const change: RoleChangeValue = {
+        region: node.region,
+        from: last,
+        to: node.role,
+        sampleMs: this.sampleMs,
+      };
+      this.history.event(Processes.dbMonitor, Events.roleChange, change);
+    }
+    this.history.event(Processes.dbMonitor, Events.replicationSample, this.compose(results));
+    this.samples = sampleNo;
+  }
+
+  private compose(results: NodeSample[]): ReplicationSampleValue {
+    const primaries = results
+      .map((r, order) => ({ ...r, order }))
+      .filter((r) => r.node.role === "primary")
+      // The newest promotion is the primary that matters; a restarted old primary is the stale one.
+      .sort(
+        (a, b) =>
+          (this.promotedAt.get(b.node.region) ?? 0) - (this.promotedAt.get(a.node.region) ?? 0) ||
+          b.rows.length - a.rows.length ||
+          a.order - b.order,
+      );
+    const primary = primaries[0];
+    const value: ReplicationSampleValue = {
+      primary: primary?.node.region ?? null,
+      standbys: [],
+      nodes: results.map((r) => r.node),
+      sampleMs: this.sampleMs,
+    };
+    if (primaries.length > 1) value.primaries = primaries.map((p) => p.node.region);
+    if (primary === undefined) return value;
+    const listed = new Set(primary.rows.map((s) => s.name));
+    const primaryLsn = primary.node.lsn === undefined ? undefined : parseLsn(primary.node.lsn);
+    const behind = (lsn: string | undefined): number | null => {
+      const at = lsn === undefined ? undefined : parseLsn(lsn);
+      return at === undefined || primaryLsn === undefined ? null : Number(primaryLsn - at);
+    };
+    // A standby cut off from the primary has no row; its own LSNs still say how far behind it is.
+    const disconnected = results
+      .filter((r) => r.node.role === "standby" && !listed.has(r.node.region))
+      .map(({ node }): SampledStandby => ({
+        name: node.region,
+        state: "disconnected",
+        syncState: null,
+        writeLagMs: null,
+        flushLagMs: null,
+        replayLagMs: null,
+        sentLagBytes: null,
+        flushLagBytes: behind(node.receiveLsn),
+        replayLagBytes: behind(node.lsn),
+      }));
+    value.standbys = [...primary.rows, ...disconnected];
+    return value;
+  }
+
+  private async sampleNode(node: MonitoredNode): Promise<NodeSample> {
+    const down = (error: string): NodeSample => ({
+      node: { region: node.name, role: null, error },
+      rows: [],
+    });
+    if (!node.running) return down("not running");
+    if (this.inFlight.has(node.name)) return down("previous sample query still running");
+    const query = node.query<SampleRow>(SAMPLE_SQL, [], { timeoutMs: this.queryTimeoutMs });
+    const tracked = query.catch(() => {}).finally(() => this.inFlight.delete(node.name));
+    this.inFlight.set(node.name, tracked);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), this.queryTimeoutMs);
+    });
+    try {
+      const rows = await Promise.race([query, deadline]);
+      if (rows === "timeout") return down(`no answer within ${this.queryTimeoutMs} ms`);
+      const row = rows[0];
+      if (row === undefined) return down("empty sample result");
+      const sampled: SampledNode = { region: node.name, role: row.in_recovery ? "standby" : "primary" };
+      if (row.lsn !== null) sampled.lsn = row.lsn;
+      if (row.in_recovery && row.receive_lsn !== null) sampled.receiveLsn = row.receive_lsn;
+      return { node: sampled, rows: (row.standbys ?? []).map(toStandby) };
+    } catch (err) {
+      return down((err as Error).message);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+const roundMs = (x: unknown): number | null =>
+  typeof x === "number" && Number.isFinite(x) ? Math.round(x * 1e3) / 1e3 : null;
+const bytes = (x: unknown): number | null => (typeof x === "number" && Number.isFinite(x) ? x : null);
+
+function toStandby(r: Record<string, unknown>): SampledStandby {
+  return {
+    name: typeof r.name === "string" ? r.name : "",
+    state: typeof r.state === "string" ? r.state : "unknown",
+    syncState: typeof r.syncState === "string" ? r.syncState : null,
+    writeLagMs: roundMs(r.writeLagMs),
+    flushLagMs: roundMs(r.flushLagMs),
+    replayLagMs: roundMs(r.replayLagMs),
+    sentLagBytes: bytes(r.sentLagBytes),
+    flushLagBytes: bytes(r.flushLagBytes),
+    replayLagBytes: bytes(r.replayLagBytes),
+  };
+}
