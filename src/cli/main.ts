@@ -2,7 +2,9 @@
 // main() in-process and check exit codes and output.
 import yargs, { type Argv } from "yargs";
 import { ExitCode } from "./exit-codes.ts";
+import { matrixCommand } from "./matrix.ts";
 import { runCommand } from "./run.ts";
+import { toxiproxyCommand } from "./toxiproxy.ts";
 import { validateCommand } from "./validate.ts";
 
 export interface CliIo {
@@ -21,6 +23,8 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
     .usage("$0 <command> [options]")
     .command(runCommand(io, setExit))
     .command(validateCommand(io, setExit))
+    .command(matrixCommand(io, setExit))
+    .command(toxiproxyCommand(io, setExit))
     .demandCommand(1, "name a command: run or validate")
     .strict()
     .help()

@@ -1,0 +1,105 @@
+import type { CommandModule } from "yargs";
+import { formatProblem } from "../drill/load.ts";
+import { cellLabel, loadMatrix, MatrixValidationError, showValue } from "../matrix/load.ts";
+import { progressOutcome, progressPrefix } from "../matrix/progress.ts";
+import { runMatrix } from "../matrix/run.ts";
+import type { MatrixPlan } from "../matrix/types.ts";
+import { ExitCode } from "./exit-codes.ts";
+import type { CliIo } from "./main.ts";
+
+interface MatrixArgs {
+  file: string;
+  out: string;
+  keep: boolean;
+  toxiproxyUrl?: string;
+  verbose: boolean;
+  dryRun: boolean;
+}
+
+export function matrixCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, MatrixArgs> {
+  return {
+    command: "matrix <file>",
+    describe: "Run a base drill over a grid of parameters and write one comparison report",
+    builder: (y) =>
+      y
+        .positional("file", { type: "string", demandOption: true, describe: "matrix file (YAML)" })
+        .option("out", { type: "string", default: "reports", describe: "parent directory for reports" })
+        .option("keep", { type: "boolean", default: false, describe: "keep each run's workspace" })
+        .option("toxiproxy-url", {
+          type: "string",
+          describe: "use this Toxiproxy server instead of the embedded one (also TOXIPROXY_URL)",
+        })
+        .option("verbose", { type: "boolean", default: false, describe: "print every drill's log" })
+        .option("dry-run", {
+          type: "boolean",
+          default: false,
+          describe: "validate every cell and list them; start nothing",
+        }) as never,
+    handler: async (args) => {
+      let plan: MatrixPlan;
+      try {
+        plan = await loadMatrix(args.file);
+      } catch (err) {
+        if (!(err instanceof MatrixValidationError)) throw err;
+        for (const p of err.problems) io.err(formatProblem(p));
+        setExit(ExitCode.invalidInput);
+        return;
+      }
+      const runs = plan.cells.length * plan.spec.repeat;
+      io.out(
+        `matrix ${plan.spec.name}: ${plan.cells.length} cells × ${plan.spec.repeat} ` +
+          `run${plan.spec.repeat === 1 ? "" : "s"} = ${runs} runs of ${plan.baseDrill.name}`,
+      );
+      const fixed = Object.entries(plan.fixed).map(([k, v]) => `${k}=${showValue(v)}`);
+      if (fixed.length > 0) io.out(`set in every cell: ${fixed.join(", ")}`);
+      if (args.dryRun) {
+        for (const cell of plan.cells) io.out(`  ${cellLabel(cell, plan.columns)} -> cells/${cell.slug}`);
+        setExit(ExitCode.ok);
+        return;
+      }
+
+      // Ctrl-C / SIGTERM abort the running drill (which heals and stops everything it started);
+      // the report of the runs done so far is written before exiting.
+      const abort = new AbortController();
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (abort.signal.aborted) {
+          io.err(`${signal} again: still cleaning up, please wait`);
+          return;
+        }
+        io.err(`${signal}: stopping the running drill; the report will hold the runs done so far`);
+        abort.abort(signal);
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      // On a terminal the line starts when the run does and is finished when it ends.
+      const partial = process.stdout.isTTY === true && !args.verbose;
+      try {
+        const { report, dir } = await runMatrix(plan, {
+          out: args.out,
+          keep: args.keep,
+          signal: abort.signal,
+          ...(args.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: args.toxiproxyUrl }),
+          ...(args.verbose ? { log: (line: string) => io.out(`    ${line}`) } : {}),
+          onProgress: (event) => {
+            const prefix = progressPrefix(event, plan.columns);
+            if (event.type === "run-start") {
+              if (partial) process.stdout.write(prefix);
+              else if (args.verbose) io.out(prefix);
+            } else {
+              const outcome = progressOutcome(event.record, event.etaMs);
+              if (partial) process.stdout.write(`${outcome}\n`);
+              else io.out(prefix + outcome);
+            }
+          },
+        });
+        io.out(`matrix ${report.status}: ${report.runsDone} of ${report.runsPlanned} runs done`);
+        io.out(`reports: ${dir}/matrix.md`);
+        if (report.interrupted) io.err("matrix interrupted; the report holds the runs done so far");
+        setExit(report.exitCode);
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+    },
+  };
+}
