@@ -52,6 +52,8 @@ export class FailoverController {
   }
 
   start(): void {
+    // external: something else (a real HA manager) fails over; the drill only injects and observes.
+    if (this.o.drill.controller.mode === "external") return;
     this.loop = this.run().catch((err: unknown) => {
       if (!this.abort.signal.aborted) {
         this.o.history.event(Processes.controller, Events.failoverFailed, { error: (err as Error).message });
@@ -122,6 +124,15 @@ export class FailoverController {
     });
     this.failedOver = true;
 
+    if (drill.controller.mode === "manual") {
+      // The runbook starts once the on-call engineer is awake, logged in and has read the alert.
+      history.event(Processes.controller, Events.page, {
+        region: failed,
+        onCallDelayMs: drill.controller.onCallDelayMs,
+      });
+      await sleep(drill.controller.onCallDelayMs, this.abort.signal);
+    }
+
     // Fence first: whatever is left of the old primary must not take client writes.
     const fenced = linksTouchingRegion(topology.layout, failed, ["client", "app-db"]);
     await Promise.all(fenced.map((l) => topology.proxies.disable(l.proxy, "fence")));
@@ -141,7 +152,10 @@ export class FailoverController {
     }
     await node.query("INSERT INTO canary (region) VALUES ($1)", [candidate]);
     history.event(Processes.controller, Events.writable, { region: candidate, pollMs });
+    this.primary = candidate;
 
+    // client mode: clients find the new primary themselves; DNS keeps pointing where it pointed.
+    if (drill.controller.mode === "client") return;
     const address = topology.regionLayout(candidate).address;
     topology.dns.setRecord(drill.dns.name, address, drill.dns.ttlMs);
     history.event(Processes.controller, Events.dnsUpdate, {
@@ -149,6 +163,5 @@ export class FailoverController {
       address,
       region: candidate,
     });
-    this.primary = candidate;
   }
 }

@@ -25,6 +25,7 @@ export const Processes = {
   nemesis: "nemesis",
   controller: "controller",
   dnsMonitor: "dns-monitor",
+  dbMonitor: "db-monitor",
 } as const;
 
 /**
@@ -32,12 +33,15 @@ export const Processes = {
  * Client ops (process = client number):
  *   write   invoke {id}; ok {id, region}; fail|info {id} + error
  *   resolve info {name, address, ttlMs} — each real DNS lookup a client makes (cache miss or expiry)
+ *   endpoint info {region, address} — client-side failover: the client moves to this endpoint
+ *   (write ok/fail/info values carry `attempts` when the drill retries writes)
  * Nemesis (process "nemesis"), each an invoke then ok (or fail) pair:
  *   fault-start {fault: number (index in drill.faults), type, region?, between?, description}
  *   fault-heal  {fault, type, description}
  * Controller (process "controller"), type info:
  *   probe-fail   {region, error, consecutive}
  *   primary-down {region, consecutiveFailures}        (t_decision)
+ *   page         {region, onCallDelayMs}             manual mode: on-call paged, promotion waits
  *   fence        {region}
  *   promote      {region}                            (pg_promote issued)
  *   writable     {region}                            (t_writable: not in recovery + canary committed)
@@ -48,10 +52,15 @@ export const Processes = {
  * Runner (process "runner"), type info:
  *   topology-up {regions: {name, address, role}[]}, steady-state {ok: boolean, detail},
  *   workload-start {}, workload-end {}, heal-all {}, final-read {node, reachable, count}
+ * Database monitor (process "db-monitor"), type info; it queries every running node directly:
+ *   replication-sample ReplicationSampleValue        every sampleMs
+ *   role-change        RoleChangeValue               a node's observed role differs from the last one
  */
 export const Events = {
   write: "write",
   resolve: "resolve",
+  endpoint: "endpoint",
+  page: "page",
   faultStart: "fault-start",
   faultHeal: "fault-heal",
   probeFail: "probe-fail",
@@ -68,6 +77,8 @@ export const Events = {
   workloadEnd: "workload-end",
   healAll: "heal-all",
   finalRead: "final-read",
+  replicationSample: "replication-sample",
+  roleChange: "role-change",
 } as const;
 
 export interface WriteInvokeValue {
@@ -95,4 +106,58 @@ export interface FinalRead {
   /** Current WAL position (pg_current_wal_lsn or pg_last_wal_replay_lsn), when known. */
   walLsn?: string;
   error?: string;
+}
+
+/** A node's role as the database reports it: pg_is_in_recovery() false = primary. */
+export type ObservedRole = "primary" | "standby";
+
+/** One node in a replication sample; role null = not running, unreachable or too slow to answer. */
+export interface SampledNode {
+  region: string;
+  role: ObservedRole | null;
+  /** pg_current_wal_lsn() on a primary; pg_last_wal_replay_lsn() on a standby. */
+  lsn?: string;
+  /** Standby: pg_last_wal_receive_lsn() (received and flushed by the WAL receiver). */
+  receiveLsn?: string;
+  error?: string;
+}
+
+/**
+ * One standby as the sampled primary sees it. From its pg_stat_replication row when it is connected
+ * (lags as ms, byte distances via pg_wal_lsn_diff from the primary's current LSN); a reachable standby
+ * with no row is listed with state "disconnected" and byte distances from its own receive/replay LSN.
+ */
+export interface SampledStandby {
+  name: string;
+  /** pg_stat_replication.state (streaming, catchup, ...) or "disconnected". */
+  state: string;
+  /** async, sync, quorum, potential; null when disconnected. */
+  syncState: string | null;
+  /** write_lag / flush_lag / replay_lag in ms; null when PostgreSQL has no recent figure. */
+  writeLagMs: number | null;
+  flushLagMs: number | null;
+  replayLagMs: number | null;
+  /** Bytes of WAL the primary has written beyond what the standby has been sent / flushed / replayed. */
+  sentLagBytes: number | null;
+  flushLagBytes: number | null;
+  replayLagBytes: number | null;
+}
+
+export interface ReplicationSampleValue {
+  /** The region observed as primary (the most recently promoted when several are); null = none. */
+  primary: string | null;
+  /** Every region answering as primary when there is more than one. */
+  primaries?: string[];
+  standbys: SampledStandby[];
+  nodes: SampledNode[];
+  /** The monitor's interval: how stale a sample can be. */
+  sampleMs: number;
+}
+
+export interface RoleChangeValue {
+  region: string;
+  /** null = the node's first observation. */
+  from: ObservedRole | null;
+  to: ObservedRole;
+  sampleMs: number;
 }

@@ -16,6 +16,7 @@ import type { Summary } from "../checkers/types.ts";
 import { LocalTopology } from "../topology/local.ts";
 import { AbortedError, sleep, throwIfAborted } from "../util/abort.ts";
 import { runWorkload } from "../workload/workload.ts";
+import { DatabaseMonitor } from "./database-monitor.ts";
 import { FaultSchedule } from "./faults.ts";
 
 export interface RunOptions {
@@ -56,6 +57,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
   let topology: LocalTopology | undefined;
   let controller: FailoverController | undefined;
   let monitor: DnsMonitor | undefined;
+  let dbMonitor: DatabaseMonitor | undefined;
   let faults: FaultSchedule | undefined;
   try {
     say(`starting topology: ${drill.regions.map((r) => `${r.name} (${r.role})`).join(", ")}`);
@@ -67,7 +69,12 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     });
     const topo = topology;
     history.event(Processes.runner, Events.topologyUp, {
-      regions: topo.layout.regions.map((r) => ({ name: r.name, address: r.address, role: r.role })),
+      regions: topo.layout.regions.map((r) => ({
+        name: r.name,
+        address: r.address,
+        role: r.role,
+        dbPort: r.dbPort,
+      })),
       servicePort: topo.layout.servicePort,
       startupMs: Math.round(performance.now() - t0),
       workspace: topo.workspace.dir,
@@ -81,6 +88,8 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
 
     monitor = new DnsMonitor(topo.dns, drill.dns.name, history);
     monitor.start();
+    dbMonitor = new DatabaseMonitor({ nodes: topo.nodes.values(), history });
+    dbMonitor.start();
     controller = new FailoverController({ drill, topology: topo, history });
     controller.start();
     faults = new FaultSchedule(drill.faults, { topology: topo, history }, say);
@@ -98,6 +107,13 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
       serviceName: drill.dns.name,
       servicePort: topo.layout.servicePort,
       dnsServer: topo.dns,
+      // Nothing switches DNS in client and external modes: clients hold every regional endpoint.
+      failover: drill.controller.mode === "client" || drill.controller.mode === "external" ? "client" : "dns",
+      // Primary first: where every client starts.
+      endpoints: [...topo.layout.regions]
+        .sort((a, b) => (a.role === "primary" ? -1 : b.role === "primary" ? 1 : 0))
+        .map((r) => ({ region: r.name, host: r.address, port: topo.layout.servicePort })),
+      retry: drill.workload.retry,
       history,
       clock,
       ...(signal === undefined ? {} : { signal }),
@@ -111,6 +127,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     await sleep(drill.recovery.waitMs, signal);
     await controller.stop();
     await monitor.stop();
+    await dbMonitor.stop();
 
     const finalReads = await readFinalState(topo, history);
     const summary = analyze({ drill, history: history.ops, finalReads, startedAt: clock.startedAt });
@@ -124,6 +141,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     // Every exit path: stop observers, heal faults, stop every process, remove the workspace.
     await controller?.stop().catch(() => {});
     await monitor?.stop().catch(() => {});
+    await dbMonitor?.stop().catch(() => {});
     await faults?.healAll().catch(() => {});
     await topology?.dispose();
     await history.close();

@@ -32,3 +32,13 @@ export function classifyWrite(o: ClientObservation): OpType {
   if (o.errorCode !== undefined && NEVER_SENT.has(o.errorCode)) return "fail";
   return "info";
 }
+
+/**
+ * The outcome of one write retried over several attempts with the same (idempotent) id: acknowledged
+ * if any attempt was; otherwise unknown if any attempt might have applied it; otherwise not applied.
+ */
+export function combineAttempts(outcomes: OpType[]): OpType {
+  if (outcomes.includes("ok")) return "ok";
+  if (outcomes.length === 0 || outcomes.includes("info")) return "info";
+  return "fail";
+}

@@ -8,7 +8,8 @@ import type { Clock } from "../clock.ts";
 import { CachingResolver } from "../dns/resolver.ts";
 import { Events } from "../history/types.ts";
 import type { HistoryRecorder } from "../history/recorder.ts";
-import { classifyWrite, type ClientObservation } from "./outcome.ts";
+import { classifyWrite, combineAttempts, type ClientObservation } from "./outcome.ts";
+import type { OpType } from "../history/types.ts";
 
 export interface WorkloadOptions {
   clients: number;
@@ -19,9 +20,23 @@ export interface WorkloadOptions {
   serviceName: string;
   servicePort: number;
   dnsServer: { host: string; port: number };
+  /**
+   * dns: clients reach the service by its DNS name. client: clients hold every regional endpoint
+   * (first = where they start) and move to the next one after a failed attempt.
+   */
+  failover?: "dns" | "client";
+  endpoints?: Endpoint[];
+  /** Attempts per write with the same id (idempotent), and the pause between them. */
+  retry?: { attempts: number; backoffMs: number };
   history: HistoryRecorder;
   clock: Clock;
   signal?: AbortSignal;
+}
+
+export interface Endpoint {
+  region: string;
+  host: string;
+  port: number;
 }
 
 export interface WorkloadResult {
@@ -53,6 +68,8 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
 class WorkloadClient {
   private readonly agent: http.Agent;
   private readonly http: AxiosInstance;
+  /** Client failover: index into o.endpoints of the endpoint this client currently uses. */
+  private endpoint = 0;
 
   constructor(
     readonly client: number,
@@ -71,7 +88,6 @@ class WorkloadClient {
     });
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 1, lookup: resolver.lookup });
     this.http = axios.create({
-      baseURL: `http://${o.serviceName}:${o.servicePort}`,
       httpAgent: this.agent,
       timeout: o.requestTimeoutMs,
       proxy: false,
@@ -79,6 +95,16 @@ class WorkloadClient {
       // Responses are tiny JSON; no redirects in this protocol.
       maxRedirects: 0,
     });
+  }
+
+  private get clientFailover(): boolean {
+    return this.o.failover === "client" && (this.o.endpoints?.length ?? 0) > 0;
+  }
+
+  private baseUrl(): string {
+    if (!this.clientFailover) return `http://${this.o.serviceName}:${this.o.servicePort}`;
+    const e = this.o.endpoints![this.endpoint]!;
+    return `http://${e.host}:${e.port}`;
   }
 
   async run(ids: IdSequence, intervalMs: number, offsetMs: number, deadline: number): Promise<void> {
@@ -96,25 +122,46 @@ class WorkloadClient {
 
   private async write(id: number): Promise<void> {
     const { history } = this.o;
+    const attempts = Math.max(1, this.o.retry?.attempts ?? 1);
     history.append(this.client, "invoke", Events.write, { id });
-    let observation: ClientObservation;
-    try {
-      const response = await this.http.post(`/writes/${id}`);
-      observation = { status: response.status, body: response.data };
-    } catch (err) {
-      observation = { errorCode: errorCode(err) };
-    }
-    const type = classifyWrite(observation);
-    if (type === "ok") {
-      const region = (observation.body as { region?: string } | undefined)?.region ?? "unknown";
-      history.append(this.client, "ok", Events.write, { id, region });
-    } else {
-      const error =
+    const outcomes: OpType[] = [];
+    const errors: string[] = [];
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await sleepUnlessAborted(this.o.retry?.backoffMs ?? 0, this.o.signal);
+      const observation = await this.attempt(id);
+      const type = classifyWrite(observation);
+      outcomes.push(type);
+      if (type === "ok") {
+        const region = (observation.body as { region?: string } | undefined)?.region ?? "unknown";
+        history.append(this.client, "ok", Events.write, { id, region, attempts: attempt });
+        return;
+      }
+      errors.push(
         observation.status !== undefined
           ? `HTTP ${observation.status}${describeBody(observation.body)}`
-          : (observation.errorCode ?? "unknown error");
-      history.append(this.client, type, Events.write, { id }, error);
+          : (observation.errorCode ?? "unknown error"),
+      );
+      if (this.clientFailover) this.moveToNextEndpoint();
+      if (this.o.signal?.aborted) break;
     }
+    const value = attempts > 1 ? { id, attempts: outcomes.length } : { id };
+    history.append(this.client, combineAttempts(outcomes), Events.write, value, errors.join("; "));
+  }
+
+  private async attempt(id: number): Promise<ClientObservation> {
+    try {
+      const response = await this.http.post(`${this.baseUrl()}/writes/${id}`);
+      return { status: response.status, body: response.data };
+    } catch (err) {
+      return { errorCode: errorCode(err) };
+    }
+  }
+
+  private moveToNextEndpoint(): void {
+    const endpoints = this.o.endpoints!;
+    this.endpoint = (this.endpoint + 1) % endpoints.length;
+    const e = endpoints[this.endpoint]!;
+    this.o.history.append(this.client, "info", Events.endpoint, { region: e.region, address: e.host });
   }
 
   close(): void {

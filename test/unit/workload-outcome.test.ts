@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { classifyWrite } from "../../src/workload/outcome.ts";
+import { classifyWrite, combineAttempts } from "../../src/workload/outcome.ts";
 
 describe("classifyWrite", () => {
   it("records a 200 response as ok", () => {
@@ -27,5 +27,19 @@ describe("classifyWrite", () => {
     assert.equal(classifyWrite({ errorCode: "ECONNRESET" }), "info");
     assert.equal(classifyWrite({ errorCode: "ECONNABORTED" }), "info");
     assert.equal(classifyWrite({ errorCode: "ETIMEDOUT" }), "info");
+  });
+});
+
+describe("combineAttempts", () => {
+  it("acknowledges a retried write when any attempt was acknowledged", () => {
+    assert.equal(combineAttempts(["fail", "info", "ok"]), "ok");
+  });
+
+  it("keeps a retried write unknown when any attempt may have applied it", () => {
+    assert.equal(combineAttempts(["fail", "info", "fail"]), "info");
+  });
+
+  it("fails a retried write only when every attempt certainly did not apply it", () => {
+    assert.equal(combineAttempts(["fail", "fail"]), "fail");
   });
 });
