@@ -25,12 +25,12 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
     .command(validateCommand(io, setExit))
     .command(matrixCommand(io, setExit))
     .command(toxiproxyCommand(io, setExit))
-    .demandCommand(1, "name a command: run or validate")
+    .demandCommand(1, "name a command: run, validate, matrix or toxiproxy")
     .strict()
     .help()
     .version()
     .epilogue(
-      "Exit codes: 0 objectives met, 1 objective missed, 2 invalid input, 3 inconclusive, 4 infrastructure failed.",
+      "Exit codes: 0 objectives met, 1 objective missed, 2 invalid input, 3 inconclusive, 4 infrastructure failed, 130 interrupted.",
     )
     .fail((msg, err) => {
       if (err) throw err;

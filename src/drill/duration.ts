@@ -63,3 +63,73 @@ export function parseRate(text: string | number): number {
   const [, amount, unit = "s"] = match as unknown as [string, string, DurationUnit | undefined];
   return (Number(amount) * UNIT_MS.s) / UNIT_MS[unit ?? "s"];
 }
+
+const MICRO_UNITS = { us: 1, ms: 1_000, s: 1_000_000 } as const;
+const MICROS = /^(\d+(?:\.\d+)?)(us|ms|s)$/;
+export const MICROS_EXAMPLE = 'a short duration like "500us", "2ms" or "0.1s", or 0';
+
+/** Whole microseconds, for Toxiproxy's slicer delay: "500us", "2ms", "0.1s" or 0. */
+export function parseMicros(text: string | number): number {
+  const trimmed = String(text).trim();
+  if (trimmed.startsWith("-")) throw new UnitError(`must not be negative, got ${JSON.stringify(text)}`);
+  if (typeof text === "number" || BARE_NUMBER.test(trimmed)) {
+    const value = Number(text);
+    if (value === 0) return 0;
+    if (!Number.isFinite(value)) throw new UnitError(`expected ${MICROS_EXAMPLE}`);
+    throw new UnitError(`a bare number is ambiguous; add a unit, e.g. "${value}us" or "${value}ms"`);
+  }
+  const match = MICROS.exec(trimmed);
+  if (!match) throw new UnitError(`expected ${MICROS_EXAMPLE}, got "${trimmed}"`);
+  const [, amount, unit] = match as unknown as [string, string, keyof typeof MICRO_UNITS];
+  const micros = Math.round(Number(amount) * MICRO_UNITS[unit] * 1000) / 1000;
+  if (!Number.isInteger(micros)) throw new UnitError(`must be whole microseconds, got "${trimmed}"`);
+  return micros;
+}
+
+// Decimal units, as Toxiproxy counts its bandwidth (1 KB = 1000 bytes); KiB/MiB for binary sizes.
+const SIZE_UNITS = { B: 1, KB: 1_000, MB: 1_000_000, GB: 1_000_000_000, KiB: 1_024, MiB: 1_048_576 } as const;
+type SizeUnit = keyof typeof SIZE_UNITS;
+const SIZE = /^(\d+(?:\.\d+)?)(B|KB|MB|GB|KiB|MiB)$/;
+const BANDWIDTH = /^(\d+(?:\.\d+)?)(B|KB|MB|GB|KiB|MiB)\/s$/;
+export const SIZE_EXAMPLE = 'a size like 512, "64KB" or "1MB" (1 KB = 1000 bytes; KiB, MiB are binary)';
+export const BANDWIDTH_EXAMPLE = 'a bandwidth like "64KB/s" or "1MB/s" (1 KB = 1000 bytes)';
+
+/** Whole bytes: 512, "512B", "64KB" (64000), "1MiB" (1048576). */
+export function parseSize(text: string | number): number {
+  if (typeof text === "number") {
+    if (text < 0) throw new UnitError(`must not be negative, got ${text}`);
+    if (!Number.isInteger(text)) throw new UnitError(`expected ${SIZE_EXAMPLE}, got ${text}`);
+    return text;
+  }
+  const trimmed = text.trim();
+  if (trimmed.startsWith("-")) throw new UnitError(`must not be negative, got "${trimmed}"`);
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const match = SIZE.exec(trimmed);
+  if (!match) throw new UnitError(`expected ${SIZE_EXAMPLE}, got "${trimmed}"`);
+  const [, amount, unit] = match as unknown as [string, string, SizeUnit];
+  const bytes = Math.round(Number(amount) * SIZE_UNITS[unit] * 1000) / 1000;
+  if (!Number.isInteger(bytes)) throw new UnitError(`must be whole bytes, got "${trimmed}"`);
+  return bytes;
+}
+
+/** Whole KB/s (Toxiproxy's bandwidth unit): "64KB/s" -> 64, "1MB/s" -> 1000. */
+export function parseBandwidth(text: string | number): number {
+  // Toxiproxy reads a rate of 0 as "no limit", the opposite of what 0 suggests.
+  const zero = "must be greater than 0 (Toxiproxy reads 0 as no limit; a blackhole fault stops all data)";
+  if (text === 0 || text === "0") throw new UnitError(zero);
+  if (typeof text === "number") {
+    if (text < 0) throw new UnitError(`must not be negative, got ${text}`);
+    throw new UnitError(`a bare number is ambiguous; add a unit, e.g. "${text}KB/s"`);
+  }
+  const trimmed = text.trim();
+  if (trimmed.startsWith("-")) throw new UnitError(`must not be negative, got "${trimmed}"`);
+  const match = BANDWIDTH.exec(trimmed);
+  if (!match) throw new UnitError(`expected ${BANDWIDTH_EXAMPLE}, got "${trimmed}"`);
+  const [, amount, unit] = match as unknown as [string, string, SizeUnit];
+  const kbPerSecond = Math.round((Number(amount) * SIZE_UNITS[unit] * 1000) / SIZE_UNITS.KB) / 1000;
+  if (kbPerSecond === 0) throw new UnitError(zero);
+  if (!Number.isInteger(kbPerSecond)) {
+    throw new UnitError(`must be whole KB/s (Toxiproxy's unit, 1 KB = 1000 bytes), got "${trimmed}"`);
+  }
+  return kbPerSecond;
+}

@@ -4,6 +4,8 @@
 // `database.settings` (free-form postgresql.conf) and `objectives` (metric names) are not listed here.
 
 const FAULT_COMMON = ["at", "type", "duration"] as const;
+/** Faults that put a Toxiproxy toxic on the selected links. */
+const LINK_FAULT_COMMON = [...FAULT_COMMON, "region", "links", "direction", "toxicity"] as const;
 
 export const DRILL_FIELDS = {
   "": [
@@ -21,15 +23,23 @@ export const DRILL_FIELDS = {
     "objectives",
   ],
   "regions[]": ["name", "role"],
-  database: ["engine", "replication", "binDir", "settings"],
-  network: ["interRegionLatency"],
-  controller: ["mode", "healthCheck"],
+  database: ["engine", "replication", "synchronousCommit", "syncStandbys", "binDir", "settings"],
+  network: ["interRegionLatency", "pairs"],
+  "network.pairs[]": ["between", "latency"],
+  controller: ["mode", "healthCheck", "onCallDelay"],
   "controller.healthCheck": ["interval", "timeout", "failureThreshold"],
   dns: ["name", "ttl"],
-  workload: ["clients", "rate", "duration", "requestTimeout"],
+  workload: ["clients", "rate", "duration", "requestTimeout", "retry"],
+  "workload.retry": ["attempts", "backoff"],
   "faults[region-outage]": [...FAULT_COMMON, "region", "mode"],
   "faults[partition]": [...FAULT_COMMON, "between"],
-  "faults[latency]": [...FAULT_COMMON, "latency", "jitter", "region", "links"],
+  "faults[latency]": [...LINK_FAULT_COMMON, "latency", "jitter"],
+  "faults[bandwidth]": [...LINK_FAULT_COMMON, "rate"],
+  "faults[blackhole]": [...LINK_FAULT_COMMON, "after"],
+  "faults[reset-peer]": [...LINK_FAULT_COMMON, "after"],
+  "faults[slow-close]": [...LINK_FAULT_COMMON, "delay"],
+  "faults[limit-data]": [...LINK_FAULT_COMMON, "bytes"],
+  "faults[slicer]": [...LINK_FAULT_COMMON, "averageSize", "sizeVariation", "delay"],
   recovery: ["wait"],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -37,11 +47,11 @@ export type FieldLevel = keyof typeof DRILL_FIELDS;
 
 /** Every field any fault type accepts, for checking a fault whose type is missing or unknown. */
 export const ANY_FAULT_FIELDS: readonly string[] = [
-  ...new Set([
-    ...DRILL_FIELDS["faults[region-outage]"],
-    ...DRILL_FIELDS["faults[partition]"],
-    ...DRILL_FIELDS["faults[latency]"],
-  ]),
+  ...new Set(
+    Object.entries(DRILL_FIELDS)
+      .filter(([level]) => level.startsWith("faults["))
+      .flatMap(([, fields]) => fields),
+  ),
 ];
 
 /** The levels (other than `level`) where `field` is a known name, to say where a misplaced field belongs. */

@@ -3,7 +3,15 @@
 import { readFile } from "node:fs/promises";
 import { LineCounter, parseDocument } from "yaml";
 import { findMetric, METRIC_NAMES } from "../objectives/metrics.ts";
-import { formatDuration } from "./duration.ts";
+import {
+  BANDWIDTH_EXAMPLE,
+  formatDuration,
+  MICROS_EXAMPLE,
+  parseBandwidth,
+  parseMicros,
+  parseSize,
+  SIZE_EXAMPLE,
+} from "./duration.ts";
 import { ANY_FAULT_FIELDS, DRILL_FIELDS } from "./fields.ts";
 import { OBJECTIVE_EXAMPLES, ObjectiveError, parseObjective } from "./objective.ts";
 import { DrillValidationError, type DrillProblem } from "./problems.ts";
@@ -11,14 +19,18 @@ import { DrillReader, Mapping, type Field } from "./reader.ts";
 import { closest } from "./suggest.ts";
 import {
   LINK_KINDS,
+  type ControllerMode,
   type Drill,
   type Fault,
   type FaultType,
+  type LinkDirection,
   type LinkKind,
   type LinkSelector,
+  type LinkToxicFault,
   type Objective,
   type RegionRole,
   type RegionSpec,
+  type ReplicationMode,
 } from "./types.ts";
 
 export { DrillValidationError, formatProblem, type DrillProblem } from "./problems.ts";
@@ -31,22 +43,54 @@ export const DNS_NAME =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 export const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
-const FAULT_TYPES: readonly FaultType[] = ["region-outage", "partition", "latency"];
+const FAULT_TYPES: readonly FaultType[] = [
+  "region-outage",
+  "partition",
+  "latency",
+  "bandwidth",
+  "blackhole",
+  "reset-peer",
+  "slow-close",
+  "limit-data",
+  "slicer",
+];
 const REGION_ROLES: readonly RegionRole[] = ["primary", "standby"];
+const REPLICATION_MODES: readonly ReplicationMode[] = ["async", "sync", "semi-sync"];
+const SYNCHRONOUS_COMMIT = ["remote_write", "on", "remote_apply"] as const;
+/** "automatic" is the round-1 name of "dns", still accepted. */
+const CONTROLLER_MODES: readonly (ControllerMode | "automatic")[] = [
+  "dns",
+  "client",
+  "manual",
+  "external",
+  "automatic",
+];
+const DIRECTIONS: readonly LinkDirection[] = ["upstream", "downstream", "both"];
+/** Each region gets 127.0.N.1 with N = 1..9. */
+export const MAX_REGIONS = 9;
+export const MAX_RETRY_ATTEMPTS = 10;
 
 /** The values used for anything a drill file leaves out. */
 export const DEFAULTS = {
   description: "",
   platform: "local",
-  database: { engine: "postgres", replication: "async" },
+  database: { engine: "postgres", replication: "async", synchronousCommit: "on", syncStandbys: 1 },
   interRegionLatencyMs: 0,
-  controllerMode: "automatic",
+  controllerMode: "dns",
+  onCallDelayMs: 0,
   healthCheck: { intervalMs: 1_000, timeoutMs: 500, failureThreshold: 3 },
   dns: { name: "api.drill.test", ttlMs: 5_000 },
   workload: { clients: 4, ratePerSecond: 400, durationMs: 30_000, requestTimeoutMs: 1_000 },
+  retry: { attempts: 1, backoffMs: 0 },
   recoveryWaitMs: 3_000,
   regionOutageMode: "kill",
   jitterMs: 0,
+  direction: "both",
+  toxicity: 1,
+  blackholeAfterMs: 0,
+  resetPeerAfterMs: 0,
+  slicerSizeVariation: 0,
+  slicerDelayUs: 0,
 } as const;
 
 export async function loadDrill(file: string): Promise<Drill> {
@@ -124,14 +168,8 @@ function readDrill(r: DrillReader, root: Field | undefined): Drill | undefined {
   const platform = platformField ? r.oneOf(platformField, ["local"] as const) : DEFAULTS.platform;
 
   const regions = readRegions(r, top);
-  const database = readDatabase(r, top);
-  const network = readSection(r, top, "network", (m) => {
-    const latency = m.get("interRegionLatency");
-    const interRegionLatencyMs = latency
-      ? r.duration(latency, { positive: false })
-      : DEFAULTS.interRegionLatencyMs;
-    return interRegionLatencyMs === undefined ? undefined : { interRegionLatencyMs };
-  });
+  const database = readDatabase(r, top, regions);
+  const network = readNetwork(r, top, regions);
   const controller = readController(r, top);
   const dns = readDns(r, top);
   const workload = readWorkload(r, top);
@@ -227,6 +265,10 @@ function readRegions(r: DrillReader, top: Mapping): RegionSpec[] | undefined {
     r.report(field, `expected at least 2 regions (a primary and a standby), got ${items.length}`);
     return undefined;
   }
+  if (items.length > MAX_REGIONS) {
+    r.report(field, `expected at most ${MAX_REGIONS} regions (127.0.1.1 .. 127.0.9.1), got ${items.length}`);
+    return undefined;
+  }
   const primaries = regions.filter((region) => region.role === "primary");
   if (complete && primaries.length !== 1) {
     const got =
@@ -237,21 +279,123 @@ function readRegions(r: DrillReader, top: Mapping): RegionSpec[] | undefined {
   return complete ? regions : undefined;
 }
 
-function readDatabase(r: DrillReader, top: Mapping): Drill["database"] | undefined {
+function readDatabase(
+  r: DrillReader,
+  top: Mapping,
+  regions: RegionSpec[] | undefined,
+): Drill["database"] | undefined {
   return readSection(r, top, "database", (m) => {
+    const d = DEFAULTS.database;
     const engineField = m.get("engine");
-    const engine = engineField ? r.oneOf(engineField, ["postgres"] as const) : DEFAULTS.database.engine;
+    const engine = engineField ? r.oneOf(engineField, ["postgres"] as const) : d.engine;
     const replicationField = m.get("replication");
-    const replication = replicationField
-      ? r.oneOf(replicationField, ["async"] as const)
-      : DEFAULTS.database.replication;
+    const replication = replicationField ? r.oneOf(replicationField, REPLICATION_MODES) : d.replication;
+    const commitField = m.get("synchronousCommit");
+    const synchronousCommit = commitField ? r.oneOf(commitField, SYNCHRONOUS_COMMIT) : d.synchronousCommit;
+    const standbysField = m.get("syncStandbys");
+    let syncStandbys = standbysField ? r.integer(standbysField, 1) : d.syncStandbys;
     const binDirField = m.get("binDir");
     const binDir = binDirField && r.string(binDirField);
     const settings = readSettings(r, m.get("settings"));
-    if (engine === undefined || replication === undefined || settings === undefined) return undefined;
+    let complete = true;
+    if (replication === "async") {
+      // Fields that would silently do nothing are refused, so nobody believes they tested sync.
+      for (const field of [commitField, standbysField]) {
+        if (field === undefined) continue;
+        r.report(field, "only applies to sync or semi-sync replication; remove it or set replication");
+        complete = false;
+      }
+    } else if (standbysField && syncStandbys !== undefined && regions !== undefined) {
+      // Every standby is in a region of its own, so for semi-sync "in other regions" is every standby.
+      const standbys = regions.filter((region) => region.role === "standby").length;
+      if (syncStandbys > standbys) {
+        const which = replication === "sync" ? "standbys" : "standbys in other regions";
+        r.report(standbysField, `must be at most the number of ${which} (${standbys}), got ${syncStandbys}`);
+        syncStandbys = undefined;
+      }
+    }
+    if (
+      !complete ||
+      engine === undefined ||
+      replication === undefined ||
+      synchronousCommit === undefined ||
+      syncStandbys === undefined ||
+      settings === undefined
+    ) {
+      return undefined;
+    }
     if (binDirField !== undefined && binDir === undefined) return undefined;
-    return { engine, replication, ...(binDir === undefined ? {} : { binDir }), settings };
+    return {
+      engine,
+      replication,
+      synchronousCommit,
+      syncStandbys,
+      ...(binDir === undefined ? {} : { binDir }),
+      settings,
+    };
   });
+}
+
+function readNetwork(
+  r: DrillReader,
+  top: Mapping,
+  regions: RegionSpec[] | undefined,
+): Drill["network"] | undefined {
+  return readSection(r, top, "network", (m) => {
+    const latency = m.get("interRegionLatency");
+    const interRegionLatencyMs = latency
+      ? r.duration(latency, { positive: false })
+      : DEFAULTS.interRegionLatencyMs;
+    const pairs = readPairs(r, m.get("pairs"), regions);
+    return interRegionLatencyMs === undefined || pairs === undefined
+      ? undefined
+      : { interRegionLatencyMs, pairs };
+  });
+}
+
+function readPairs(
+  r: DrillReader,
+  field: Field | undefined,
+  regions: RegionSpec[] | undefined,
+): Drill["network"]["pairs"] | undefined {
+  if (field === undefined) return [];
+  const items = r.sequence(field);
+  if (items === undefined) return undefined;
+  const pairs: Drill["network"]["pairs"] = [];
+  const seen = new Map<string, string>();
+  let complete = true;
+  for (const item of items) {
+    const m = r.mapping(item, "network.pairs[]", DRILL_FIELDS["network.pairs[]"]);
+    if (m === undefined) {
+      complete = false;
+      continue;
+    }
+    const betweenField = m.require("between", "two region names, e.g. [us-east, ap-south]");
+    const between = readBetween(
+      r,
+      betweenField,
+      regions,
+      (a) => `a pair needs two different regions, got "${a}" twice (latency inside a region is 0)`,
+    );
+    const latencyField = m.require("latency", 'the one-way latency between the two regions, e.g. "80ms"');
+    const latencyMs = latencyField && r.duration(latencyField, { positive: false });
+    if (betweenField && between !== undefined) {
+      const key = [...between].sort().join(" ");
+      const first = seen.get(key);
+      if (first !== undefined) {
+        r.report(
+          betweenField,
+          `the pair ${between.join(", ")} is already given by ${first}; give each pair once`,
+        );
+        complete = false;
+        continue;
+      }
+      seen.set(key, item.path);
+    }
+    if (between === undefined || latencyMs === undefined) complete = false;
+    else pairs.push({ between, latencyMs });
+  }
+  return complete ? pairs : undefined;
 }
 
 function readSettings(r: DrillReader, field: Field | undefined): Record<string, string> | undefined {
@@ -278,7 +422,14 @@ function readSettings(r: DrillReader, field: Field | undefined): Record<string, 
 function readController(r: DrillReader, top: Mapping): Drill["controller"] | undefined {
   return readSection(r, top, "controller", (m) => {
     const modeField = m.get("mode");
-    const mode = modeField ? r.oneOf(modeField, ["automatic"] as const) : DEFAULTS.controllerMode;
+    const written = modeField ? r.oneOf(modeField, CONTROLLER_MODES) : DEFAULTS.controllerMode;
+    const mode = written === "automatic" ? "dns" : written;
+    const onCallField = m.get("onCallDelay");
+    let onCallDelayMs = onCallField ? r.duration(onCallField, { positive: false }) : DEFAULTS.onCallDelayMs;
+    if (onCallField && mode !== undefined && mode !== "manual") {
+      r.report(onCallField, `only applies to controller.mode manual (mode is ${mode})`);
+      onCallDelayMs = undefined;
+    }
     const healthField = m.get("healthCheck");
     const hm = healthField
       ? r.mapping(healthField, "controller.healthCheck", DRILL_FIELDS["controller.healthCheck"])
@@ -291,12 +442,7 @@ function readController(r: DrillReader, top: Mapping): Drill["controller"] | und
     const intervalMs = intervalField ? r.duration(intervalField, { positive: true }) : d.intervalMs;
     const timeoutMs = timeoutField ? r.duration(timeoutField, { positive: true }) : d.timeoutMs;
     const failureThreshold = thresholdField ? r.integer(thresholdField, 1) : d.failureThreshold;
-    if (
-      mode === undefined ||
-      intervalMs === undefined ||
-      timeoutMs === undefined ||
-      failureThreshold === undefined
-    ) {
+    if (intervalMs === undefined || timeoutMs === undefined || failureThreshold === undefined) {
       return undefined;
     }
     if (timeoutMs >= intervalMs) {
@@ -316,7 +462,8 @@ function readController(r: DrillReader, top: Mapping): Drill["controller"] | und
       }
       return undefined;
     }
-    return { mode, healthCheck: { intervalMs, timeoutMs, failureThreshold } };
+    if (mode === undefined || onCallDelayMs === undefined) return undefined;
+    return { mode, healthCheck: { intervalMs, timeoutMs, failureThreshold }, onCallDelayMs };
   });
 }
 
@@ -353,16 +500,30 @@ function readWorkload(r: DrillReader, top: Mapping): Drill["workload"] | undefin
     const ratePerSecond = rateField ? r.rate(rateField) : d.ratePerSecond;
     const durationMs = durationField ? r.duration(durationField, { positive: true }) : d.durationMs;
     const requestTimeoutMs = timeoutField ? r.duration(timeoutField, { positive: true }) : d.requestTimeoutMs;
+    const retry = readRetry(r, m.get("retry"));
     if (
       clients === undefined ||
       ratePerSecond === undefined ||
       durationMs === undefined ||
-      requestTimeoutMs === undefined
+      requestTimeoutMs === undefined ||
+      retry === undefined
     ) {
       return undefined;
     }
-    return { clients, ratePerSecond, durationMs, requestTimeoutMs };
+    return { clients, ratePerSecond, durationMs, requestTimeoutMs, retry };
   });
+}
+
+function readRetry(r: DrillReader, field: Field | undefined): Drill["workload"]["retry"] | undefined {
+  const m = field
+    ? r.mapping(field, "workload.retry", DRILL_FIELDS["workload.retry"])
+    : Mapping.empty(r, "workload.retry");
+  if (m === undefined) return undefined;
+  const attemptsField = m.get("attempts");
+  const backoffField = m.get("backoff");
+  const attempts = attemptsField ? r.integer(attemptsField, 1, MAX_RETRY_ATTEMPTS) : DEFAULTS.retry.attempts;
+  const backoffMs = backoffField ? r.duration(backoffField, { positive: false }) : DEFAULTS.retry.backoffMs;
+  return attempts === undefined || backoffMs === undefined ? undefined : { attempts, backoffMs };
 }
 
 function readFaults(
@@ -428,6 +589,7 @@ function readFault(
         r,
         m.require("between", "two region names, e.g. [us-east, eu-west]"),
         regions,
+        (a) => `cannot partition region "${a}" from itself; name two different regions`,
       );
       if (timing === undefined || between === undefined) return undefined;
       return { type, atMs: timing, ...optionalDuration, between };
@@ -437,28 +599,121 @@ function readFault(
       const latencyMs = latencyField && r.duration(latencyField, { positive: true });
       const jitterField = m.get("jitter");
       const jitterMs = jitterField ? r.duration(jitterField, { positive: false }) : DEFAULTS.jitterMs;
-      const regionField = m.get("region");
-      const region = regionField && readRegionRef(r, regionField, regions);
-      const linksField = m.get("links");
-      const links = linksField && readLinks(r, linksField);
-      if (
-        timing === undefined ||
-        latencyMs === undefined ||
-        jitterMs === undefined ||
-        (regionField && region === undefined) ||
-        (linksField && links === undefined)
-      ) {
+      const link = readLinkFault(r, m, regions);
+      if (timing === undefined || latencyMs === undefined || jitterMs === undefined || link === undefined) {
         return undefined;
       }
-      const target: LinkSelector = {
-        ...(region === undefined ? {} : { region }),
-        ...(links === undefined ? {} : { links }),
-      };
-      return { type, atMs: timing, ...optionalDuration, latencyMs, jitterMs, target };
+      return { type, atMs: timing, ...optionalDuration, latencyMs, jitterMs, ...link };
+    }
+    case "bandwidth":
+    case "blackhole":
+    case "reset-peer":
+    case "slow-close":
+    case "limit-data":
+    case "slicer": {
+      const attributes = readToxicAttributes(r, m, type);
+      const link = readLinkFault(r, m, regions);
+      if (timing === undefined || attributes === undefined || link === undefined) return undefined;
+      const fault: LinkToxicFault = { type, atMs: timing, ...optionalDuration, ...link, attributes };
+      return fault;
     }
     case undefined:
       return undefined;
   }
+}
+
+/** The fields every link fault shares: which links, which way, how often. */
+function readLinkFault(
+  r: DrillReader,
+  m: Mapping,
+  regions: RegionSpec[] | undefined,
+): { target: LinkSelector; direction: LinkDirection; toxicity: number } | undefined {
+  const regionField = m.get("region");
+  const region = regionField && readRegionRef(r, regionField, regions);
+  const linksField = m.get("links");
+  const links = linksField && readLinks(r, linksField);
+  const directionField = m.get("direction");
+  const direction = directionField ? r.oneOf(directionField, DIRECTIONS) : DEFAULTS.direction;
+  const toxicityField = m.get("toxicity");
+  const toxicity = toxicityField ? r.fraction(toxicityField) : DEFAULTS.toxicity;
+  if (
+    (regionField && region === undefined) ||
+    (linksField && links === undefined) ||
+    direction === undefined ||
+    toxicity === undefined
+  ) {
+    return undefined;
+  }
+  const target: LinkSelector = {
+    ...(region === undefined ? {} : { region }),
+    ...(links === undefined ? {} : { links }),
+  };
+  return { target, direction, toxicity };
+}
+
+/** The toxic's attributes under Toxiproxy's names and in its units (see LinkToxicType). */
+function readToxicAttributes(
+  r: DrillReader,
+  m: Mapping,
+  type: LinkToxicFault["type"],
+): Record<string, number> | undefined {
+  const size = (field: Field | undefined) => field && r.measure(field, parseSize, SIZE_EXAMPLE);
+  switch (type) {
+    case "bandwidth": {
+      const field = m.require("rate", 'the bandwidth left, e.g. "64KB/s"');
+      const rate = field && r.measure(field, parseBandwidth, BANDWIDTH_EXAMPLE);
+      return rate === undefined ? undefined : { rate };
+    }
+    case "blackhole":
+    case "reset-peer": {
+      const field = m.get("after");
+      const fallback = type === "blackhole" ? DEFAULTS.blackholeAfterMs : DEFAULTS.resetPeerAfterMs;
+      const timeout = field ? wholeMilliseconds(r, field) : fallback;
+      return timeout === undefined ? undefined : { timeout };
+    }
+    case "slow-close": {
+      const field = m.require("delay", 'how long to hold the close back, e.g. "2s"');
+      const delay = field && wholeMilliseconds(r, field);
+      return delay === undefined ? undefined : { delay };
+    }
+    case "limit-data": {
+      const bytes = size(
+        m.require("bytes", 'the bytes let through before the connection closes, e.g. "64KB"'),
+      );
+      return bytes === undefined ? undefined : { bytes };
+    }
+    case "slicer": {
+      const averageField = m.require("averageSize", 'the average slice size, e.g. "1KB" or 64');
+      let averageSize = size(averageField);
+      const variationField = m.get("sizeVariation");
+      const sizeVariation = variationField ? size(variationField) : DEFAULTS.slicerSizeVariation;
+      const delayField = m.get("delay");
+      const delay = delayField ? r.measure(delayField, parseMicros, MICROS_EXAMPLE) : DEFAULTS.slicerDelayUs;
+      if (averageField && averageSize === 0) {
+        r.report(averageField, "must be at least 1 byte");
+        averageSize = undefined;
+      }
+      if (variationField && averageSize !== undefined && sizeVariation !== undefined) {
+        if (sizeVariation >= averageSize) {
+          r.report(
+            variationField,
+            `must be less than averageSize (${averageSize} bytes) so every slice has data, got ${sizeVariation}`,
+          );
+          return undefined;
+        }
+      }
+      if (averageSize === undefined || sizeVariation === undefined || delay === undefined) return undefined;
+      return { average_size: averageSize, size_variation: sizeVariation, delay };
+    }
+  }
+}
+
+/** A duration in whole milliseconds, Toxiproxy's unit for timeouts and delays. */
+function wholeMilliseconds(r: DrillReader, field: Field): number | undefined {
+  const ms = r.duration(field, { positive: false });
+  if (ms === undefined || Number.isInteger(ms)) return ms;
+  r.report(field, `must be whole milliseconds (Toxiproxy's unit), got ${formatDuration(ms)}`);
+  return undefined;
 }
 
 function readRegionRef(
@@ -481,6 +736,7 @@ function readBetween(
   r: DrillReader,
   field: Field | undefined,
   regions: RegionSpec[] | undefined,
+  sameRegion: (name: string) => string,
 ): [string, string] | undefined {
   const items = field && r.sequence(field);
   if (field === undefined || items === undefined) return undefined;
@@ -491,7 +747,7 @@ function readBetween(
   const [a, b] = items.map((item) => readRegionRef(r, item, regions));
   if (a === undefined || b === undefined) return undefined;
   if (a === b) {
-    r.report(field, `cannot partition region "${a}" from itself; name two different regions`);
+    r.report(field, sameRegion(a));
     return undefined;
   }
   return [a, b];

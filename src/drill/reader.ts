@@ -96,14 +96,44 @@ export class DrillReader {
     return undefined;
   }
 
-  integer(field: Field, min: number): number | undefined {
+  integer(field: Field, min: number, max = Number.POSITIVE_INFINITY): number | undefined {
     const value = this.value(field);
     if (typeof value !== "number" || !Number.isInteger(value)) return this.wrongType(field, "a whole number");
     if (value < min) {
       this.report(field, `must be at least ${min}, got ${value}`);
       return undefined;
     }
+    if (value > max) {
+      this.report(field, `must be at most ${max}, got ${value}`);
+      return undefined;
+    }
     return value;
+  }
+
+  /** A probability: a number from 0 to 1. */
+  fraction(field: Field): number | undefined {
+    const value = this.value(field);
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      return this.wrongType(field, "a number from 0 to 1");
+    }
+    if (value < 0 || value > 1) {
+      this.report(field, `must be from 0 to 1, got ${value}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** A value with a unit (size, bandwidth, microseconds) read by `parse`, which throws UnitError. */
+  measure(field: Field, parse: (value: string | number) => number, example: string): number | undefined {
+    const value = this.value(field);
+    if (typeof value !== "string" && typeof value !== "number") return this.wrongType(field, example);
+    try {
+      return parse(value);
+    } catch (err) {
+      if (!(err instanceof UnitError)) throw err;
+      this.report(field, err.message);
+      return undefined;
+    }
   }
 
   /** Milliseconds. `positive` refuses 0 where a zero duration makes no sense (an interval, a timeout). */
@@ -222,8 +252,13 @@ export class Mapping {
 function unknownField(name: string, level: string, known: readonly string[]): string {
   const guess = closest(name, known);
   if (guess !== undefined) return `unknown field "${name}"; did you mean "${guess}"?`;
-  const elsewhere = levelsHaving(name, level);
-  const belongs = elsewhere.length === 1 ? `; "${name}" belongs in ${elsewhere[0]}` : "";
+  // A field of another fault type is most likely meant for that type: name those levels first.
+  const all = levelsHaving(name, level);
+  const family = level.replace(/[[.].*$/, "");
+  const near = all.filter((l) => l.replace(/[[.].*$/, "") === family);
+  const elsewhere = near.length > 0 ? near : all;
+  const belongs =
+    elsewhere.length === 0 || elsewhere.length > 3 ? "" : `; "${name}" belongs in ${elsewhere.join(" or ")}`;
   return `unknown field "${name}"${belongs}; expected one of: ${known.join(", ")}`;
 }
 

@@ -2,6 +2,8 @@
 // everything downstream reads only this. All durations are milliseconds (suffix `Ms`).
 
 export type RegionRole = "primary" | "standby";
+export type ReplicationMode = "async" | "sync" | "semi-sync";
+export type ControllerMode = "dns" | "client" | "manual" | "external";
 
 export interface RegionSpec {
   name: string;
@@ -38,16 +40,48 @@ export interface PartitionFault {
   between: [string, string];
 }
 
+/**
+ * Which way the toxic acts on a link. upstream = from the connecting side to the listening side
+ * (client -> app, app -> db, standby -> primary); downstream = the replies (db -> app, primary's WAL
+ * stream -> standby); both = each direction gets its own toxic.
+ */
+export type LinkDirection = "upstream" | "downstream" | "both";
+
 export interface LatencyFault {
   type: "latency";
   atMs: number;
   durationMs?: number;
+  /** One way, added in each selected direction. */
   latencyMs: number;
   jitterMs: number;
   target: LinkSelector;
+  /** Default both. */
+  direction: LinkDirection;
+  /** Probability (0..1) per connection and direction; default 1. */
+  toxicity: number;
 }
 
-export type Fault = RegionOutageFault | PartitionFault | LatencyFault;
+/** Drill names of the other Toxiproxy toxics (Toxiproxy's own type names in parentheses). */
+export type LinkToxicType =
+  | "bandwidth" // (bandwidth) attributes.rate: KB/s
+  | "blackhole" // (timeout) attributes.timeout: ms after which the connection closes; 0 = never
+  | "reset-peer" // (reset_peer) attributes.timeout: ms before the RST
+  | "slow-close" // (slow_close) attributes.delay: ms
+  | "limit-data" // (limit_data) attributes.bytes: bytes per connection and direction
+  | "slicer"; // (slicer) attributes.average_size, size_variation: bytes; delay: microseconds
+
+export interface LinkToxicFault {
+  type: LinkToxicType;
+  atMs: number;
+  durationMs?: number;
+  target: LinkSelector;
+  direction: LinkDirection;
+  toxicity: number;
+  /** Toxiproxy's attribute names and units for the toxic (see LinkToxicType). */
+  attributes: Record<string, number>;
+}
+
+export type Fault = RegionOutageFault | PartitionFault | LatencyFault | LinkToxicFault;
 export type FaultType = Fault["type"];
 
 export type ObjectiveOperator = "<" | "<=" | ">" | ">=" | "==" | "!=";
@@ -69,7 +103,16 @@ export interface Drill {
   regions: RegionSpec[];
   database: {
     engine: "postgres";
-    replication: "async";
+    /**
+     * async: commit locally, stream to standbys. sync: each commit waits for the first
+     * `syncStandbys` standbys (FIRST n). semi-sync: each commit waits for any `syncStandbys`
+     * standbys in other regions (ANY k quorum).
+     */
+    replication: ReplicationMode;
+    /** synchronous_commit for sync / semi-sync; ignored for async. Default "on". */
+    synchronousCommit: "remote_write" | "on" | "remote_apply";
+    /** n of FIRST n (sync) or k of ANY k (semi-sync); default 1. */
+    syncStandbys: number;
     /** Directory holding initdb/pg_ctl/postgres; undefined = the embedded npm package. */
     binDir?: string;
     /** Extra postgresql.conf settings applied to every node. */
@@ -78,10 +121,20 @@ export interface Drill {
   network: {
     /** One-way latency added on each cross-region link (both directions). */
     interRegionLatencyMs: number;
+    /** Per region pair one-way latency overriding interRegionLatencyMs, e.g. a far-away region. */
+    pairs: Array<{ between: [string, string]; latencyMs: number }>;
   };
   controller: {
-    mode: "automatic";
+    /**
+     * dns: detect, fence, promote, switch DNS (the drill file also accepts "automatic" for this).
+     * client: detect, fence, promote; no DNS switch: clients hold every regional endpoint and move
+     * on errors. manual: like dns, but promotion waits `onCallDelayMs` after detection (paging a
+     * human). external: inject and observe only; something else promotes.
+     */
+    mode: ControllerMode;
     healthCheck: { intervalMs: number; timeoutMs: number; failureThreshold: number };
+    /** manual mode: time from detection to the on-call engineer starting the runbook. */
+    onCallDelayMs: number;
   };
   dns: {
     name: string;
@@ -95,6 +148,11 @@ export interface Drill {
     durationMs: number;
     /** Per-request timeout; a request that times out after being sent is recorded as `info`. */
     requestTimeoutMs: number;
+    /**
+     * Attempts per write (same id, idempotent) before the op is given up; 1 = no retry. In client
+     * failover mode every failed attempt moves the client to the next regional endpoint.
+     */
+    retry: { attempts: number; backoffMs: number };
   };
   faults: Fault[];
   recovery: { waitMs: number };

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { formatDuration, parseDuration, parseRate, UnitError } from "../../src/drill/duration.ts";
+import {
+  formatDuration,
+  parseBandwidth,
+  parseDuration,
+  parseMicros,
+  parseRate,
+  parseSize,
+  UnitError,
+} from "../../src/drill/duration.ts";
 
 describe("drill durations", () => {
   const valid: [string | number, number][] = [
@@ -84,3 +92,101 @@ describe("drill rates", () => {
     });
   }
 });
+
+/** Valid inputs with their value, and invalid inputs with what the message must say. */
+const UNIT_GRAMMARS: Array<{
+  what: string;
+  unit: string;
+  parse: (text: string | number) => number;
+  valid: [string | number, number][];
+  invalid: [string | number, RegExp][];
+}> = [
+  {
+    what: "short durations",
+    unit: "microseconds",
+    parse: parseMicros,
+    valid: [
+      ["500us", 500],
+      ["2ms", 2_000],
+      ["1.5ms", 1_500],
+      ["0.1s", 100_000],
+      ["0", 0],
+      [0, 0],
+    ],
+    invalid: [
+      ["5", /bare number is ambiguous; add a unit, e.g. "5us"/],
+      [5, /bare number is ambiguous/],
+      ["-1us", /must not be negative/],
+      ["-0", /must not be negative/],
+      ["0.5us", /must be whole microseconds/],
+      ["10ns", /expected a short duration like "500us"/],
+      ["1m", /expected a short duration/],
+    ],
+  },
+  {
+    what: "sizes",
+    unit: "bytes",
+    parse: parseSize,
+    valid: [
+      [512, 512],
+      ["512", 512],
+      ["512B", 512],
+      ["64KB", 64_000],
+      ["1MB", 1_000_000],
+      ["1.5MB", 1_500_000],
+      ["2GB", 2_000_000_000],
+      ["1KiB", 1_024],
+      ["1MiB", 1_048_576],
+      [0, 0],
+    ],
+    invalid: [
+      [-1, /must not be negative, got -1/],
+      ["-1KB", /must not be negative/],
+      [1.5, /expected a size like 512/],
+      ["1.5B", /must be whole bytes/],
+      ["64kb", /expected a size like 512/],
+      ["1TB", /expected a size/],
+    ],
+  },
+  {
+    what: "bandwidths",
+    unit: "KB/s",
+    parse: parseBandwidth,
+    valid: [
+      ["64KB/s", 64],
+      ["1MB/s", 1_000],
+      ["1.5MB/s", 1_500],
+      ["1000B/s", 1],
+    ],
+    invalid: [
+      ["0", /must be greater than 0 \(Toxiproxy reads 0 as no limit/],
+      [0, /must be greater than 0/],
+      ["0KB/s", /must be greater than 0/],
+      [64, /bare number is ambiguous; add a unit, e.g. "64KB\/s"/],
+      [-1, /must not be negative/],
+      ["-64KB/s", /must not be negative/],
+      ["64KiB/s", /must be whole KB\/s/],
+      ["500B/s", /must be whole KB\/s/],
+      ["64KB", /expected a bandwidth like "64KB\/s"/],
+      ["64KB/m", /expected a bandwidth/],
+    ],
+  },
+];
+
+for (const grammar of UNIT_GRAMMARS) {
+  describe(`drill ${grammar.what}`, () => {
+    for (const [text, value] of grammar.valid) {
+      it(`reads ${JSON.stringify(text)} as ${value} ${grammar.unit}`, () => {
+        assert.equal(grammar.parse(text), value);
+      });
+    }
+    for (const [text, message] of grammar.invalid) {
+      it(`refuses ${JSON.stringify(text)} with a message saying why`, () => {
+        assert.throws(
+          () => grammar.parse(text),
+          (err: Error) => err instanceof UnitError && message.test(err.message),
+        );
+      });
+    }
+  });
+}

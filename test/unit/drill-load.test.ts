@@ -8,7 +8,7 @@ import {
   parseDrill,
   type DrillProblem,
 } from "../../src/drill/load.ts";
-import type { Drill } from "../../src/drill/types.ts";
+import type { Drill, Fault } from "../../src/drill/types.ts";
 
 const INVALID_DIR = "fixtures/invalid-drills";
 
@@ -67,16 +67,25 @@ describe("parseDrill", () => {
       database: {
         engine: "postgres",
         replication: "async",
+        synchronousCommit: "on",
+        syncStandbys: 1,
         binDir: "/opt/pg/bin",
         settings: { work_mem: "4MB" },
       },
-      network: { interRegionLatencyMs: 20 },
+      network: { interRegionLatencyMs: 20, pairs: [] },
       controller: {
-        mode: "automatic",
+        mode: "dns",
         healthCheck: { intervalMs: 1000, timeoutMs: 500, failureThreshold: 3 },
+        onCallDelayMs: 0,
       },
       dns: { name: "api.drill.test", ttlMs: 5000 },
-      workload: { clients: 4, ratePerSecond: 400, durationMs: 30_000, requestTimeoutMs: 1000 },
+      workload: {
+        clients: 4,
+        ratePerSecond: 400,
+        durationMs: 30_000,
+        requestTimeoutMs: 1000,
+        retry: { attempts: 1, backoffMs: 0 },
+      },
       faults: [
         { type: "region-outage", atMs: 10_000, region: "us-east", mode: "kill" },
         { type: "partition", atMs: 7_000, durationMs: 5_000, between: ["us-east", "eu-west"] },
@@ -87,6 +96,8 @@ describe("parseDrill", () => {
           latencyMs: 200,
           jitterMs: 20,
           target: { region: "us-east", links: ["client", "app-db"] },
+          direction: "both",
+          toxicity: 1,
         },
       ],
       recovery: { waitMs: 3_000 },
@@ -109,14 +120,27 @@ describe("parseDrill", () => {
         { name: "us-east", role: "primary" },
         { name: "eu-west", role: "standby" },
       ],
-      database: { engine: "postgres", replication: "async", settings: {} },
-      network: { interRegionLatencyMs: 0 },
+      database: {
+        engine: "postgres",
+        replication: "async",
+        synchronousCommit: "on",
+        syncStandbys: 1,
+        settings: {},
+      },
+      network: { interRegionLatencyMs: 0, pairs: [] },
       controller: {
-        mode: "automatic",
+        mode: "dns",
         healthCheck: { intervalMs: 1000, timeoutMs: 500, failureThreshold: 3 },
+        onCallDelayMs: 0,
       },
       dns: { name: "api.drill.test", ttlMs: 5000 },
-      workload: { clients: 4, ratePerSecond: 400, durationMs: 30_000, requestTimeoutMs: 1000 },
+      workload: {
+        clients: 4,
+        ratePerSecond: 400,
+        durationMs: 30_000,
+        requestTimeoutMs: 1000,
+        retry: { attempts: 1, backoffMs: 0 },
+      },
       faults: [],
       recovery: { waitMs: 3_000 },
       objectives: [],
@@ -137,8 +161,207 @@ describe("parseDrill", () => {
     );
     assert.deepEqual(drill.faults, [
       { type: "region-outage", atMs: 1000, region: "eu-west", mode: "kill" },
-      { type: "latency", atMs: 2000, latencyMs: 1, jitterMs: 0, target: {} },
+      { type: "latency", atMs: 2000, latencyMs: 1, jitterMs: 0, target: {}, direction: "both", toxicity: 1 },
     ]);
+  });
+
+  const LINK_FAULTS: [string, Fault][] = [
+    [
+      "{ at: 1s, type: latency, latency: 80ms, jitter: 5ms, direction: downstream, toxicity: 0.5 }",
+      {
+        type: "latency",
+        atMs: 1000,
+        latencyMs: 80,
+        jitterMs: 5,
+        target: {},
+        direction: "downstream",
+        toxicity: 0.5,
+      },
+    ],
+    [
+      "{ at: 1s, type: bandwidth, rate: 1MB/s, region: us-east, links: [client] }",
+      {
+        type: "bandwidth",
+        atMs: 1000,
+        target: { region: "us-east", links: ["client"] },
+        direction: "both",
+        toxicity: 1,
+        attributes: { rate: 1000 },
+      },
+    ],
+    [
+      "{ at: 1s, type: blackhole }",
+      {
+        type: "blackhole",
+        atMs: 1000,
+        target: {},
+        direction: "both",
+        toxicity: 1,
+        attributes: { timeout: 0 },
+      },
+    ],
+    [
+      "{ at: 1s, type: blackhole, after: 2s, direction: upstream }",
+      {
+        type: "blackhole",
+        atMs: 1000,
+        target: {},
+        direction: "upstream",
+        toxicity: 1,
+        attributes: { timeout: 2000 },
+      },
+    ],
+    [
+      "{ at: 1s, duration: 8s, type: reset-peer, links: [replication], toxicity: 0.5, after: 100ms }",
+      {
+        type: "reset-peer",
+        atMs: 1000,
+        durationMs: 8000,
+        target: { links: ["replication"] },
+        direction: "both",
+        toxicity: 0.5,
+        attributes: { timeout: 100 },
+      },
+    ],
+    [
+      "{ at: 1s, type: reset-peer }",
+      {
+        type: "reset-peer",
+        atMs: 1000,
+        target: {},
+        direction: "both",
+        toxicity: 1,
+        attributes: { timeout: 0 },
+      },
+    ],
+    [
+      "{ at: 1s, type: slow-close, delay: 1.5s, toxicity: 0 }",
+      {
+        type: "slow-close",
+        atMs: 1000,
+        target: {},
+        direction: "both",
+        toxicity: 0,
+        attributes: { delay: 1500 },
+      },
+    ],
+    [
+      "{ at: 1s, type: limit-data, bytes: 64KB }",
+      {
+        type: "limit-data",
+        atMs: 1000,
+        target: {},
+        direction: "both",
+        toxicity: 1,
+        attributes: { bytes: 64_000 },
+      },
+    ],
+    [
+      "{ at: 1s, type: limit-data, bytes: 100 }",
+      {
+        type: "limit-data",
+        atMs: 1000,
+        target: {},
+        direction: "both",
+        toxicity: 1,
+        attributes: { bytes: 100 },
+      },
+    ],
+    [
+      "{ at: 1s, type: slicer, averageSize: 1KiB, sizeVariation: 100, delay: 500us }",
+      {
+        type: "slicer",
+        atMs: 1000,
+        target: {},
+        direction: "both",
+        toxicity: 1,
+        attributes: { average_size: 1024, size_variation: 100, delay: 500 },
+      },
+    ],
+    [
+      "{ at: 1s, type: slicer, averageSize: 64 }",
+      {
+        type: "slicer",
+        atMs: 1000,
+        target: {},
+        direction: "both",
+        toxicity: 1,
+        attributes: { average_size: 64, size_variation: 0, delay: 0 },
+      },
+    ],
+  ];
+  for (const [yaml, fault] of LINK_FAULTS) {
+    it(`normalises the link fault ${yaml} to Toxiproxy's attribute names and units`, () => {
+      assert.deepEqual(parseDrill(`${MINIMAL}faults:\n  - ${yaml}\n`, "d.yaml").faults, [fault]);
+    });
+  }
+
+  const THREE_REGIONS = `name: three
+regions:
+  - { name: us-east, role: primary }
+  - { name: eu-west, role: standby }
+  - { name: ap-south, role: standby }
+`;
+
+  it("reads sync and semi-sync replication with their commit level and standby count", () => {
+    const sync = parseDrill(
+      `${THREE_REGIONS}database: { replication: sync, synchronousCommit: remote_write, syncStandbys: 2 }\n`,
+      "d.yaml",
+    );
+    assert.deepEqual(
+      [sync.database.replication, sync.database.synchronousCommit, sync.database.syncStandbys],
+      ["sync", "remote_write", 2],
+    );
+    const semi = parseDrill(`${MINIMAL}database: { replication: semi-sync }\n`, "d.yaml");
+    assert.deepEqual(
+      [semi.database.replication, semi.database.synchronousCommit, semi.database.syncStandbys],
+      ["semi-sync", "on", 1],
+    );
+  });
+
+  it("reads per-pair latency in either order of the pair next to the inter-region default", () => {
+    const drill = parseDrill(
+      `${THREE_REGIONS}network:\n  interRegionLatency: 10ms\n  pairs:\n` +
+        `    - { between: [ap-south, us-east], latency: 80ms }\n    - { between: [eu-west, ap-south], latency: 0 }\n`,
+      "d.yaml",
+    );
+    assert.deepEqual(drill.network, {
+      interRegionLatencyMs: 10,
+      pairs: [
+        { between: ["ap-south", "us-east"], latencyMs: 80 },
+        { between: ["eu-west", "ap-south"], latencyMs: 0 },
+      ],
+    });
+  });
+
+  it("reads the controller mode automatic as dns and keeps the others", () => {
+    const modes = ["automatic", "dns", "client", "manual", "external"].map(
+      (mode) => parseDrill(`${MINIMAL}controller: { mode: ${mode} }\n`, "d.yaml").controller.mode,
+    );
+    assert.deepEqual(modes, ["dns", "dns", "client", "manual", "external"]);
+  });
+
+  it("reads the on-call delay of a manual controller", () => {
+    const drill = parseDrill(`${MINIMAL}controller: { mode: manual, onCallDelay: 2m }\n`, "d.yaml");
+    assert.equal(drill.controller.onCallDelayMs, 120_000);
+  });
+
+  it("reads workload retries", () => {
+    const drill = parseDrill(`${MINIMAL}workload: { retry: { attempts: 10, backoff: 250ms } }\n`, "d.yaml");
+    assert.deepEqual(drill.workload.retry, { attempts: 10, backoffMs: 250 });
+  });
+
+  it("accepts nine regions, each a standby apart from the one primary", () => {
+    const regions = Array.from(
+      { length: 9 },
+      (_, i) => `  - { name: r${i + 1}, role: ${i === 0 ? "primary" : "standby"} }`,
+    );
+    const drill = parseDrill(
+      `name: nine\nregions:\n${regions.join("\n")}\ndatabase: { replication: semi-sync, syncStandbys: 8 }\n`,
+      "d.yaml",
+    );
+    assert.equal(drill.regions.length, 9);
+    assert.equal(drill.database.syncStandbys, 8);
   });
 
   it("reads rates per minute, per-second limits and postgresql.conf values of any scalar type", () => {
@@ -434,6 +657,138 @@ const FIXTURES: Record<string, { at: [number, number]; path: string; message: Re
   ],
   "zero-clients.yaml": [{ at: [5, 22], path: "workload.clients", message: /must be at least 1, got 0/ }],
   "zero-rate.yaml": [{ at: [5, 19], path: "workload.rate", message: /must be greater than 0/ }],
+  "too-many-regions.yaml": [{ at: [3, 3], path: "regions", message: /at most 9 regions .*got 10/ }],
+  "unknown-replication-mode.yaml": [
+    {
+      at: [5, 26],
+      path: "database.replication",
+      message: /expected one of: async, sync, semi-sync, got "quorum"/,
+    },
+  ],
+  "sync-settings-with-async.yaml": [
+    {
+      at: [5, 52],
+      path: "database.synchronousCommit",
+      message: /only applies to sync or semi-sync replication/,
+    },
+    { at: [5, 80], path: "database.syncStandbys", message: /only applies to sync or semi-sync replication/ },
+  ],
+  "bad-synchronous-commit.yaml": [
+    {
+      at: [5, 51],
+      path: "database.synchronousCommit",
+      message: /expected one of: remote_write, on, remote_apply, got "local"/,
+    },
+  ],
+  "sync-standbys-exceed-standbys.yaml": [
+    { at: [5, 46], path: "database.syncStandbys", message: /at most the number of standbys \(1\), got 2/ },
+  ],
+  "semi-sync-quorum-too-large.yaml": [
+    {
+      at: [6, 51],
+      path: "database.syncStandbys",
+      message: /at most the number of standbys in other regions \(2\), got 3/,
+    },
+  ],
+  "pair-unknown-region.yaml": [
+    {
+      at: [5, 41],
+      path: "network.pairs[0].between[1]",
+      message: /unknown region "ap-south"; expected one of: us-east, eu-west/,
+    },
+  ],
+  "pair-same-region.yaml": [
+    {
+      at: [5, 31],
+      path: "network.pairs[0].between",
+      message: /two different regions, got "eu-west" twice/,
+    },
+  ],
+  "pair-given-twice.yaml": [
+    {
+      at: [8, 18],
+      path: "network.pairs[1].between",
+      message: /the pair eu-west, us-east is already given by network.pairs\[0\]/,
+    },
+  ],
+  "pair-missing-latency.yaml": [
+    {
+      at: [5, 20],
+      path: "network.pairs[0].latency",
+      message: /missing required field; expected the one-way/,
+    },
+  ],
+  "unknown-controller-mode.yaml": [
+    {
+      at: [5, 21],
+      path: "controller.mode",
+      message: /expected one of: dns, client, manual, external, automatic, got "auto"/,
+    },
+  ],
+  "on-call-delay-without-manual.yaml": [
+    {
+      at: [5, 39],
+      path: "controller.onCallDelay",
+      message: /only applies to controller.mode manual \(mode is dns\)/,
+    },
+  ],
+  "retry-too-many-attempts.yaml": [
+    { at: [5, 32], path: "workload.retry.attempts", message: /must be at most 10, got 11/ },
+  ],
+  "retry-negative-backoff.yaml": [
+    { at: [5, 44], path: "workload.retry.backoff", message: /must not be negative, got "-100ms"/ },
+  ],
+  "bad-direction.yaml": [
+    {
+      at: [6, 57],
+      path: "faults[0].direction",
+      message: /expected one of: upstream, downstream, both, got "sideways"/,
+    },
+  ],
+  "toxicity-above-one.yaml": [
+    { at: [6, 65], path: "faults[0].toxicity", message: /must be from 0 to 1, got 1.5/ },
+  ],
+  "empty-links.yaml": [
+    { at: [6, 39], path: "faults[0].links", message: /expected at least one link kind .*omit links for all/ },
+  ],
+  "toxic-unknown-region.yaml": [
+    { at: [6, 54], path: "faults[0].region", message: /unknown region "us-wst"; expected one of: us-east/ },
+  ],
+  "bandwidth-not-whole-kb.yaml": [
+    { at: [6, 38], path: "faults[0].rate", message: /must be whole KB\/s .*got "64KiB\/s"/ },
+  ],
+  "bandwidth-bare-number.yaml": [
+    { at: [6, 38], path: "faults[0].rate", message: /bare number is ambiguous; add a unit, e.g. "64KB\/s"/ },
+  ],
+  "negative-limit-data.yaml": [
+    { at: [6, 40], path: "faults[0].bytes", message: /must not be negative, got -1/ },
+  ],
+  "negative-blackhole-after.yaml": [
+    { at: [6, 39], path: "faults[0].after", message: /must not be negative, got "-1s"/ },
+  ],
+  "reset-after-not-whole-ms.yaml": [
+    { at: [6, 40], path: "faults[0].after", message: /must be whole milliseconds .*got 0.5ms/ },
+  ],
+  "slow-close-missing-delay.yaml": [
+    { at: [6, 5], path: "faults[0].delay", message: /missing required field; expected how long to hold/ },
+  ],
+  "slicer-variation-not-below-average.yaml": [
+    {
+      at: [6, 61],
+      path: "faults[0].sizeVariation",
+      message: /must be less than averageSize \(64 bytes\).*got 64/,
+    },
+  ],
+  "slicer-bad-delay.yaml": [
+    { at: [6, 54], path: "faults[0].delay", message: /expected a short duration like "500us".*got "10ns"/ },
+  ],
+  "field-of-another-fault-type.yaml": [
+    {
+      at: [6, 32],
+      path: "faults[0].latency",
+      message: /unknown field "latency"; "latency" belongs in faults\[latency\]; expected one of: at, type/,
+    },
+  ],
 };
 
 describe("invalid drill fixtures", () => {

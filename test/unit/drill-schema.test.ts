@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
 import { DRILL_FIELDS } from "../../src/drill/fields.ts";
 import { DrillValidationError, parseDrill } from "../../src/drill/load.ts";
-import { parseDuration, parseRate } from "../../src/drill/duration.ts";
+import {
+  parseBandwidth,
+  parseDuration,
+  parseMicros,
+  parseRate,
+  parseSize,
+} from "../../src/drill/duration.ts";
 import { parseObjective } from "../../src/drill/objective.ts";
 import { METRICS, METRIC_NAMES } from "../../src/objectives/metrics.ts";
 
@@ -96,6 +102,7 @@ function schemaErrors(value: unknown, raw: Schema, path = "$"): string[] {
     if (typeof node.minimum === "number" && value < node.minimum) fail(`below ${node.minimum}`);
     if (typeof node.exclusiveMinimum === "number" && value <= node.exclusiveMinimum)
       fail("not above minimum");
+    if (typeof node.maximum === "number" && value > node.maximum) fail(`above ${node.maximum}`);
   }
   if (Array.isArray(value)) {
     if (typeof node.minItems === "number" && value.length < node.minItems) fail("too few items");
@@ -120,6 +127,12 @@ function schemaErrors(value: unknown, raw: Schema, path = "$"): string[] {
   return errors;
 }
 
+/** A link fault with every shared field set, in the loader's field order, then its own fields. */
+function linkFault(type: string, own: Record<string, unknown>): Record<string, unknown> {
+  const shared = { region: "eu-west", links: ["replication"], direction: "upstream", toxicity: 0.25 };
+  return { at: "1s", type, duration: "2s", ...shared, ...own };
+}
+
 /** A drill that sets every field the loader knows, at every level. */
 const FULL_DRILL = {
   name: "full",
@@ -128,17 +141,30 @@ const FULL_DRILL = {
   regions: [
     { name: "us-east", role: "primary" },
     { name: "eu-west", role: "standby" },
+    { name: "ap-south", role: "standby" },
   ],
   database: {
     engine: "postgres",
-    replication: "async",
+    replication: "semi-sync",
+    synchronousCommit: "remote_apply",
+    syncStandbys: 2,
     binDir: "/opt/pg/bin",
     settings: { work_mem: "4MB" },
   },
-  network: { interRegionLatency: "20ms" },
-  controller: { mode: "automatic", healthCheck: { interval: "1s", timeout: "500ms", failureThreshold: 3 } },
+  network: { interRegionLatency: "20ms", pairs: [{ between: ["us-east", "ap-south"], latency: "80ms" }] },
+  controller: {
+    mode: "manual",
+    healthCheck: { interval: "1s", timeout: "500ms", failureThreshold: 3 },
+    onCallDelay: "5s",
+  },
   dns: { name: "api.drill.test", ttl: "5s" },
-  workload: { clients: 4, rate: "400/s", duration: "30s", requestTimeout: "1s" },
+  workload: {
+    clients: 4,
+    rate: "400/s",
+    duration: "30s",
+    requestTimeout: "1s",
+    retry: { attempts: 3, backoff: "100ms" },
+  },
   faults: [
     { at: "10s", type: "region-outage", duration: "5s", region: "us-east", mode: "stop" },
     { at: "7s", type: "partition", duration: "2s", between: ["us-east", "eu-west"] },
@@ -146,11 +172,19 @@ const FULL_DRILL = {
       at: "1s",
       type: "latency",
       duration: "4s",
-      latency: "200ms",
-      jitter: "20ms",
       region: "us-east",
       links: ["client", "app-db"],
+      direction: "downstream",
+      toxicity: 0.5,
+      latency: "200ms",
+      jitter: "20ms",
     },
+    linkFault("bandwidth", { rate: "64KB/s" }),
+    linkFault("blackhole", { after: "2s" }),
+    linkFault("reset-peer", { after: "100ms" }),
+    linkFault("slow-close", { delay: "1s" }),
+    linkFault("limit-data", { bytes: "64KB" }),
+    linkFault("slicer", { averageSize: 64, sizeVariation: 16, delay: "500us" }),
   ],
   recovery: { wait: "3s" },
   objectives: Object.fromEntries(
@@ -166,8 +200,12 @@ function levelObject(drill: typeof FULL_DRILL, label: string): Record<string, un
   if (label === "") return drill;
   const fault = /^faults\[(.+)\]$/.exec(label);
   if (fault) return drill.faults.find((f) => f.type === fault[1]) as Record<string, unknown>;
-  if (label === "regions[]") return drill.regions[0] as Record<string, unknown>;
-  return label.split(".").reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, drill);
+  // `a.b[]` is the first item of the list a.b.
+  return label.split(".").reduce<Record<string, unknown>>((o, k) => {
+    const list = /^(.+)\[\]$/.exec(k);
+    if (list) return (o[list[1] as string] as Record<string, unknown>[])[0] as Record<string, unknown>;
+    return o[k] as Record<string, unknown>;
+  }, drill);
 }
 
 function problemsOf(text: string) {
@@ -242,7 +280,7 @@ describe("drill JSON Schema", () => {
     const example = /## A complete example[\s\S]*?```yaml\n([\s\S]*?)```/.exec(docs)?.[1];
     assert.ok(example, "docs/drill-format.md has a complete example");
     const drill = parseDrill(example, "docs/drill-format.md");
-    assert.equal(drill.faults.length, 3);
+    assert.equal(drill.faults.length, 4);
     assert.deepEqual(schemaErrors(parseYaml(example), schema), []);
   });
 
@@ -294,6 +332,35 @@ describe("drill JSON Schema", () => {
       assert.equal(pattern.test(text), accepted, text);
     }
   });
+
+  const unitGrammars: Array<[string, (text: string) => number, string[]]> = [
+    // Whole-unit rounding ("1.5B", "0.5us") is the loader's alone; the schema checks the shape.
+    ["micros", parseMicros, ["0", "0.0", "500us", "2ms", "0.1s", "1.5ms", "5", "-1us", "10ns", "1m", " 1ms"]],
+    [
+      "size",
+      parseSize,
+      ["0", "512", "512B", "64KB", "1MB", "2GB", "1KiB", "1.5MB", "-1", "64kb", "64 KB", "1TB"],
+    ],
+    [
+      "bandwidth",
+      parseBandwidth,
+      ["0", "0KB/s", "64KB/s", "1MB/s", "1000B/s", "1.5MB/s", "64KB", "64", "-1KB/s", "64KB/m", "64kb/s"],
+    ],
+  ];
+  for (const [def, parse, samples] of unitGrammars) {
+    it(`matches the same ${def} strings as the loader`, () => {
+      const pattern = stringPattern(defs[def] as Schema);
+      for (const text of samples) {
+        let accepted = true;
+        try {
+          parse(text);
+        } catch {
+          accepted = false;
+        }
+        if (text.trim() === text) assert.equal(pattern.test(text), accepted, text);
+      }
+    });
+  }
 
   it("matches the same objective limits as the objective parser, per unit", () => {
     const samples = [
