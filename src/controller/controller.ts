@@ -8,6 +8,7 @@ import { Events, Processes } from "../history/types.ts";
 import type { HistoryRecorder } from "../history/recorder.ts";
 import type { LocalTopology } from "../topology/local.ts";
 import { linksTouchingRegion } from "../topology/topology.ts";
+import { chooseCandidate } from "./candidate.ts";
 import { sleep } from "../util/abort.ts";
 
 export interface ControllerOptions {
@@ -93,11 +94,8 @@ export class FailoverController {
           consecutive,
         });
         if (consecutive >= failureThreshold && !this.failedOver) {
-          const candidate = this.chooseCandidate();
-          if (candidate !== undefined) {
-            await this.failover(this.primary, candidate);
-            consecutive = 0;
-          }
+          await this.failover(this.primary);
+          consecutive = 0;
         }
       }
       // Fixed-rate probing: a slow probe doesn't shift the schedule.
@@ -110,12 +108,7 @@ export class FailoverController {
     }
   }
 
-  /** This round: the first standby region. (The most advanced standby once there can be several.) */
-  private chooseCandidate(): string | undefined {
-    return this.o.drill.regions.find((r) => r.role === "standby" && r.name !== this.primary)?.name;
-  }
-
-  private async failover(failed: string, candidate: string): Promise<void> {
+  private async failover(failed: string): Promise<void> {
     const { history, topology, drill } = this.o;
     const threshold = drill.controller.healthCheck.failureThreshold;
     history.event(Processes.controller, Events.primaryDown, {
@@ -141,8 +134,27 @@ export class FailoverController {
       proxies: fenced.map((l) => l.proxy),
     });
 
+    // The standby holding the most WAL loses the fewest acknowledged writes.
+    const standbys = [...topology.nodes.entries()]
+      .filter(([name]) => name !== failed)
+      .map(([name, node]) => ({ name, node }));
+    const choice = await chooseCandidate(standbys);
+    if (choice === undefined) {
+      history.event(Processes.controller, Events.failoverFailed, {
+        error: "no reachable standby to promote",
+        candidates: standbys.map((s) => s.name),
+      });
+      // Try again after the next run of failed probes.
+      this.failedOver = false;
+      return;
+    }
+    const candidate = choice.region;
     const node = topology.node(candidate);
-    history.event(Processes.controller, Events.promote, { region: candidate });
+    history.event(Processes.controller, Events.promote, {
+      region: candidate,
+      receivedLsn: choice.receivedLsn,
+      candidates: choice.candidates,
+    });
     await node.promote();
     const pollMs = this.o.promotionPollMs ?? 10;
     const deadline = performance.now() + (this.o.promotionTimeoutMs ?? 30_000);
@@ -150,6 +162,11 @@ export class FailoverController {
       if (performance.now() > deadline) throw new Error(`${candidate} still in recovery after promotion`);
       await sleep(pollMs, this.abort.signal);
     }
+    // Before the canary: under sync replication the promoted node still names the dead primary
+    // among its synchronous standbys, and a commit would wait for it forever.
+    const repointed = await topology.repointStandbys(candidate);
+    if (repointed.length > 0)
+      history.event(Processes.controller, Events.repoint, { to: candidate, standbys: repointed });
     await node.query("INSERT INTO canary (region) VALUES ($1)", [candidate]);
     history.event(Processes.controller, Events.writable, { region: candidate, pollMs });
     this.primary = candidate;

@@ -43,7 +43,8 @@ export const Processes = {
  *   primary-down {region, consecutiveFailures}        (t_decision)
  *   page         {region, onCallDelayMs}             manual mode: on-call paged, promotion waits
  *   fence        {region}
- *   promote      {region}                            (pg_promote issued)
+ *   promote      {region, receivedLsn, candidates}  (pg_promote issued on the most advanced standby)
+ *   repoint      {to, standbys}                     remaining standbys now stream from the new primary
  *   writable     {region}                            (t_writable: not in recovery + canary committed)
  *   dns-update   {name, address, region}
  *   failover-failed {error}
@@ -61,6 +62,7 @@ export const Events = {
   resolve: "resolve",
   endpoint: "endpoint",
   page: "page",
+  repoint: "repoint",
   faultStart: "fault-start",
   faultHeal: "fault-heal",
   probeFail: "probe-fail",

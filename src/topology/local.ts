@@ -11,7 +11,14 @@ import { freePort, freePortOnAll, regionAddress } from "../platform/ports.ts";
 import { ProcessSupervisor, type ManagedProcess } from "../platform/processes.ts";
 import { Workspace } from "../platform/workspace.ts";
 import { ProxyControl, startToxiproxy, type ProxyTarget } from "../toxiproxy/client.ts";
-import type { LinkInfo, RegionLayout, TopologyLayout } from "./topology.ts";
+import {
+  pairLatencyMs,
+  replicationLink,
+  replicationProxyName,
+  type LinkInfo,
+  type RegionLayout,
+  type TopologyLayout,
+} from "./topology.ts";
 
 export class TopologyStartError extends Error {
   override name = "TopologyStartError";
@@ -54,6 +61,12 @@ export class LocalTopology implements AsyncDisposable {
     }
   }
 
+  /** The proxy server's API (Toxiproxy's), e.g. to inspect toxics. */
+  get proxyApiUrl(): string {
+    if (this.proxyTarget === undefined) throw new Error("proxy server not started");
+    return this.proxyTarget.url;
+  }
+
   private log(line: string): void {
     this.options.log?.(line);
   }
@@ -79,6 +92,20 @@ export class LocalTopology implements AsyncDisposable {
         upstream: `${link.upstream.host}:${link.upstream.port}`,
       });
     }
+    // Cross-region latency is part of the architecture under test, not a fault: it stays all drill,
+    // on every replication link (also the ones only used after a re-point), in both directions.
+    for (const link of this.layout.links.filter((l) => l.kind === "replication")) {
+      const latencyMs = pairLatencyMs(drill.network, link.from, link.to);
+      if (latencyMs <= 0) continue;
+      for (const stream of ["upstream", "downstream"] as const) {
+        await this.proxies.addLatency(link.proxy, {
+          toxic: `inter-region-${stream}`,
+          latencyMs,
+          jitterMs: 0,
+          stream,
+        });
+      }
+    }
 
     const primary = this.layout.regions.find((r) => r.role === "primary");
     if (primary === undefined) throw new TopologyStartError("drill has no primary region");
@@ -89,35 +116,28 @@ export class LocalTopology implements AsyncDisposable {
       supervisor: this.supervisor,
       primary: { name: primary.name, host: primary.address, port: primary.dbPort },
       standbys: standbys.map((s) => {
-        const link = this.replicationLink(s.name);
+        const link = replicationLink(this.layout, s.name, primary.name);
         return { name: s.name, host: s.address, port: s.dbPort, upstream: link.listen };
       }),
       settings: drill.database.settings,
+      replication: {
+        replication: drill.database.replication,
+        synchronousCommit: drill.database.synchronousCommit,
+        syncStandbys: drill.database.syncStandbys,
+      },
     });
     for (const node of nodes) this.nodes.set(node.name, node);
     await Promise.all(nodes.map((n) => n.start()));
     const primaryNode = this.node(primary.name);
-    await primaryNode.createSchema();
-
-    // Cross-region latency is part of the architecture under test, not a fault: it stays all drill.
-    if (drill.network.interRegionLatencyMs > 0) {
-      for (const link of this.layout.links.filter((l) => l.kind === "replication")) {
-        for (const stream of ["upstream", "downstream"] as const) {
-          await this.proxies.addLatency(link.proxy, {
-            toxic: `inter-region-${stream}`,
-            latencyMs: drill.network.interRegionLatencyMs,
-            jitterMs: 0,
-            stream,
-          });
-        }
-      }
-    }
 
     await Promise.all([
-      primaryNode.waitForStandbyStreaming(
-        standbys.map((s) => s.name),
-        10_000,
-      ),
+      // Under sync replication the schema's commit waits for the standbys, so create it once they stream.
+      primaryNode
+        .waitForStandbyStreaming(
+          standbys.map((s) => s.name),
+          10_000,
+        )
+        .then(() => primaryNode.createSchema()),
       ...this.layout.regions.map((r) => this.startApp(r)),
     ]);
     dns.setRecord(drill.dns.name, primary.address, drill.dns.ttlMs);
@@ -136,7 +156,6 @@ export class LocalTopology implements AsyncDisposable {
       });
     }
     const servicePort = await freePortOnAll(regions.map((r) => r.address));
-    const primary = regions.find((r) => r.role === "primary");
     const links: LinkInfo[] = [];
     for (const r of regions) {
       links.push({
@@ -155,25 +174,24 @@ export class LocalTopology implements AsyncDisposable {
         listen: { host: r.address, port: await freePort(r.address) },
         upstream: { host: r.address, port: r.dbPort },
       });
-      if (r.role === "standby" && primary !== undefined) {
-        // The standby dials out to the primary, so the proxy sits on the standby's side.
+    }
+    // Every region may stream from every other one after a failover (the old primary too, should it
+    // rejoin as a standby), so each ordered pair has its proxy from the start. The standby dials out,
+    // so the proxy listens on the standby's side.
+    for (const from of regions) {
+      for (const to of regions) {
+        if (from === to) continue;
         links.push({
-          proxy: `${r.name}.replication`,
+          proxy: replicationProxyName(from.name, to.name),
           kind: "replication",
-          from: r.name,
-          to: primary.name,
-          listen: { host: r.address, port: await freePort(r.address) },
-          upstream: { host: primary.address, port: primary.dbPort },
+          from: from.name,
+          to: to.name,
+          listen: { host: from.address, port: await freePort(from.address) },
+          upstream: { host: to.address, port: to.dbPort },
         });
       }
     }
     return { regions, servicePort, links };
-  }
-
-  private replicationLink(standby: string): LinkInfo {
-    const link = this.layout.links.find((l) => l.kind === "replication" && l.from === standby);
-    if (link === undefined) throw new Error(`no replication link for ${standby}`);
-    return link;
   }
 
   private appDbLink(region: string): LinkInfo {
@@ -205,6 +223,39 @@ export class LocalTopology implements AsyncDisposable {
       databaseUrl: `postgres://postgres@${db.host}:${db.port}/postgres`,
     });
     this.apps.set(r.name, app);
+  }
+
+  /**
+   * After `newPrimary` was promoted: every other running standby streams from it through its
+   * `${standby}.replication.${newPrimary}` proxy (primary_conninfo applies on reload in PG 13+; the
+   * timeline switch is followed because recovery_target_timeline defaults to 'latest'), and the new
+   * primary's synchronous_standby_names names exactly those standbys. With none left it becomes ''
+   * (commits stop waiting) rather than naming dead nodes, on which every write would hang forever;
+   * HA managers such as Patroni make the same trade of durability for availability. Returns the
+   * re-pointed standbys. A standby that cannot be reached is left out (and logged), not fatal: the
+   * failover must go on.
+   */
+  async repointStandbys(newPrimary: string): Promise<string[]> {
+    const primaryNode = this.node(newPrimary);
+    const others = this.layout.regions.filter((r) => r.name !== newPrimary);
+    const results = await Promise.all(
+      others.map(async (r): Promise<string | undefined> => {
+        const node = this.node(r.name);
+        if (!node.running) return undefined;
+        try {
+          // A restarted old primary is not in recovery: re-attaching it needs pg_rewind, not this.
+          if (!(await node.isInRecovery())) return undefined;
+          await node.setUpstream(replicationLink(this.layout, r.name, newPrimary).listen);
+          return r.name;
+        } catch (err) {
+          this.log(`could not re-point ${r.name} at ${newPrimary}: ${(err as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
+    const repointed = results.filter((name): name is string => name !== undefined);
+    await primaryNode.setSynchronousStandbys(repointed);
+    return repointed;
   }
 
   /** A region's processes die (kill = power loss) or shut down (stop). */

@@ -1,7 +1,9 @@
 // What runs in a drill and how it is wired: for every region a database node, an app node and their
-// proxies; for every standby a replication proxy to the primary. Every link is a proxy, so every
-// fault is a proxy operation or a process signal.
-import type { LinkKind } from "../drill/types.ts";
+// proxies; for every ordered pair of regions a replication proxy (`${from}.replication.${to}`, from =
+// the dialling standby, to = its upstream), so a standby re-pointed after a failover still streams
+// through a proxy with the pair's latency. Every link is a proxy, so every fault is a proxy operation
+// or a process signal.
+import type { Drill, LinkKind } from "../drill/types.ts";
 
 export interface LinkInfo {
   /** Proxy name, e.g. "us-east.client". */
@@ -42,6 +44,26 @@ export function linksTouchingRegion(layout: TopologyLayout, region: string, kind
 /** Links crossing between two regions (in either direction). */
 export function linksBetween(layout: TopologyLayout, a: string, b: string): LinkInfo[] {
   return layout.links.filter((l) => (l.from === a && l.to === b) || (l.from === b && l.to === a));
+}
+
+/** Name of the proxy a standby `from` dials to stream from upstream `to`. */
+export function replicationProxyName(from: string, to: string): string {
+  return `${from}.replication.${to}`;
+}
+
+/** The replication link standby `from` streams through when its upstream is `to`. */
+export function replicationLink(layout: TopologyLayout, from: string, to: string): LinkInfo {
+  const link = layout.links.find((l) => l.kind === "replication" && l.from === from && l.to === to);
+  if (link === undefined) throw new Error(`no replication link from ${from} to ${to}`);
+  return link;
+}
+
+/** One-way latency between two regions: the `network.pairs` entry (either order), else the default. */
+export function pairLatencyMs(network: Drill["network"], a: string, b: string): number {
+  const pair = network.pairs.find(
+    (p) => (p.between[0] === a && p.between[1] === b) || (p.between[0] === b && p.between[1] === a),
+  );
+  return pair?.latencyMs ?? network.interRegionLatencyMs;
 }
 
 export function region(layout: TopologyLayout, name: string): RegionLayout {

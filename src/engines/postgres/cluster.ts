@@ -7,7 +7,15 @@ import pg from "pg";
 import type { ManagedProcess, ProcessSupervisor } from "../../platform/processes.ts";
 import type { Workspace } from "../../platform/workspace.ts";
 import type { PostgresBinaries } from "./binaries.ts";
-import { HBA_CONF, nodeConfig, primaryConninfo, quoteConfValue } from "./config.ts";
+import {
+  ASYNC_REPLICATION,
+  HBA_CONF,
+  nodeConfig,
+  primaryConninfo,
+  quoteConfValue,
+  synchronousStandbyNames,
+  type ReplicationSettings,
+} from "./config.ts";
 import { preparePristineDataDirs, type PreparedDataDirs } from "./template.ts";
 
 export class PostgresNodeError extends Error {
@@ -30,6 +38,8 @@ export interface CreatePostgresNodesOptions {
   primary: PostgresNodeSpec;
   standbys: PostgresNodeSpec[];
   settings: Record<string, string>;
+  /** Replication mode every node is configured with; async when omitted. */
+  replication?: ReplicationSettings;
   /** Template cache directory; false disables it. Default: $XDG_CACHE_HOME/failover-drill. */
   templateCacheDir?: string | false;
   /** Receives how the data dirs were made and how long it took. */
@@ -53,6 +63,7 @@ export async function createPostgresNodes(o: CreatePostgresNodesOptions): Promis
   const nodeDirs = specs.map((s) => o.workspace.path(s.name));
   await Promise.all(nodeDirs.map((dir) => mkdir(dir, { recursive: true, mode: 0o755 })));
   const dataDirs = nodeDirs.map((dir) => path.join(dir, "data"));
+  const replication = o.replication ?? ASYNC_REPLICATION;
   const prepared = await preparePristineDataDirs({
     binaries: o.binaries,
     workspace: o.workspace,
@@ -65,7 +76,11 @@ export async function createPostgresNodes(o: CreatePostgresNodesOptions): Promis
     specs.map(async (spec, i) => {
       const dataDir = dataDirs[i]!;
       const role = i === 0 ? "primary" : "standby";
-      await appendFile(path.join(dataDir, "postgresql.conf"), nodeConfig({ ...spec, settings: o.settings }));
+      const peers = specs.map((s) => s.name).filter((n) => n !== spec.name);
+      await appendFile(
+        path.join(dataDir, "postgresql.conf"),
+        nodeConfig({ ...spec, settings: o.settings, replication, peers }),
+      );
       await writeFile(path.join(dataDir, "pg_hba.conf"), HBA_CONF);
       if (role === "standby") {
         await writeFile(path.join(dataDir, "standby.signal"), "");
@@ -75,6 +90,7 @@ export async function createPostgresNodes(o: CreatePostgresNodesOptions): Promis
       return new PostgresNode({
         spec,
         role,
+        replication,
         binaries: o.binaries,
         supervisor: o.supervisor,
         nodeDir: nodeDirs[i]!,
@@ -93,12 +109,14 @@ export class PostgresNode implements AsyncDisposable {
   readonly logFile: string;
   /** Role the node was created with; after a failover ask isInRecovery(). */
   readonly initialRole: "primary" | "standby";
+  readonly replication: ReplicationSettings;
   private process: ManagedProcess | undefined;
 
   constructor(
     private readonly o: {
       spec: PostgresNodeSpec;
       role: "primary" | "standby";
+      replication: ReplicationSettings;
       binaries: PostgresBinaries;
       supervisor: ProcessSupervisor;
       nodeDir: string;
@@ -111,6 +129,7 @@ export class PostgresNode implements AsyncDisposable {
     this.dataDir = o.dataDir;
     this.logFile = path.join(o.nodeDir, "postgres.log");
     this.initialRole = o.role;
+    this.replication = o.replication;
   }
 
   get running(): boolean {
@@ -236,6 +255,54 @@ export class PostgresNode implements AsyncDisposable {
       `ALTER SYSTEM SET primary_conninfo = ${quoteConfValue(primaryConninfo(this.name, upstream))}`,
     );
     await this.query("SELECT pg_reload_conf()");
+  }
+
+  /**
+   * As primary: commits wait for `standbys` as the replication mode says (FIRST n / ANY k), or for
+   * nobody when the list is empty or the mode is async. Returns the value set. Waits until new
+   * connections see it, so a write issued afterwards is under the new rule.
+   */
+  async setSynchronousStandbys(standbys: string[]): Promise<string> {
+    const value = synchronousStandbyNames(
+      this.replication,
+      standbys.filter((s) => s !== this.name),
+    );
+    await this.query(`ALTER SYSTEM SET synchronous_standby_names = ${quoteConfValue(value)}`);
+    await this.query("SELECT pg_reload_conf()");
+    // The reload is a signal to the postmaster; backends forked after it has been handled see it.
+    const deadline = performance.now() + 5000;
+    for (;;) {
+      const [row] = await this.query<{ names: string }>(
+        "SELECT current_setting('synchronous_standby_names') AS names",
+      );
+      if (row?.names === value) return value;
+      if (performance.now() > deadline)
+        throw new PostgresNodeError(`${this.name}: synchronous_standby_names not reloaded within 5 s`);
+      await delay(20);
+    }
+  }
+
+  /**
+   * Where a standby stands: the last WAL position received from its upstream and the last one
+   * replayed. received is null when nothing was streamed since the server started (WAL restored
+   * from its own pg_wal only); a primary reports inRecovery false and nulls.
+   */
+  async recoveryPositions(
+    timeoutMs = 2000,
+  ): Promise<{ inRecovery: boolean; receivedLsn: string | null; replayedLsn: string | null }> {
+    const [row] = await this.query<{
+      in_recovery: boolean;
+      received: string | null;
+      replayed: string | null;
+    }>(
+      `SELECT pg_is_in_recovery() AS in_recovery,
+              pg_last_wal_receive_lsn()::text AS received,
+              pg_last_wal_replay_lsn()::text AS replayed`,
+      [],
+      { timeoutMs },
+    );
+    if (row === undefined) throw new PostgresNodeError(`${this.name}: no answer about recovery`);
+    return { inRecovery: row.in_recovery, receivedLsn: row.received, replayedLsn: row.replayed };
   }
 
   /** On the primary: the tables the reference app and the controller's canary write to. */

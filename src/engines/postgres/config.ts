@@ -1,5 +1,6 @@
 // postgresql.conf / pg_hba.conf content for drill nodes. Pure functions, so the exact configuration a
 // drill runs with is easy to read and test.
+import type { Drill } from "../../drill/types.ts";
 
 export class PostgresConfigError extends Error {
   override name = "PostgresConfigError";
@@ -22,12 +23,55 @@ export function conninfo(params: Record<string, string | number>): string {
     .join(" ");
 }
 
+/** The drill's replication mode, as every node is configured with it. */
+export type ReplicationSettings = Pick<
+  Drill["database"],
+  "replication" | "synchronousCommit" | "syncStandbys"
+>;
+
+export const ASYNC_REPLICATION: ReplicationSettings = {
+  replication: "async",
+  synchronousCommit: "on",
+  syncStandbys: 1,
+};
+
+/** A standby name inside synchronous_standby_names: double-quoted, since region names have hyphens. */
+function quoteStandbyName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * synchronous_standby_names for a primary whose standbys (application_name = region name) are
+ * `standbys`: '' for async; FIRST n (...) for sync; ANY k (...) for semi-sync. n and k are capped
+ * at the number of standbys: asking for more than exist would make every commit wait forever, which
+ * is what an HA manager avoids after losing a standby (Patroni lowers the count the same way).
+ * '' when there is no standby at all, for the same reason.
+ */
+export function synchronousStandbyNames(replication: ReplicationSettings, standbys: string[]): string {
+  if (replication.replication === "async" || standbys.length === 0) return "";
+  const count = Math.max(1, Math.min(replication.syncStandbys, standbys.length));
+  const method = replication.replication === "sync" ? "FIRST" : "ANY";
+  return `${method} ${count} (${standbys.map(quoteStandbyName).join(", ")})`;
+}
+
+/** synchronous_commit for the mode: the drill's choice when commits wait for standbys, else on. */
+export function synchronousCommit(replication: ReplicationSettings): string {
+  return replication.replication === "async" ? "on" : replication.synchronousCommit;
+}
+
 export interface NodeConfigInput {
   name: string;
   host: string;
   port: number;
   /** Standbys only: where to stream from. */
   upstream?: { host: string; port: number };
+  /** Replication mode; async when omitted. */
+  replication?: ReplicationSettings;
+  /**
+   * Nodes that may stream from this one once it is primary (every other node). Standbys get the
+   * primary's settings too, so whichever is promoted enforces the mode for the others.
+   */
+  peers?: string[];
   /** Drill `database.settings`, applied last so they win. */
   settings: Record<string, string>;
 }
@@ -63,7 +107,14 @@ export function nodeConfig(node: NodeConfigInput): string {
     // A drill kills processes, not the kernel: the page cache survives a SIGKILL, so fsync would only
     // cost throughput. Crash recovery still runs and is still exercised.
     ["fsync", "off"],
-    ["synchronous_commit", "on"],
+    ["synchronous_commit", synchronousCommit(node.replication ?? ASYNC_REPLICATION)],
+    [
+      "synchronous_standby_names",
+      synchronousStandbyNames(
+        node.replication ?? ASYNC_REPLICATION,
+        (node.peers ?? []).filter((p) => p !== node.name),
+      ),
+    ],
     // The supervisor sends stderr to <node>/postgres.log.
     ["logging_collector", "off"],
     ["log_destination", "stderr"],
