@@ -1,33 +1,23 @@
 // A proxy: a listener, the upstream it forwards to, its toxics and its live connections. Mirrors
-// Toxiproxy 2.x semantics: disabling closes the listener and every live connection; enabling listens
-// again on the address bound before; toxics belong to the proxy and survive disable/enable.
+// Toxiproxy 2.12 (proxy.go, toxic_collection.go): disabling closes the listener and every live
+// connection; enabling listens again on the address bound before; toxics belong to the proxy and
+// survive disable/enable; an update restarts the listener only when listen or upstream change.
+import { lookup } from "node:dns/promises";
 import net from "node:net";
 import type { AddressInfo, Server, Socket } from "node:net";
+import {
+  apiErrors,
+  decodeObject,
+  field,
+  float32Field,
+  isRecord,
+  stringField,
+  ToxiproxyApiError,
+} from "./json.ts";
 import { ProxyConnection, type StreamDirection, type ToxicDefinition } from "./link.ts";
-import { toxicKind, ToxicAttributeError, type ToxicAttributes } from "./toxics.ts";
+import { parseToxicAttributes, type ToxicAttributes, toxicKind } from "./toxics.ts";
 
-/** An error the HTTP API reports as `{"error": message, "status": status}`. */
-export class ToxiproxyApiError extends Error {
-  override name = "ToxiproxyApiError";
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
-// Messages as Toxiproxy words them, so clients matching on them keep working.
-export const apiErrors = {
-  badRequestBody: (detail: string) => new ToxiproxyApiError(`bad request body: ${detail}`, 400),
-  missingField: (field: string) => new ToxiproxyApiError(`missing required field: ${field}`, 400),
-  proxyNotFound: () => new ToxiproxyApiError("proxy not found", 404),
-  proxyExists: () => new ToxiproxyApiError("proxy already exists", 409),
-  invalidStream: () => new ToxiproxyApiError("stream was invalid, can be either upstream or downstream", 400),
-  invalidToxicType: () => new ToxiproxyApiError("invalid toxic type", 400),
-  toxicExists: () => new ToxiproxyApiError("toxic already exists", 409),
-  toxicNotFound: () => new ToxiproxyApiError("toxic not found", 404),
-};
+export { apiErrors, isRecord, ToxiproxyApiError };
 
 export interface HostPort {
   host: string;
@@ -56,18 +46,59 @@ export function splitHostPort(address: string): HostPort | undefined {
   return { host, port };
 }
 
+function joinHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Go resolves "localhost" to IPv4 loopback; Node may pick ::1 first, which clients would miss. */
+function listenHost(host: string): string | undefined {
+  if (host === "localhost") return "127.0.0.1";
+  return host === "" ? undefined : host;
+}
+
+/** The address a listen spec binds to, as Go's net.ResolveTCPAddr prints it (2.12's "Differs"). */
+async function resolveListen(listen: string): Promise<string> {
+  const address = splitHostPort(listen);
+  if (address === undefined) {
+    throw new ToxiproxyApiError(`address ${listen}: missing port in address`, 500);
+  }
+  const host = listenHost(address.host);
+  if (host === undefined) return `:${address.port}`;
+  if (net.isIP(host) !== 0) return joinHostPort(host, address.port);
+  try {
+    return joinHostPort((await lookup(host)).address, address.port);
+  } catch {
+    throw new ToxiproxyApiError(`lookup ${host}: no such host`, 500);
+  }
+}
+
+/** Listen errors in Go's words ("listen tcp 127.0.0.1:3310: bind: address already in use"). */
+function listenError(listen: string, err: NodeJS.ErrnoException): ToxiproxyApiError {
+  const address = splitHostPort(listen);
+  const shown = address === undefined ? listen : joinHostPort(listenHost(address.host) ?? "", address.port);
+  const reasons: Record<string, string> = {
+    EADDRINUSE: "bind: address already in use",
+    EADDRNOTAVAIL: "bind: cannot assign requested address",
+    EACCES: "bind: permission denied",
+  };
+  const reason = err.code === undefined ? undefined : reasons[err.code];
+  if (reason !== undefined) return new ToxiproxyApiError(`listen tcp ${shown}: ${reason}`, 500);
+  if (err.code === "ENOTFOUND" || err.code === "EAI_AGAIN") {
+    return new ToxiproxyApiError(`listen tcp: lookup ${address?.host ?? listen}: no such host`, 500);
+  }
+  return new ToxiproxyApiError(`listen tcp ${shown}: ${err.message}`, 500);
+}
+
 function formatAddress(address: AddressInfo): string {
-  return address.family === "IPv6"
-    ? `[${address.address}]:${address.port}`
-    : `${address.address}:${address.port}`;
+  return joinHostPort(address.address, address.port);
 }
 
 export interface ToxicJson {
+  attributes: ToxicAttributes;
   name: string;
   type: string;
-  stream: StreamDirection;
+  stream: string;
   toxicity: number;
-  attributes: ToxicAttributes;
 }
 
 export interface ProxyJson {
@@ -84,23 +115,9 @@ export interface ProxyUpdate {
   enabled?: boolean;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function parseToxicity(value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw apiErrors.badRequestBody(`toxicity must be a number between 0 and 1, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function optionalString(body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== "string") throw apiErrors.badRequestBody(`${field} must be a string`);
-  return value;
+function parseDirection(stream: string): StreamDirection | undefined {
+  const lower = stream.toLowerCase();
+  return lower === "upstream" || lower === "downstream" ? lower : undefined;
 }
 
 export class Proxy {
@@ -120,17 +137,13 @@ export class Proxy {
     if (this.enabled) return;
     const address = splitHostPort(this.listen);
     if (address === undefined) {
-      throw new ToxiproxyApiError(`listen tcp ${this.listen}: invalid address (want host:port)`, 500);
+      throw new ToxiproxyApiError(`listen tcp: address ${this.listen}: missing port in address`, 500);
     }
-    // Go resolves "localhost" to IPv4 loopback; Node may pick ::1 first, which clients would miss.
-    const host = address.host === "localhost" ? "127.0.0.1" : address.host === "" ? undefined : address.host;
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        reject(new ToxiproxyApiError(`listen tcp ${this.listen}: ${err.message}`, 500));
-      };
+      const onError = (err: NodeJS.ErrnoException): void => reject(listenError(this.listen, err));
       server.once("error", onError);
-      server.listen({ host, port: address.port }, () => {
+      server.listen({ host: listenHost(address.host), port: address.port }, () => {
         server.off("error", onError);
         resolve();
       });
@@ -143,7 +156,7 @@ export class Proxy {
     this.enabled = true;
   }
 
-  /** Closes the listener (new connections are refused) and destroys every live connection. */
+  /** Closes the listener (new connections are refused) and every live connection. */
   async stop(): Promise<void> {
     if (!this.enabled) return;
     this.enabled = false;
@@ -155,16 +168,17 @@ export class Proxy {
     await closed;
   }
 
-  /** Partial update as Toxiproxy's: a new listen/upstream restarts the listener. */
+  /** Whether a populate entry would replace this proxy (Toxiproxy 2.12's Proxy.Differs). */
+  async differs(listen: string, upstream: string): Promise<boolean> {
+    return (await resolveListen(listen)) !== this.listen || upstream !== this.upstream;
+  }
+
+  /** Partial update as Toxiproxy's: a new listen/upstream restarts the listener, toxics stay. */
   async update(patch: ProxyUpdate): Promise<void> {
     const listen = patch.listen ?? this.listen;
     const upstream = patch.upstream ?? this.upstream;
     const enabled = patch.enabled ?? this.enabled;
-    if (listen === "" || splitHostPort(listen) === undefined) {
-      throw apiErrors.badRequestBody(`invalid listen address ${JSON.stringify(listen)}`);
-    }
-    if (upstream === "") throw apiErrors.missingField("upstream");
-    if (listen !== this.listen || upstream !== this.upstream) {
+    if (await this.differs(listen, upstream)) {
       await this.stop();
       this.listen = listen;
       this.upstream = upstream;
@@ -192,36 +206,43 @@ export class Proxy {
     return toxicJson(this.findToxic(name));
   }
 
+  /** Toxiproxy's AddToxicJson, checks in its order: body, stream, type, name taken, attributes. */
   addToxic(body: unknown): ToxicJson {
-    if (!isRecord(body)) throw apiErrors.badRequestBody("expected a JSON object");
-    const streamText = optionalString(body, "stream") ?? "downstream";
-    const stream = streamText.toLowerCase();
-    if (stream !== "upstream" && stream !== "downstream") throw apiErrors.invalidStream();
-    const type = optionalString(body, "type") ?? "";
-    const name = optionalString(body, "name") || `${type}_${streamText}`;
+    const input = decodeObject(body, "toxics.ToxicWrapper");
+    const name = stringField(input, "name", "ToxicWrapper") ?? "";
+    const type = stringField(input, "type", "ToxicWrapper") ?? "";
+    const stream = stringField(input, "stream", "ToxicWrapper") ?? "downstream";
+    const toxicity = float32Field(input, "toxicity", "ToxicWrapper") ?? 1;
+    const attributesPatch = field(input, "attributes");
+    // Go first decodes the attributes into a noop toxic: anything but an object (or null) fails.
+    if (attributesPatch !== undefined && attributesPatch !== null && !isRecord(attributesPatch)) {
+      throw apiErrors.badRequestBody(
+        `json: cannot unmarshal ${Array.isArray(attributesPatch) ? "array" : typeof attributesPatch} ` +
+          "into Go struct field ToxicWrapper.attributes of type toxics.NoopToxic",
+      );
+    }
+    const direction = parseDirection(stream);
+    if (direction === undefined) throw apiErrors.invalidStream();
+    const toxicName = name === "" ? `${type}_${stream}` : name;
     const kind = toxicKind(type);
     if (kind === undefined) throw apiErrors.invalidToxicType();
-    if (this.toxics.some((t) => t.name === name)) throw apiErrors.toxicExists();
-    const toxicity = parseToxicity(body["toxicity"], 1);
-    const attributes = parseAttributes(() => kind.parseAttributes(body["attributes"], undefined));
-    const toxic: ToxicDefinition = { name, type, stream, kind, toxicity, attributes };
+    if (this.toxics.some((t) => t.name === toxicName)) throw apiErrors.toxicExists();
+    const attributes = parseToxicAttributes(kind, attributesPatch, undefined);
+    const toxic: ToxicDefinition = { name: toxicName, type, stream, direction, kind, toxicity, attributes };
     this.toxics.push(toxic);
     for (const connection of this.connections) connection.addToxic(toxic);
     return toxicJson(toxic);
   }
 
-  /** Merges the given attributes (and toxicity) into the toxic; stream and type cannot change. */
+  /** Merges the given attributes (and toxicity) into the toxic; name, type and stream stay. */
   updateToxic(name: string, body: unknown): ToxicJson {
     const toxic = this.findToxic(name);
-    if (!isRecord(body)) throw apiErrors.badRequestBody("expected a JSON object");
-    const toxicity = parseToxicity(body["toxicity"], toxic.toxicity);
-    const attributes = parseAttributes(() =>
-      toxic.kind.parseAttributes(body["attributes"], toxic.attributes),
-    );
-    const reroll = toxicity !== toxic.toxicity;
+    const input = decodeObject(body, "struct { Attributes interface {}; Toxicity float32 }");
+    const toxicity = float32Field(input, "toxicity", "Toxicity") ?? toxic.toxicity;
+    const attributes = parseToxicAttributes(toxic.kind, field(input, "attributes"), toxic.attributes);
     toxic.toxicity = toxicity;
     toxic.attributes = attributes;
-    for (const connection of this.connections) connection.updateToxic(toxic, reroll);
+    for (const connection of this.connections) connection.updateToxic(toxic);
     return toxicJson(toxic);
   }
 
@@ -229,7 +250,7 @@ export class Proxy {
   removeToxic(name: string): void {
     const toxic = this.findToxic(name);
     this.toxics = this.toxics.filter((t) => t !== toxic);
-    for (const connection of this.connections) connection.removeToxic(toxic);
+    for (const connection of [...this.connections]) connection.removeToxic(toxic);
   }
 
   removeAllToxics(): void {
@@ -240,8 +261,8 @@ export class Proxy {
     return this.connections.size;
   }
 
-  private toxicsFor(stream: StreamDirection): ToxicDefinition[] {
-    return this.toxics.filter((t) => t.stream === stream);
+  private toxicsFor(direction: StreamDirection): ToxicDefinition[] {
+    return this.toxics.filter((t) => t.direction === direction);
   }
 
   private findToxic(name: string): ToxicDefinition {
@@ -252,13 +273,14 @@ export class Proxy {
 
   private accept(client: Socket): void {
     const target = splitHostPort(this.upstream);
+    // As Toxiproxy: when the upstream cannot be dialled, the client connection is closed.
     if (!this.enabled || target === undefined) {
       client.destroy();
       return;
     }
     const connection = new ProxyConnection(
       client,
-      (stream) => this.toxicsFor(stream),
+      (direction) => this.toxicsFor(direction),
       (finished) => this.connections.delete(finished),
     );
     this.connections.add(connection);
@@ -267,20 +289,12 @@ export class Proxy {
 }
 
 function toxicJson(toxic: ToxicDefinition): ToxicJson {
+  // Field order as Go marshals ToxicWrapper: attributes first.
   return {
+    attributes: { ...toxic.attributes },
     name: toxic.name,
     type: toxic.type,
     stream: toxic.stream,
     toxicity: toxic.toxicity,
-    attributes: { ...toxic.attributes },
   };
-}
-
-function parseAttributes(parse: () => ToxicAttributes): ToxicAttributes {
-  try {
-    return parse();
-  } catch (err) {
-    if (err instanceof ToxicAttributeError) throw apiErrors.badRequestBody(err.message);
-    throw err;
-  }
 }

@@ -1,14 +1,30 @@
-// An embedded server speaking Toxiproxy 2.x's HTTP API, so toxiproxy clients (toxiproxy-node-client,
-// the Go client, toxiproxy-cli) drive it unchanged where the real Go binary is not installed.
+// An embedded server speaking Toxiproxy 2.12's HTTP API (api.go), so toxiproxy clients
+// (toxiproxy-node-client, the Go client, toxiproxy-cli) drive it unchanged where the Go binary is
+// not installed. Status codes, error bodies and validation order follow the Go server.
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { apiErrors, isRecord, Proxy, type ProxyJson, ToxiproxyApiError } from "./proxy.ts";
+import {
+  apiErrors,
+  boolField,
+  decodeObject,
+  isRecord,
+  parseJsonBody,
+  stringField,
+  ToxiproxyApiError,
+} from "./json.ts";
+import { Proxy, type ProxyJson } from "./proxy.ts";
 
 /** The Toxiproxy API version this server implements; the suffix tells it apart from the Go binary. */
 export const TOXIPROXY_API_VERSION = "2.12.0-failover-drill";
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Toxiproxy reads any body size; we stop at 4 MiB (thousands of proxies in one populate) and answer
+ * 400 like any other unreadable body, rather than buffering without bound.
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Listen address when none is given: loopback only (Go's empty address would bind every interface). */
 const DEFAULT_LISTEN = "127.0.0.1:0";
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
@@ -35,22 +51,32 @@ interface ProxySpec {
   enabled: boolean;
 }
 
+/** Decodes one proxy as Go decodes toxiproxy.Proxy; `where` names the entry in populate errors. */
 function parseProxySpec(body: unknown, where = ""): ProxySpec {
-  if (!isRecord(body)) throw apiErrors.badRequestBody("expected a JSON object");
-  const field = (key: string): string | undefined => {
-    const value = body[key];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== "string") throw apiErrors.badRequestBody(`${key} must be a string`);
-    return value;
-  };
-  const name = field("name") ?? "";
-  const upstream = field("upstream") ?? "";
-  const listen = field("listen") || DEFAULT_LISTEN;
-  const enabled = body["enabled"] ?? true;
-  if (typeof enabled !== "boolean") throw apiErrors.badRequestBody("enabled must be a boolean");
+  const input = decodeObject(body, "toxiproxy.Proxy");
+  const name = stringField(input, "name", "Proxy") ?? "";
+  const upstream = stringField(input, "upstream", "Proxy") ?? "";
+  const listen = stringField(input, "listen", "Proxy") || DEFAULT_LISTEN;
+  const enabled = boolField(input, "enabled", "Proxy") ?? true;
   if (name === "") throw apiErrors.missingField(`name${where}`);
   if (upstream === "") throw apiErrors.missingField(`upstream${where}`);
   return { name, listen, upstream, enabled };
+}
+
+/** Populate failed part way: the error, and the proxies created or kept before it. */
+export class PopulateError extends ToxiproxyApiError {
+  override name = "PopulateError";
+  constructor(
+    cause: ToxiproxyApiError,
+    readonly proxies: ProxyJson[] | null,
+  ) {
+    super(cause.message, cause.status);
+  }
+}
+
+function asApiError(err: unknown): ToxiproxyApiError {
+  if (err instanceof ToxiproxyApiError) return err;
+  return new ToxiproxyApiError((err as Error)?.message ?? String(err), 500);
 }
 
 export class ToxiproxyServer implements AsyncDisposable {
@@ -64,7 +90,7 @@ export class ToxiproxyServer implements AsyncDisposable {
   ) {}
 
   static async start(opts: { host?: string; port?: number } = {}): Promise<ToxiproxyServer> {
-    const httpServer = http.createServer();
+    const httpServer = http.createServer({ requestTimeout: 15_000, headersTimeout: 15_000 });
     httpServer.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       httpServer.once("error", reject);
@@ -95,6 +121,28 @@ export class ToxiproxyServer implements AsyncDisposable {
     await this.close();
   }
 
+  /**
+   * Creates or replaces a list of proxies (POST /populate, and `--config` of the standalone
+   * server). Every entry is validated before anything changes; an entry whose resolved listen and
+   * upstream equal an existing proxy's keeps that proxy, with its toxics and connections.
+   */
+  populate(body: unknown): Promise<ProxyJson[]> {
+    return this.mutate(() => this.applyPopulate(body));
+  }
+
+  list(): Record<string, ProxyJson> {
+    const all: Record<string, ProxyJson> = {};
+    for (const [name, proxy] of this.proxies) all[name] = proxy.toJSON();
+    return all;
+  }
+
+  /** Proxied connections currently open, over all proxies (for diagnostics and leak checks). */
+  liveConnections(): number {
+    let count = 0;
+    for (const proxy of this.proxies.values()) count += proxy.connectionCount;
+    return count;
+  }
+
   private async shutdown(): Promise<void> {
     const httpClosed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
     this.httpServer.closeAllConnections();
@@ -111,13 +159,14 @@ export class ToxiproxyServer implements AsyncDisposable {
     try {
       reply = await this.route(req);
     } catch (err) {
-      const error =
-        err instanceof ToxiproxyApiError
-          ? err
-          : new ToxiproxyApiError((err as Error).message ?? String(err), 500);
-      reply = { status: error.status, body: { error: error.message, status: error.status } };
+      const error = asApiError(err);
+      const body: Record<string, unknown> = { error: error.message, status: error.status };
+      if (error instanceof PopulateError) body["proxies"] = error.proxies;
+      reply = { status: error.status, body };
     }
     if (res.headersSent || res.destroyed) return;
+    // As Toxiproxy (hlog.RequestIDHandler): every answer carries a request id.
+    res.setHeader("X-Toxiproxy-Request-Id", randomBytes(10).toString("hex"));
     if (reply.body === undefined) {
       res.writeHead(reply.status).end();
       return;
@@ -141,11 +190,15 @@ export class ToxiproxyServer implements AsyncDisposable {
       throw new ToxiproxyApiError("malformed path", 400);
     }
     const [root, proxyName, sub, toxicName, ...rest] = segments;
-    const allow = (...methods: Method[]): void => {
-      if (!methods.includes(method)) throw new ToxiproxyApiError("method not allowed", 405);
-    };
     const notFound = (): never => {
       throw new ToxiproxyApiError(`no route for ${method} ${path}`, 404);
+    };
+    // Only known routes reach Toxiproxy's middleware: browsers are refused there (CSRF, DNS rebinding).
+    const allow = (...methods: Method[]): void => {
+      if (!methods.includes(method)) throw new ToxiproxyApiError("method not allowed", 405);
+      if ((req.headers["user-agent"] ?? "").startsWith("Mozilla/")) {
+        throw new ToxiproxyApiError("User agent not allowed", 403);
+      }
     };
     if (rest.length > 0) notFound();
 
@@ -160,18 +213,17 @@ export class ToxiproxyServer implements AsyncDisposable {
     }
     if (root === "populate" && proxyName === undefined) {
       allow("POST");
-      const body = await readJson(req);
-      return this.mutate(() => this.populate(body));
+      // Toxiproxy answers every populate failure with the proxies field (null when nothing was done).
+      const body = await readJson(req).catch((err: unknown) => {
+        throw new PopulateError(asApiError(err), null);
+      });
+      return { status: 201, body: { proxies: await this.populate(body) } };
     }
     if (root !== "proxies") return notFound();
 
     if (proxyName === undefined) {
       allow("GET", "POST");
-      if (method === "GET") {
-        const all: Record<string, ProxyJson> = {};
-        for (const [name, proxy] of this.proxies) all[name] = proxy.toJSON();
-        return { status: 200, body: all };
-      }
+      if (method === "GET") return { status: 200, body: this.list() };
       const spec = parseProxySpec(await readJson(req));
       return this.mutate(async () => ({ status: 201, body: await this.createProxy(spec) }));
     }
@@ -187,15 +239,18 @@ export class ToxiproxyServer implements AsyncDisposable {
         });
         return { status: 204 };
       }
+      this.proxy(proxyName);
       const body = await readJson(req);
-      if (!isRecord(body)) throw apiErrors.badRequestBody("expected a JSON object");
-      const patch = {
-        listen: optionalField(body, "listen", "string"),
-        upstream: optionalField(body, "upstream", "string"),
-        enabled: optionalField(body, "enabled", "boolean"),
-      };
       return this.mutate(async () => {
         const proxy = this.proxy(proxyName);
+        const input = decodeObject(body, "toxiproxy.Proxy");
+        stringField(input, "name", "Proxy");
+        const listen = stringField(input, "listen", "Proxy");
+        const patch = {
+          listen: listen === "" ? DEFAULT_LISTEN : listen,
+          upstream: stringField(input, "upstream", "Proxy"),
+          enabled: boolField(input, "enabled", "Proxy"),
+        };
         await proxy.update(patch);
         return { status: 200, body: proxy.toJSON() };
       });
@@ -205,6 +260,7 @@ export class ToxiproxyServer implements AsyncDisposable {
     if (toxicName === undefined) {
       allow("GET", "POST");
       if (method === "GET") return { status: 200, body: this.proxy(proxyName).toxicsJson() };
+      this.proxy(proxyName);
       const body = await readJson(req);
       return this.mutate(async () => ({ status: 200, body: this.proxy(proxyName).addToxic(body) }));
     }
@@ -214,6 +270,7 @@ export class ToxiproxyServer implements AsyncDisposable {
       await this.mutate(async () => this.proxy(proxyName).removeToxic(toxicName));
       return { status: 204 };
     }
+    this.proxy(proxyName).toxicJson(toxicName);
     const body = await readJson(req);
     return this.mutate(async () => ({
       status: 200,
@@ -243,32 +300,33 @@ export class ToxiproxyServer implements AsyncDisposable {
     return proxy.toJSON();
   }
 
+  /** As Toxiproxy's ResetState: start every proxy, then remove its toxics. */
   private async reset(): Promise<void> {
     for (const proxy of this.proxies.values()) {
-      proxy.removeAllToxics();
       await proxy.start();
+      proxy.removeAllToxics();
     }
   }
 
-  /** Creates or replaces a list of proxies; one with the same listen and upstream is kept as is. */
-  private async populate(body: unknown): Promise<Reply> {
-    if (!Array.isArray(body)) throw apiErrors.badRequestBody("expected a JSON array of proxies");
-    const specs = body.map((entry, i) => parseProxySpec(entry, ` at proxy ${i + 1}`));
-    const names = new Set<string>();
-    for (const spec of specs) {
-      if (names.has(spec.name))
-        throw apiErrors.badRequestBody(`duplicate proxy name ${JSON.stringify(spec.name)}`);
-      names.add(spec.name);
+  private async applyPopulate(body: unknown): Promise<ProxyJson[]> {
+    if (body !== null && !Array.isArray(body)) {
+      throw apiErrors.badRequestBody(
+        `json: cannot unmarshal ${isRecord(body) ? "object" : typeof body} into Go value of type []struct { toxiproxy.Proxy; Enabled *bool "json:\\"enabled\\"" }`,
+      );
     }
+    // Phase 1: every entry is checked before anything changes.
+    let specs: ProxySpec[];
+    try {
+      specs = ((body ?? []) as unknown[]).map((entry, i) => parseProxySpec(entry, ` at proxy ${i + 1}`));
+    } catch (err) {
+      throw new PopulateError(asApiError(err), null);
+    }
+    // Phase 2: applied in order; a failure (a port in use) reports what was done before it.
     const result: ProxyJson[] = [];
     try {
       for (const spec of specs) {
         const existing = this.proxies.get(spec.name);
-        if (
-          existing !== undefined &&
-          existing.listen === spec.listen &&
-          existing.upstream === spec.upstream
-        ) {
+        if (existing !== undefined && !(await existing.differs(spec.listen, spec.upstream))) {
           result.push(existing.toJSON());
           continue;
         }
@@ -279,23 +337,10 @@ export class ToxiproxyServer implements AsyncDisposable {
         result.push(await this.createProxy(spec));
       }
     } catch (err) {
-      const error =
-        err instanceof ToxiproxyApiError ? err : new ToxiproxyApiError((err as Error).message, 500);
-      return { status: error.status, body: { error: error.message, status: error.status, proxies: result } };
+      throw new PopulateError(asApiError(err), result);
     }
-    return { status: 201, body: { proxies: result } };
+    return result;
   }
-}
-
-function optionalField<T extends "string" | "boolean">(
-  body: Record<string, unknown>,
-  key: string,
-  type: T,
-): (T extends "string" ? string : boolean) | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== type) throw apiErrors.badRequestBody(`${key} must be a ${type}`);
-  return value as T extends "string" ? string : boolean;
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -303,17 +348,11 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    // Drain an oversized body before answering, so the client reads our 413 instead of a reset;
+    // Drain an oversized body before answering, so the client reads our 400 instead of a reset;
     // give up on the connection only when it keeps sending far beyond that.
     if (size > MAX_BODY_BYTES * 16) req.destroy();
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   }
-  if (size > MAX_BODY_BYTES) throw new ToxiproxyApiError("request body too large", 413);
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (text.trim() === "") throw apiErrors.badRequestBody("EOF");
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw apiErrors.badRequestBody((err as Error).message);
-  }
+  if (size > MAX_BODY_BYTES) throw apiErrors.badRequestBody("http: request body too large");
+  return parseJsonBody(Buffer.concat(chunks).toString("utf8"));
 }
