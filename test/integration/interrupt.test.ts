@@ -21,6 +21,15 @@ async function processesMentioning(text: string): Promise<number[]> {
   return pids;
 }
 
+async function parentOf(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    return Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 function refused(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
@@ -63,7 +72,11 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       });
       const workspace = /workspace (\S+)\)/.exec(stdout)?.[1];
       assert.ok(workspace, stdout);
-      const appPids = await processesMentioning("fixtures/app/server.ts");
+      // Only this drill's apps: other drills may be running on the machine at the same time.
+      const appPids: number[] = [];
+      for (const pid of await processesMentioning("fixtures/app/server.ts")) {
+        if ((await parentOf(pid)) === child.pid) appPids.push(pid);
+      }
       assert.ok(appPids.length > 0, "apps should be running before the signal");
 
       child.kill(signal);
