@@ -27,6 +27,7 @@ async function startup(drill: Drill): Promise<void> {
     const t0 = performance.now();
     const topo = await LocalTopology.start(drill);
     const up = performance.now() - t0;
+    if (i === 1) console.log(`${topo.layout.links.length} proxies`);
     const t1 = performance.now();
     await topo.dispose();
     const down = performance.now() - t1;
