@@ -6,6 +6,7 @@ import { runMatrix } from "../matrix/run.ts";
 import type { MatrixPlan } from "../matrix/types.ts";
 import { ExitCode } from "./exit-codes.ts";
 import type { CliIo } from "./main.ts";
+import { withInterruptSignal } from "./signals.ts";
 
 interface MatrixArgs {
   file: string;
@@ -58,26 +59,16 @@ export function matrixCommand(io: CliIo, setExit: (code: number) => void): Comma
         return;
       }
 
-      // Ctrl-C / SIGTERM abort the running drill (which heals and stops everything it started);
-      // the report of the runs done so far is written before exiting.
-      const abort = new AbortController();
-      const onSignal = (signal: NodeJS.Signals): void => {
-        if (abort.signal.aborted) {
-          io.err(`${signal} again: still cleaning up, please wait`);
-          return;
-        }
-        io.err(`${signal}: stopping the running drill; the report will hold the runs done so far`);
-        abort.abort(signal);
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
       // On a terminal the line starts when the run does and is finished when it ends.
       const partial = process.stdout.isTTY === true && !args.verbose;
-      try {
+      // Ctrl-C / SIGTERM abort the running drill (which heals and stops everything it started);
+      // the report of the runs done so far is written before exiting.
+      const stopping = "stopping the running drill; the report will hold the runs done so far";
+      await withInterruptSignal(io, stopping, async (signal) => {
         const { report, dir } = await runMatrix(plan, {
           out: args.out,
           keep: args.keep,
-          signal: abort.signal,
+          signal,
           ...(args.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: args.toxiproxyUrl }),
           ...(args.verbose ? { log: (line: string) => io.out(`    ${line}`) } : {}),
           onProgress: (event) => {
@@ -96,10 +87,7 @@ export function matrixCommand(io: CliIo, setExit: (code: number) => void): Comma
         io.out(`reports: ${dir}/matrix.md`);
         if (report.interrupted) io.err("matrix interrupted; the report holds the runs done so far");
         setExit(report.exitCode);
-      } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-      }
+      });
     },
   };
 }

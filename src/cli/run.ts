@@ -6,6 +6,7 @@ import { TopologyStartError } from "../topology/local.ts";
 import { AbortedError } from "../util/abort.ts";
 import { ExitCode } from "./exit-codes.ts";
 import type { CliIo } from "./main.ts";
+import { withInterruptSignal } from "./signals.ts";
 
 interface RunArgs {
   file: string;
@@ -40,49 +41,37 @@ export function runCommand(io: CliIo, setExit: (code: number) => void): CommandM
         return;
       }
       // Ctrl-C / SIGTERM abort the drill; the runner heals faults and stops everything it started.
-      const abort = new AbortController();
-      const onSignal = (signal: NodeJS.Signals): void => {
-        if (abort.signal.aborted) {
-          io.err(`${signal} again: still cleaning up, please wait`);
-          return;
+      await withInterruptSignal(io, "stopping the drill, healing faults and cleaning up", async (signal) => {
+        try {
+          const { summary, reportDir } = await runDrill(drill, {
+            out: args.out,
+            keep: args.keep,
+            signal,
+            log: args.quiet ? () => {} : (line) => io.out(line),
+            ...(args.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: args.toxiproxyUrl }),
+          });
+          io.out(renderConsole(summary, { color: process.stdout.isTTY === true }));
+          io.out(`reports: ${reportDir}`);
+          setExit(
+            summary.status === "pass"
+              ? ExitCode.ok
+              : summary.status === "fail"
+                ? ExitCode.objectiveMissed
+                : ExitCode.inconclusive,
+          );
+        } catch (err) {
+          if (err instanceof AbortedError || signal.aborted) {
+            io.err("drill interrupted; everything it started has been stopped");
+            setExit(ExitCode.interrupted);
+          } else if (err instanceof TopologyStartError || err instanceof SteadyStateError) {
+            io.err(`error: ${(err as Error).message}`);
+            setExit(ExitCode.infrastructure);
+          } else {
+            io.err(`error: ${(err as Error).stack ?? String(err)}`);
+            setExit(ExitCode.infrastructure);
+          }
         }
-        io.err(`${signal}: stopping the drill, healing faults and cleaning up`);
-        abort.abort(signal);
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
-      try {
-        const { summary, reportDir } = await runDrill(drill, {
-          out: args.out,
-          keep: args.keep,
-          signal: abort.signal,
-          log: args.quiet ? () => {} : (line) => io.out(line),
-          ...(args.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: args.toxiproxyUrl }),
-        });
-        io.out(renderConsole(summary, { color: process.stdout.isTTY === true }));
-        io.out(`reports: ${reportDir}`);
-        setExit(
-          summary.status === "pass"
-            ? ExitCode.ok
-            : summary.status === "fail"
-              ? ExitCode.objectiveMissed
-              : ExitCode.inconclusive,
-        );
-      } catch (err) {
-        if (err instanceof AbortedError || abort.signal.aborted) {
-          io.err("drill interrupted; everything it started has been stopped");
-          setExit(ExitCode.interrupted);
-        } else if (err instanceof TopologyStartError || err instanceof SteadyStateError) {
-          io.err(`error: ${(err as Error).message}`);
-          setExit(ExitCode.infrastructure);
-        } else {
-          io.err(`error: ${(err as Error).stack ?? String(err)}`);
-          setExit(ExitCode.infrastructure);
-        }
-      } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-      }
+      });
     },
   };
 }

@@ -60,41 +60,33 @@ export function field(object: Record<string, unknown>, name: string): unknown {
   return found;
 }
 
-export function stringField(
-  object: Record<string, unknown>,
-  name: string,
-  struct: string,
-): string | undefined {
-  const value = field(object, name);
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw typeError(value, `struct field ${struct}.${name}`, "string");
-  return value;
+/** Reads one field of a Go struct: absent or `null` leaves it unset, else the value must fit `goType`. */
+type FieldReader<T> = (object: Record<string, unknown>, name: string, struct: string) => T | undefined;
+
+function fieldReader<T>(goType: string, fits: (value: unknown) => value is T): FieldReader<T> {
+  return (object, name, struct) => {
+    const value = field(object, name);
+    if (value === undefined || value === null) return undefined;
+    if (!fits(value)) throw typeError(value, `struct field ${struct}.${name}`, goType);
+    return value;
+  };
 }
 
-export function boolField(
-  object: Record<string, unknown>,
-  name: string,
-  struct: string,
-): boolean | undefined {
-  const value = field(object, name);
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "boolean") throw typeError(value, `struct field ${struct}.${name}`, "bool");
-  return value;
-}
+export const stringField = fieldReader("string", (value): value is string => typeof value === "string");
+
+export const boolField = fieldReader("bool", (value): value is boolean => typeof value === "boolean");
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
+const float32Value = fieldReader(
+  "float32",
+  (value): value is number => typeof value === "number" && Math.abs(value) <= FLOAT32_MAX,
+);
+
 /** Toxiproxy's toxicity is a float32: any number in its range is accepted (no 0..1 check). */
-export function float32Field(
-  object: Record<string, unknown>,
-  name: string,
-  struct: string,
-): number | undefined {
-  const value = field(object, name);
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || Math.abs(value) > FLOAT32_MAX) {
-    throw typeError(value, `struct field ${struct}.${name}`, "float32");
-  }
+export const float32Field: FieldReader<number> = (object, name, struct) => {
+  const value = float32Value(object, name, struct);
+  if (value === undefined) return undefined;
   // Go stores a float32 and prints its shortest form back (0.1, not 0.10000000149011612).
   const stored = Math.fround(value);
   for (let digits = 1; digits < 9; digits++) {
@@ -102,24 +94,17 @@ export function float32Field(
     if (Math.fround(shortest) === stored) return shortest;
   }
   return stored;
-}
+};
 
 /** 2^63: beyond int64 (as far as a double can tell). */
 const INT64_LIMIT = 2 ** 63;
 
 /** An int64 attribute: integers only (1.5 and "5" are rejected), negative values are accepted. */
-export function integerField(
-  object: Record<string, unknown>,
-  name: string,
-  struct: string,
-): number | undefined {
-  const value = field(object, name);
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || Math.abs(value) >= INT64_LIMIT) {
-    throw typeError(value, `struct field ${struct}.${name}`, "int64");
-  }
-  return value;
-}
+export const integerField = fieldReader(
+  "int64",
+  (value): value is number =>
+    typeof value === "number" && Number.isInteger(value) && Math.abs(value) < INT64_LIMIT,
+);
 
 /** Parses a request body as Go's json.Decoder would report it: "EOF" for an empty body. */
 export function parseJsonBody(text: string): unknown {

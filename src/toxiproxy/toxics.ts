@@ -152,6 +152,43 @@ export class PassThroughStage extends Stage {
   update(): void {}
 }
 
+/** At most one pending timeout: setting it again replaces the one before. */
+class SingleTimer {
+  private timer: NodeJS.Timeout | undefined;
+
+  get pending(): boolean {
+    return this.timer !== undefined;
+  }
+
+  set(ms: number, fire: () => void): void {
+    this.clear();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      fire();
+    }, ms);
+  }
+
+  clear(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** A stage driven by one timer, which is stopped when the stage is drained or destroyed. */
+abstract class TimerStage extends Stage {
+  protected readonly timer = new SingleTimer();
+
+  override drain(): void {
+    this.timer.clear();
+    super.drain();
+  }
+
+  override destroy(): void {
+    super.destroy();
+    this.timer.clear();
+  }
+}
+
 interface Timed {
   due: number;
   chunk: Chunk;
@@ -165,7 +202,7 @@ class TimedQueue {
   // A moving head: shift() on a long array would copy it for every chunk released.
   private items: (Timed | undefined)[] = [];
   private head = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = new SingleTimer();
   /** Bumped by flush/clear, so a release loop notices the queue was emptied under it. */
   private generation = 0;
 
@@ -200,7 +237,7 @@ class TimedQueue {
 
   /** Releases everything now, in order. */
   flush(): void {
-    this.clearTimer();
+    this.timer.clear();
     this.generation++;
     const items = this.items;
     const head = this.head;
@@ -210,27 +247,21 @@ class TimedQueue {
   }
 
   clear(): void {
-    this.clearTimer();
+    this.timer.clear();
     this.generation++;
     this.items = [];
     this.head = 0;
   }
 
-  private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
   private schedule(): void {
-    this.clearTimer();
+    this.timer.clear();
     const next = this.items[this.head];
     if (next === undefined) return;
     const wait = next.due - this.now();
-    this.timer = setTimeout(() => this.tick(), Math.max(0, Math.ceil(wait)));
+    this.timer.set(Math.max(0, Math.ceil(wait)), () => this.tick());
   }
 
   private tick(): void {
-    this.timer = undefined;
     const now = this.now() + 0.5;
     const generation = this.generation;
     for (
@@ -411,8 +442,7 @@ registerToxicKind({
 // ---------------------------------------------------------------------------------------------------
 // slow_close: data passes; when the source closes, the close is passed on `delay` ms later.
 
-class SlowCloseStage extends Stage {
-  private timer: NodeJS.Timeout | undefined;
+class SlowCloseStage extends TimerStage {
   private endAt = 0;
 
   constructor(
@@ -435,35 +465,13 @@ class SlowCloseStage extends Stage {
 
   update(attributes: ToxicAttributes): void {
     this.delay = attributes["delay"] ?? 0;
-    if (this.timer === undefined) return;
+    if (!this.timer.pending) return;
     this.endAt = this.context.now() + this.delay;
     this.arm();
   }
 
-  override drain(): void {
-    this.disarm();
-    super.drain();
-  }
-
-  override destroy(): void {
-    super.destroy();
-    this.disarm();
-  }
-
   private arm(): void {
-    this.disarm();
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.close();
-      },
-      Math.max(0, this.endAt - this.context.now()),
-    );
-  }
-
-  private disarm(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.set(Math.max(0, this.endAt - this.context.now()), () => this.close());
   }
 }
 
@@ -478,9 +486,7 @@ registerToxicKind({
 // (Toxiproxy re-arms its timer for every chunk it drops). 0 (or less) stalls until the toxic is
 // removed, and removing it closes the connection.
 
-class TimeoutStage extends Stage {
-  private timer: NodeJS.Timeout | undefined;
-
+class TimeoutStage extends TimerStage {
   constructor(
     private timeout: number,
     context: StageContext,
@@ -499,28 +505,10 @@ class TimeoutStage extends Stage {
     this.arm();
   }
 
-  override drain(): void {
-    this.disarm();
-    super.drain();
-  }
-
-  override destroy(): void {
-    super.destroy();
-    this.disarm();
-  }
-
   private arm(): void {
-    this.disarm();
+    this.timer.clear();
     if (this.timeout <= 0 || this.closed) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.close();
-    }, this.timeout);
-  }
-
-  private disarm(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.set(this.timeout, () => this.close());
   }
 }
 
@@ -535,8 +523,7 @@ registerToxicKind({
 // reset_peer: the first data (or close) on this stream starts a `timeout` ms countdown, after which
 // both sockets are reset (RST, "connection reset by peer"). Data arriving meanwhile is dropped.
 
-class ResetPeerStage extends Stage {
-  private timer: NodeJS.Timeout | undefined;
+class ResetPeerStage extends TimerStage {
   private triggered = false;
 
   constructor(
@@ -561,28 +548,12 @@ class ResetPeerStage extends Stage {
     this.timeout = attributes["timeout"] ?? 0;
   }
 
-  override drain(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    super.drain();
-  }
-
-  override destroy(): void {
-    super.destroy();
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
   private trigger(): void {
     if (this.triggered) return;
     this.triggered = true;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        if (!this.destroyed) this.context.resetConnection();
-      },
-      Math.max(0, this.timeout),
-    );
+    this.timer.set(Math.max(0, this.timeout), () => {
+      if (!this.destroyed) this.context.resetConnection();
+    });
   }
 }
 
