@@ -11,7 +11,7 @@ import { queryA } from "../dns/resolver.ts";
 import type { Drill } from "../drill/types.ts";
 import { HistoryRecorder } from "../history/recorder.ts";
 import { Events, Processes, type FinalRead } from "../history/types.ts";
-import { renderJson, renderJunit, renderMarkdown } from "../report/index.ts";
+import { renderHtml, renderJson, renderJunit, renderMarkdown } from "../report/index.ts";
 import type { Summary } from "../checkers/types.ts";
 import { LocalTopology } from "../topology/local.ts";
 import { AbortedError, sleep, throwIfAborted } from "../util/abort.ts";
@@ -215,6 +215,7 @@ async function writeReports(dir: string, summary: Summary): Promise<void> {
     writeFile(path.join(dir, "report.json"), renderJson(summary)),
     writeFile(path.join(dir, "report.md"), renderMarkdown(summary)),
     writeFile(path.join(dir, "report.junit.xml"), renderJunit(summary)),
+    writeFile(path.join(dir, "report.html"), renderHtml(summary)),
   ]);
 }
 

@@ -30,8 +30,8 @@ describe("drills on the local platform (integration)", function () {
       workspace = (history.find((o) => o.f === "topology-up")?.value as { workspace: string }).workspace;
     });
 
-    it("writes report.json, report.md, report.junit.xml and history.jsonl", async () => {
-      for (const f of ["report.json", "report.md", "report.junit.xml", "history.jsonl"]) {
+    it("writes report.json, report.md, report.html, report.junit.xml and history.jsonl", async () => {
+      for (const f of ["report.json", "report.md", "report.html", "report.junit.xml", "history.jsonl"]) {
         await access(path.join(reportDir, f));
       }
       const json = JSON.parse(await readFile(path.join(reportDir, "report.json"), "utf8")) as Summary;
