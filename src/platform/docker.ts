@@ -6,14 +6,19 @@
 // network, and an exit hook does it synchronously through the docker CLI if the process exits first.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import http from "node:http";
+import { setTimeout as delay } from "node:timers/promises";
+import type Dockerode from "dockerode";
 import {
   GenericContainer,
   getContainerRuntimeClient,
   ImageName,
   PullPolicy,
   Wait,
+  type BoundPorts,
   type ContainerRuntimeClient,
   type StartedTestContainer,
+  type WaitStrategy,
 } from "testcontainers";
 
 export const DEFAULT_POSTGRES_IMAGE = "failover-drill/postgres:15-bookworm";
@@ -44,7 +49,7 @@ export type PostgresRole = "primary" | "standby";
  * A GenericContainer that joins the drill network at creation (so it is on no other network and a
  * disconnect really isolates it) and publishes its ports on loopback only.
  */
-class DrillContainer extends GenericContainer {
+export class DrillContainer extends GenericContainer {
   constructor(
     image: string,
     private readonly networkName: string,
@@ -143,6 +148,21 @@ export class DockerPostgresCluster implements AsyncDisposable {
 
   get primary(): PostgresContainer {
     return this.nodes[0]!;
+  }
+
+  /** The container runtime the cluster was started with (apps and proxies join through it). */
+  get runtime(): ContainerRuntimeClient {
+    return this.client;
+  }
+
+  /**
+   * A container on this drill's network under `alias`, labelled with the drill id so that the
+   * cluster's disposer (and the exit hook) removes it with the rest.
+   */
+  container(image: string, alias: string, stopSignal: NodeJS.Signals = "SIGTERM"): GenericContainer {
+    return new DrillContainer(image, this.networkName, [alias], stopSignal)
+      .withName(`${this.networkName}-${alias}`)
+      .withLabels({ [DRILL_LABEL]: this.drillId });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -320,4 +340,82 @@ export async function startPostgresContainers(
     }
     throw error;
   }
+}
+
+/**
+ * Runs `start`; when it fails and `image` was not present beforehand (so a pull was tried, which
+ * fails without a registry), the error says how to build the image here instead.
+ */
+export async function withImageHint<T>(
+  client: ContainerRuntimeClient,
+  image: string,
+  start: () => Promise<T>,
+): Promise<T> {
+  const imagePresent = await client.image.exists(ImageName.fromString(image));
+  try {
+    return await start();
+  } catch (error) {
+    if (imagePresent) throw error;
+    throw new DockerPlatformError(
+      `image ${image} is not present and could not be pulled; build it with scripts/build-local-images.sh`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Waits until an HTTP GET of `path` on the container's published `port` gets any answer. Unlike
+ * testcontainers' HTTP wait it asks 127.0.0.1, where drill containers publish: testcontainers
+ * resolves the docker host to the bridge gateway (172.17.0.1) when it runs inside a container
+ * itself, and loopback-only ports are not reachable there. It fails fast if the container exits.
+ */
+export class LoopbackHttpWaitStrategy implements WaitStrategy {
+  private startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS;
+  private timeoutSet = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly port: number,
+  ) {}
+
+  withStartupTimeout(startupTimeoutMs: number): this {
+    this.startupTimeoutMs = startupTimeoutMs;
+    this.timeoutSet = true;
+    return this;
+  }
+
+  isStartupTimeoutSet(): boolean {
+    return this.timeoutSet;
+  }
+
+  getStartupTimeout(): number {
+    return this.startupTimeoutMs;
+  }
+
+  async waitUntilReady(container: Dockerode.Container, boundPorts: BoundPorts): Promise<void> {
+    const url = `http://127.0.0.1:${boundPorts.getBinding(this.port)}${this.path}`;
+    const deadline = performance.now() + this.startupTimeoutMs;
+    for (;;) {
+      if (await httpAnswers(url)) return;
+      const state = (await container.inspect()).State;
+      if (!state.Running) {
+        throw new DockerPlatformError(`container exited with code ${state.ExitCode} before ${url} answered`);
+      }
+      if (performance.now() > deadline) {
+        throw new DockerPlatformError(`${url} did not answer within ${this.startupTimeoutMs} ms`);
+      }
+      await delay(100);
+    }
+  }
+}
+
+function httpAnswers(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = http.get(url, { timeout: 1000, agent: false }, (response) => {
+      response.resume();
+      resolve(true);
+    });
+    request.once("timeout", () => request.destroy());
+    request.once("error", () => resolve(false));
+  });
 }

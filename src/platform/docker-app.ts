@@ -1,0 +1,172 @@
+// App containers on the docker platform: one per region, on the drill network, published on
+// loopback. The app is configuration ("bring your own app"): any image that serves HTTP on `port`,
+// answers `healthPath` once it is up and accepts writes on `writePath`. Its environment is templated
+// per region, so an app that reads its database from ORDERS_DB instead of DATABASE_URL still works.
+import { PullPolicy, type StartedTestContainer } from "testcontainers";
+import {
+  DockerPlatformError,
+  drillAlias,
+  LoopbackHttpWaitStrategy,
+  POSTGRES_PORT,
+  withImageHint,
+  type DockerPostgresCluster,
+} from "./docker.ts";
+
+export const DEFAULT_APP_IMAGE = "failover-drill/app:bookworm";
+const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
+
+/** How to run an app; every field has the reference app's value as default. */
+export interface DockerAppSpec {
+  image?: string;
+  /** Overrides the image's CMD; each argument is templated like `env`. */
+  command?: string[];
+  /** The port the app listens on inside its container. */
+  port?: number;
+  /** Answers any HTTP status once the app is up (the reference app says 503 on a standby). */
+  healthPath?: string;
+  /** Where a client POSTs write `{{id}}`. */
+  writePath?: string;
+  /** Extra environment; values may use {{DATABASE_URL}}, {{DATABASE_HOST}}, {{DATABASE_PORT}}, {{REGION}}, {{PORT}}. */
+  env?: Record<string, string>;
+}
+
+export const REFERENCE_APP: Required<Omit<DockerAppSpec, "command">> = {
+  image: DEFAULT_APP_IMAGE,
+  port: 8080,
+  healthPath: "/health",
+  writePath: "/writes/{{id}}",
+  env: {},
+};
+
+/** Where an app container reaches its region's database (directly or through a proxy). */
+export interface DatabaseEndpoint {
+  host: string;
+  port: number;
+}
+
+export interface DockerAppOptions {
+  app?: DockerAppSpec;
+  /** Containers are aliased `<name>-<region>` on the drill network; several apps need several names. */
+  name?: string;
+  regions?: string[];
+  /** The region's database as apps see it; defaults to the database container's alias. */
+  database?: (region: string) => DatabaseEndpoint;
+  startupTimeoutMs?: number;
+}
+
+export class AppContainer {
+  constructor(
+    readonly region: string,
+    /** Name other containers on the drill network use. */
+    readonly alias: string,
+    readonly container: StartedTestContainer,
+    private readonly spec: Required<Omit<DockerAppSpec, "command">>,
+    /** The environment the app was started with, after templating. */
+    readonly env: Record<string, string>,
+  ) {}
+
+  get id(): string {
+    return this.container.getId();
+  }
+
+  /** Where the host reaches the app (published on 127.0.0.1). */
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.container.getMappedPort(this.spec.port)}`;
+  }
+
+  get healthUrl(): string {
+    return this.baseUrl + this.spec.healthPath;
+  }
+
+  writeUrl(id: number | string): string {
+    return this.baseUrl + this.spec.writePath.replaceAll("{{id}}", encodeURIComponent(String(id)));
+  }
+}
+
+/** Replaces every {{NAME}}; a name that is not in `values` is an error, not an empty string. */
+export function renderTemplate(text: string, values: Record<string, string>): string {
+  return text.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_match, name: string) => {
+    const value = values[name];
+    if (value === undefined) {
+      throw new DockerPlatformError(
+        `unknown template variable {{${name}}} in ${JSON.stringify(text)} (known: ${Object.keys(values).join(", ")})`,
+      );
+    }
+    return value;
+  });
+}
+
+/** The app's environment for one region: the reference app's variables, then the spec's, templated. */
+export function appEnvironment(
+  region: string,
+  port: number,
+  database: DatabaseEndpoint,
+  env: Record<string, string> = {},
+): Record<string, string> {
+  const values: Record<string, string> = {
+    REGION: region,
+    PORT: String(port),
+    DATABASE_HOST: database.host,
+    DATABASE_PORT: String(database.port),
+    DATABASE_URL: `postgres://postgres@${database.host}:${database.port}/postgres`,
+  };
+  const result: Record<string, string> = { ...values, HOST: "0.0.0.0" };
+  for (const [name, value] of Object.entries(env)) result[name] = renderTemplate(value, values);
+  return result;
+}
+
+export function appAlias(region: string, name = "app"): string {
+  return `${name}-${region}`;
+}
+
+/**
+ * Starts one app container per region (all regions of the cluster by default), in parallel, and
+ * waits until each answers its health path. The cluster's disposer removes them.
+ */
+export async function startAppContainers(
+  cluster: DockerPostgresCluster,
+  options: DockerAppOptions = {},
+): Promise<AppContainer[]> {
+  const spec = { ...REFERENCE_APP, ...options.app };
+  for (const [field, value] of [
+    ["healthPath", spec.healthPath],
+    ["writePath", spec.writePath],
+  ] as const) {
+    if (!value.startsWith("/")) throw new DockerPlatformError(`app.${field} must start with /, got ${value}`);
+  }
+  if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) {
+    throw new DockerPlatformError(`app.port must be a port number, got ${spec.port}`);
+  }
+  const regions = options.regions ?? cluster.nodes.map((n) => n.region);
+  const database =
+    options.database ?? ((region: string) => ({ host: drillAlias(region), port: POSTGRES_PORT }));
+  const timeout = options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
+
+  const start = async (region: string): Promise<AppContainer> => {
+    const endpoint = database(region);
+    const env = appEnvironment(region, spec.port, endpoint, spec.env);
+    const values = { ...env };
+    const alias = appAlias(region, options.name);
+    let container = cluster
+      .container(spec.image, alias)
+      .withEnvironment(env)
+      .withPullPolicy(PullPolicy.defaultPolicy())
+      .withExposedPorts(spec.port)
+      // Any status: a standby's app answers 503 and is still up.
+      .withWaitStrategy(new LoopbackHttpWaitStrategy(spec.healthPath, spec.port))
+      .withStartupTimeout(timeout);
+    if (options.app?.command !== undefined) {
+      container = container.withCommand(options.app.command.map((arg) => renderTemplate(arg, values)));
+    }
+    const started = await container.start();
+    return new AppContainer(region, alias, started, spec, env);
+  };
+  return withImageHint(cluster.runtime, spec.image, async () => {
+    // Settled, not Promise.all: no start may still be creating a container when the caller, told of
+    // a failure, disposes the cluster (which removes everything labelled with the drill id).
+    const results = await Promise.allSettled(regions.map(start));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+    return results.map((r) => (r as PromiseFulfilledResult<AppContainer>).value);
+  });
+}

@@ -1,0 +1,113 @@
+// Toxiproxy on the docker platform: one container on the drill network, its API published on
+// 127.0.0.1 so ProxyControl drives it from the host, its proxies listening inside the network so apps
+// reach their database through it (app -> toxiproxy:<port> -> db-<region>:5432). The image is either
+// the official one or ours (failover-drill/toxiproxy:embedded, the embedded server bundled onto the
+// app image by scripts/build-local-images.sh); both serve the same API on :8474 by default.
+import { ImageName, PullPolicy, type StartedTestContainer } from "testcontainers";
+import { ProxyControl } from "../toxiproxy/client.ts";
+import type { DatabaseEndpoint } from "./docker-app.ts";
+import {
+  drillAlias,
+  LoopbackHttpWaitStrategy,
+  POSTGRES_PORT,
+  withImageHint,
+  type DockerPostgresCluster,
+} from "./docker.ts";
+
+export const OFFICIAL_TOXIPROXY_IMAGE = "ghcr.io/shopify/toxiproxy:2.12.0";
+export const EMBEDDED_TOXIPROXY_IMAGE = "failover-drill/toxiproxy:embedded";
+export const TOXIPROXY_API_PORT = 8474;
+export const TOXIPROXY_ALIAS = "toxiproxy";
+/** Proxies listen from here up inside the container (its own network namespace: no host port). */
+export const FIRST_PROXY_PORT = 20_000;
+const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
+
+export interface DockerToxiproxyOptions {
+  /** Default: the official image if present, else the embedded one if present, else the official (pulled). */
+  image?: string;
+  alias?: string;
+  startupTimeoutMs?: number;
+}
+
+export class ToxiproxyContainer {
+  constructor(
+    readonly image: string,
+    /** Name containers on the drill network use to reach the proxies. */
+    readonly alias: string,
+    readonly container: StartedTestContainer,
+  ) {}
+
+  /** The API as the host reaches it. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.container.getMappedPort(TOXIPROXY_API_PORT)}`;
+  }
+
+  /** A ProxyControl for this server (the same class that drives the process-platform proxies). */
+  control(): ProxyControl {
+    return new ProxyControl(this.apiUrl);
+  }
+
+  /** Where containers reach a proxy listening on `port`. */
+  endpoint(port: number): DatabaseEndpoint {
+    return { host: this.alias, port };
+  }
+}
+
+/** Never pulls what is here: the official image when present, ours when it is the one present. */
+export async function resolveToxiproxyImage(
+  cluster: DockerPostgresCluster,
+  requested?: string,
+): Promise<string> {
+  if (requested !== undefined) return requested;
+  const images = cluster.runtime.image;
+  if (await images.exists(ImageName.fromString(OFFICIAL_TOXIPROXY_IMAGE))) return OFFICIAL_TOXIPROXY_IMAGE;
+  if (await images.exists(ImageName.fromString(EMBEDDED_TOXIPROXY_IMAGE))) return EMBEDDED_TOXIPROXY_IMAGE;
+  return OFFICIAL_TOXIPROXY_IMAGE;
+}
+
+/** Starts the Toxiproxy container on the drill network; the cluster's disposer removes it. */
+export async function startToxiproxyContainer(
+  cluster: DockerPostgresCluster,
+  options: DockerToxiproxyOptions = {},
+): Promise<ToxiproxyContainer> {
+  const image = await resolveToxiproxyImage(cluster, options.image);
+  const alias = options.alias ?? TOXIPROXY_ALIAS;
+  return withImageHint(cluster.runtime, image, async () => {
+    // Both images' default command serves the API on 0.0.0.0:8474 (the official one: -host=0.0.0.0).
+    const container = await cluster
+      .container(image, alias)
+      .withPullPolicy(PullPolicy.defaultPolicy())
+      .withExposedPorts(TOXIPROXY_API_PORT)
+      .withWaitStrategy(new LoopbackHttpWaitStrategy("/version", TOXIPROXY_API_PORT))
+      .withStartupTimeout(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS)
+      .start();
+    return new ToxiproxyContainer(image, alias, container);
+  });
+}
+
+export function databaseProxyName(region: string): string {
+  return `db-${region}`;
+}
+
+/**
+ * Puts one proxy in front of each region's database (named db-<region>, listening on
+ * FIRST_PROXY_PORT + i inside the Toxiproxy container) and returns where apps reach each, ready for
+ * startAppContainers' `database` option.
+ */
+export async function proxyDatabases(
+  cluster: DockerPostgresCluster,
+  toxiproxy: ToxiproxyContainer,
+  control: ProxyControl,
+): Promise<Map<string, DatabaseEndpoint>> {
+  const endpoints = new Map<string, DatabaseEndpoint>();
+  for (const [i, node] of cluster.nodes.entries()) {
+    const port = FIRST_PROXY_PORT + i;
+    await control.createProxy({
+      name: databaseProxyName(node.region),
+      listen: `0.0.0.0:${port}`,
+      upstream: `${drillAlias(node.region)}:${POSTGRES_PORT}`,
+    });
+    endpoints.set(node.region, toxiproxy.endpoint(port));
+  }
+  return endpoints;
+}

@@ -1,0 +1,42 @@
+// Shared by the app and toxiproxy container tests (not a test file: importing it runs no suite).
+import { execFileSync } from "node:child_process";
+import pg from "pg";
+import { DRILL_LABEL, type PostgresContainer } from "../../src/platform/docker.ts";
+
+export function report(what: string, ms: number): void {
+  console.log(`      timing: ${what}: ${ms.toFixed(0)} ms`);
+}
+
+/** Container and network ids docker still has for a drill ("" when it has none). */
+export function leftovers(drillId: string): string {
+  const filter = `label=${DRILL_LABEL}=${drillId}`;
+  const docker = (...args: string[]): string => execFileSync("docker", args, { encoding: "utf8" }).trim();
+  return docker("ps", "-aq", "--filter", filter) + docker("network", "ls", "-q", "--filter", filter);
+}
+
+export async function query(
+  node: PostgresContainer,
+  sql: string,
+  params: unknown[] = [],
+): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: await node.hostUrl(), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function post(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, { method: "POST", signal: AbortSignal.timeout(10_000) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+export async function statusOf(url: string): Promise<number> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+export const WRITES_TABLE = "CREATE TABLE writes (id bigint PRIMARY KEY, region text NOT NULL)";
