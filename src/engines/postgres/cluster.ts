@@ -11,11 +11,12 @@ import {
   ASYNC_REPLICATION,
   HBA_CONF,
   nodeConfig,
-  primaryConninfo,
   quoteConfValue,
   synchronousStandbyNames,
   type ReplicationSettings,
 } from "./config.ts";
+import type { DatabaseNode, UpstreamAddress } from "./node.ts";
+import { PostgresSqlNode } from "./operations.ts";
 import { preparePristineDataDirs, type PreparedDataDirs } from "./template.ts";
 
 export class PostgresNodeError extends Error {
@@ -28,7 +29,7 @@ export interface PostgresNodeSpec {
   host: string;
   port: number;
   /** Standbys only: where to stream from (the lead passes a replication proxy address). */
-  upstream?: { host: string; port: number };
+  upstream?: UpstreamAddress;
 }
 
 export interface CreatePostgresNodesOptions {
@@ -100,7 +101,7 @@ export async function createPostgresNodes(o: CreatePostgresNodesOptions): Promis
   );
 }
 
-export class PostgresNode implements AsyncDisposable {
+export class PostgresNode extends PostgresSqlNode implements DatabaseNode, AsyncDisposable {
   readonly name: string;
   readonly host: string;
   readonly port: number;
@@ -123,6 +124,7 @@ export class PostgresNode implements AsyncDisposable {
       dataDir: string;
     },
   ) {
+    super();
     this.name = o.spec.name;
     this.host = o.spec.host;
     this.port = o.spec.port;
@@ -216,7 +218,7 @@ export class PostgresNode implements AsyncDisposable {
   }
 
   /** One query on a short-lived direct connection (2 s connect timeout). */
-  async query<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  override async query<T extends pg.QueryResultRow = pg.QueryResultRow>(
     sql: string,
     params: unknown[] = [],
     opts: { timeoutMs?: number } = {},
@@ -229,32 +231,6 @@ export class PostgresNode implements AsyncDisposable {
     } finally {
       await closeClient(client);
     }
-  }
-
-  async isInRecovery(): Promise<boolean> {
-    const [row] = await this.query<{ recovery: boolean }>("SELECT pg_is_in_recovery() AS recovery");
-    return row?.recovery === true;
-  }
-
-  /** Promotes a standby and waits (up to 30 s) until it accepts writes. */
-  async promote(): Promise<void> {
-    const [row] = await this.query<{ promoted: boolean }>("SELECT pg_promote(true, 30) AS promoted", [], {
-      timeoutMs: 35_000,
-    });
-    if (row?.promoted !== true) {
-      throw new PostgresNodeError(
-        `${this.name}: promotion did not finish within 30 s:\n${await this.lastLog()}`,
-      );
-    }
-  }
-
-  /** Standby: stream from a new upstream (e.g. the promoted primary); takes effect on reload. */
-  async setUpstream(upstream: { host: string; port: number }): Promise<void> {
-    // ALTER SYSTEM takes no bind parameters; the value is quoted as a literal.
-    await this.query(
-      `ALTER SYSTEM SET primary_conninfo = ${quoteConfValue(primaryConninfo(this.name, upstream))}`,
-    );
-    await this.query("SELECT pg_reload_conf()");
   }
 
   /**
@@ -282,86 +258,12 @@ export class PostgresNode implements AsyncDisposable {
     }
   }
 
-  /**
-   * Where a standby stands: the last WAL position received from its upstream and the last one
-   * replayed. received is null when nothing was streamed since the server started (WAL restored
-   * from its own pg_wal only); a primary reports inRecovery false and nulls.
-   */
-  async recoveryPositions(
-    timeoutMs = 2000,
-  ): Promise<{ inRecovery: boolean; receivedLsn: string | null; replayedLsn: string | null }> {
-    const [row] = await this.query<{
-      in_recovery: boolean;
-      received: string | null;
-      replayed: string | null;
-    }>(
-      `SELECT pg_is_in_recovery() AS in_recovery,
-              pg_last_wal_receive_lsn()::text AS received,
-              pg_last_wal_replay_lsn()::text AS replayed`,
-      [],
-      { timeoutMs },
-    );
-    if (row === undefined) throw new PostgresNodeError(`${this.name}: no answer about recovery`);
-    return { inRecovery: row.in_recovery, receivedLsn: row.received, replayedLsn: row.replayed };
+  protected override failure(message: string): Error {
+    return new PostgresNodeError(message);
   }
 
-  /** On the primary: the tables the reference app and the controller's canary write to. */
-  async createSchema(): Promise<void> {
-    await this.query(
-      `CREATE TABLE IF NOT EXISTS writes (
-         id bigint PRIMARY KEY,
-         region text NOT NULL,
-         at timestamptz NOT NULL DEFAULT clock_timestamp())`,
-    );
-    await this.query(
-      `CREATE TABLE IF NOT EXISTS canary (
-         id bigserial PRIMARY KEY,
-         region text,
-         at timestamptz NOT NULL DEFAULT clock_timestamp())`,
-    );
-  }
-
-  async readWriteIds(): Promise<number[]> {
-    const rows = await this.query<{ id: string }>("SELECT id FROM writes ORDER BY id");
-    return rows.map((r) => Number(r.id));
-  }
-
-  /** Current WAL position: write position on a primary, replay position on a standby. */
-  async walPosition(): Promise<string> {
-    const [row] = await this.query<{ lsn: string | null }>(
-      `SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn`,
-    );
-    if (row?.lsn == null) throw new PostgresNodeError(`${this.name}: no WAL position yet`);
-    return row.lsn;
-  }
-
-  /** application_names of standbys currently streaming from this node. */
-  async replicationStreaming(): Promise<string[]> {
-    const rows = await this.query<{ name: string }>(
-      "SELECT application_name AS name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1",
-    );
-    return rows.map((r) => r.name);
-  }
-
-  async waitForStandbyStreaming(names: string[], timeoutMs: number): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    let streaming: string[] = [];
-    let lastError = "";
-    while (true) {
-      try {
-        streaming = await this.replicationStreaming();
-        if (names.every((n) => streaming.includes(n))) return;
-      } catch (err) {
-        lastError = ` (last error: ${(err as Error).message})`;
-      }
-      if (performance.now() > deadline) break;
-      await delay(50);
-    }
-    const missing = names.filter((n) => !streaming.includes(n));
-    throw new PostgresNodeError(
-      `${this.name}: standbys ${missing.join(", ")} not streaming after ${timeoutMs} ms; ` +
-        `streaming: [${streaming.join(", ")}]${lastError}`,
-    );
+  protected override async logTail(): Promise<string> {
+    return this.lastLog();
   }
 
   /** The last `lines` lines of the server log, for error messages. */
