@@ -2,7 +2,7 @@
 // as little acknowledged data as possible. Under sync replication that is the synchronous standby,
 // which holds every acknowledged commit; under async it is whichever was least far behind.
 import { compareLsn } from "../engines/postgres/lsn.ts";
-import type { PostgresNode } from "../engines/postgres/cluster.ts";
+import type { DatabaseNode } from "../engines/postgres/node.ts";
 
 /** What one standby reported (or why it could not), as it goes into the history. */
 export interface CandidatePosition {
@@ -31,7 +31,7 @@ const SURVEY_TIMEOUT_MS = 2000;
 
 /** Asks every node, in parallel, where it stands; an unreachable node is reported, not thrown. */
 export async function surveyCandidates(
-  nodes: Array<{ name: string; node: PostgresNode }>,
+  nodes: Array<{ name: string; node: DatabaseNode }>,
   timeoutMs = SURVEY_TIMEOUT_MS,
 ): Promise<CandidatePosition[]> {
   return Promise.all(
@@ -80,7 +80,7 @@ export function pickCandidate(candidates: CandidatePosition[]): CandidateChoice 
 
 /** Surveys the standbys and picks the most advanced reachable one; undefined when none qualifies. */
 export async function chooseCandidate(
-  nodes: Array<{ name: string; node: PostgresNode }>,
+  nodes: Array<{ name: string; node: DatabaseNode }>,
 ): Promise<CandidateChoice | undefined> {
   return pickCandidate(await surveyCandidates(nodes));
 }

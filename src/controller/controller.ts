@@ -6,14 +6,14 @@ import http from "node:http";
 import type { Drill } from "../drill/types.ts";
 import { Events, Processes } from "../history/types.ts";
 import type { HistoryRecorder } from "../history/recorder.ts";
-import type { LocalTopology } from "../topology/local.ts";
+import type { RunningTopology } from "../topology/topology.ts";
 import { linksTouchingRegion } from "../topology/topology.ts";
 import { chooseCandidate } from "./candidate.ts";
 import { sleep } from "../util/abort.ts";
 
 export interface ControllerOptions {
   drill: Drill;
-  topology: LocalTopology;
+  topology: RunningTopology;
   history: HistoryRecorder;
   /** How often to poll a promoted node until it leaves recovery. */
   promotionPollMs?: number;

@@ -2,7 +2,7 @@
 // see replication lag over the drill, the WAL distance at the moment of the fault, and role changes no
 // controller reported (external mode: a real HA manager promotes, the drill only observes).
 import { parseLsn } from "../checkers/nodes.ts";
-import type { PostgresNode } from "../engines/postgres/cluster.ts";
+import type { DatabaseNode } from "../engines/postgres/node.ts";
 import type { HistoryRecorder } from "../history/recorder.ts";
 import {
   Events,
@@ -16,7 +16,7 @@ import {
 import { sleep } from "../util/abort.ts";
 
 /** What the monitor needs of a database node. */
-export type MonitoredNode = Pick<PostgresNode, "name" | "running" | "query">;
+export type MonitoredNode = Pick<DatabaseNode, "name" | "running" | "query">;
 
 export interface DatabaseMonitorOptions {
   nodes: Iterable<MonitoredNode>;

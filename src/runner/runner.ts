@@ -14,6 +14,7 @@ import { Events, Processes, type FinalRead } from "../history/types.ts";
 import { renderHtml, renderJson, renderJunit, renderMarkdown } from "../report/index.ts";
 import type { Summary } from "../checkers/types.ts";
 import { LocalTopology } from "../topology/local.ts";
+import type { RunningTopology } from "../topology/topology.ts";
 import { AbortedError, sleep, throwIfAborted } from "../util/abort.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { DatabaseMonitor } from "./database-monitor.ts";
@@ -77,9 +78,9 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
       })),
       servicePort: topo.layout.servicePort,
       startupMs: Math.round(performance.now() - t0),
-      workspace: topo.workspace.dir,
+      workspace: topo.workspaceDir,
     });
-    say(`topology up in ${Math.round(performance.now() - t0)} ms (workspace ${topo.workspace.dir})`);
+    say(`topology up in ${Math.round(performance.now() - t0)} ms (workspace ${topo.workspaceDir})`);
     throwIfAborted(signal);
 
     await checkSteadyState(drill, topo);
@@ -148,7 +149,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
   }
 }
 
-async function checkSteadyState(drill: Drill, topo: LocalTopology): Promise<void> {
+async function checkSteadyState(drill: Drill, topo: RunningTopology): Promise<void> {
   const { layout } = topo;
   const problems: string[] = [];
   const deadline = performance.now() + 10_000;
@@ -179,7 +180,7 @@ async function checkSteadyState(drill: Drill, topo: LocalTopology): Promise<void
   }
 }
 
-async function readFinalState(topo: LocalTopology, history: HistoryRecorder): Promise<FinalRead[]> {
+async function readFinalState(topo: RunningTopology, history: HistoryRecorder): Promise<FinalRead[]> {
   const reads: FinalRead[] = [];
   for (const r of topo.layout.regions) {
     const node = topo.node(r.name);

@@ -17,6 +17,7 @@ import {
   replicationProxyName,
   type LinkInfo,
   type RegionLayout,
+  type RunningTopology,
   type TopologyLayout,
 } from "./topology.ts";
 
@@ -31,7 +32,7 @@ export interface LocalTopologyOptions {
   log?: (line: string) => void;
 }
 
-export class LocalTopology implements AsyncDisposable {
+export class LocalTopology implements RunningTopology {
   readonly nodes = new Map<string, PostgresNode>();
   readonly apps = new Map<string, ManagedProcess>();
   layout!: TopologyLayout;
@@ -198,6 +199,10 @@ export class LocalTopology implements AsyncDisposable {
     const link = this.layout.links.find((l) => l.kind === "app-db" && l.from === region);
     if (link === undefined) throw new Error(`no app-db link for ${region}`);
     return link;
+  }
+
+  get workspaceDir(): string {
+    return this.workspace.dir;
   }
 
   node(region: string): PostgresNode {

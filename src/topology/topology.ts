@@ -3,7 +3,10 @@
 // the dialling standby, to = its upstream), so a standby re-pointed after a failover still streams
 // through a proxy with the pair's latency. Every link is a proxy, so every fault is a proxy operation
 // or a process signal.
+import type { DnsServer } from "../dns/server.ts";
 import type { Drill, LinkKind } from "../drill/types.ts";
+import type { DatabaseNode } from "../engines/postgres/node.ts";
+import type { ProxyControl } from "../toxiproxy/client.ts";
 
 export interface LinkInfo {
   /** Proxy name, e.g. "us-east.client". */
@@ -70,4 +73,26 @@ export function region(layout: TopologyLayout, name: string): RegionLayout {
   const found = layout.regions.find((r) => r.name === name);
   if (found === undefined) throw new Error(`unknown region ${name}`);
   return found;
+}
+
+/**
+ * What the runner, controller and nemesis need from a started topology, whatever platform runs it
+ * (local processes today; containers next).
+ */
+export interface RunningTopology extends AsyncDisposable {
+  readonly layout: TopologyLayout;
+  readonly nodes: ReadonlyMap<string, DatabaseNode>;
+  readonly proxies: ProxyControl;
+  readonly dns: DnsServer;
+  /** Where this run keeps its data and logs. */
+  readonly workspaceDir: string;
+  node(region: string): DatabaseNode;
+  regionLayout(name: string): RegionLayout;
+  /** A region's processes die (kill = power loss) or shut down (stop). */
+  stopRegionProcesses(region: string, mode: "kill" | "stop"): Promise<void>;
+  /** The region comes back: its database restarts (crash recovery) and its app starts again. */
+  restartRegionProcesses(region: string): Promise<void>;
+  /** Point every other running standby at the new primary; returns the re-pointed names. */
+  repointStandbys(newPrimary: string): Promise<string[]>;
+  dispose(): Promise<void>;
 }
