@@ -9,7 +9,7 @@ import type { HistoryRecorder } from "../history/recorder.ts";
 import type { RunningTopology } from "../topology/topology.ts";
 import { linksTouchingRegion } from "../topology/topology.ts";
 import { chooseCandidate } from "./candidate.ts";
-import { sleep } from "../util/abort.ts";
+import { pause, sleep } from "../util/abort.ts";
 
 export interface ControllerOptions {
   drill: Drill;
@@ -75,11 +75,7 @@ export class FailoverController {
     // samples the whole (threshold-1)..threshold interval range instead of one fixed point of it.
     const phaseMs = (this.o.probePhase ?? Math.random()) * intervalMs;
     let next = performance.now() + phaseMs;
-    try {
-      await sleep(phaseMs, signal);
-    } catch {
-      return;
-    }
+    await pause(phaseMs, signal);
     while (!signal.aborted) {
       const region = this.o.topology.regionLayout(this.primary);
       const result = await probeHealth(region.address, this.o.topology.layout.servicePort, timeoutMs);
@@ -100,11 +96,7 @@ export class FailoverController {
       }
       // Fixed-rate probing: a slow probe doesn't shift the schedule.
       next += intervalMs;
-      try {
-        await sleep(next - performance.now(), signal);
-      } catch {
-        return;
-      }
+      await pause(next - performance.now(), signal);
     }
   }
 

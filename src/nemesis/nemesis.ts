@@ -16,17 +16,15 @@ import {
   linksBetween,
   linksTouchingRegion,
   type LinkInfo,
-  type TopologyLayout,
+  type RunningTopology,
 } from "../topology/topology.ts";
 import { LINK_KINDS } from "../drill/types.ts";
 
-/** The parts of a topology (LocalTopology) the nemesis acts on. */
-export interface NemesisTopology {
-  proxies: ProxyControl;
-  layout: TopologyLayout;
-  stopRegionProcesses(region: string, mode: "kill" | "stop"): Promise<void>;
-  restartRegionProcesses(region: string): Promise<void>;
-}
+/** The parts of a running topology the nemesis acts on. */
+export type NemesisTopology = Pick<
+  RunningTopology,
+  "proxies" | "layout" | "stopRegionProcesses" | "restartRegionProcesses"
+>;
 
 export interface NemesisContext {
   topology: NemesisTopology;

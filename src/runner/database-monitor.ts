@@ -13,7 +13,7 @@ import {
   type SampledNode,
   type SampledStandby,
 } from "../history/types.ts";
-import { sleep } from "../util/abort.ts";
+import { pause } from "../util/abort.ts";
 
 /** What the monitor needs of a database node. */
 export type MonitoredNode = Pick<DatabaseNode, "name" | "running" | "query">;
@@ -116,11 +116,7 @@ export class DatabaseMonitor implements AsyncDisposable {
       next += this.sampleMs;
       const now = performance.now();
       if (next < now) next = now;
-      try {
-        await sleep(next - now, this.abort.signal);
-      } catch {
-        return;
-      }
+      await pause(next - now, this.abort.signal);
     }
   }
 

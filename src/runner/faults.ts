@@ -57,8 +57,4 @@ export class FaultSchedule {
     const results = await Promise.allSettled([...this.active].map((f) => this.heal(f)));
     for (const r of results) if (r.status === "rejected") this.errors.push(r.reason as Error);
   }
-
-  get activeCount(): number {
-    return this.active.size;
-  }
 }

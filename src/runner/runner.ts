@@ -15,7 +15,7 @@ import { renderHtml, renderJson, renderJunit, renderMarkdown } from "../report/i
 import type { Summary } from "../checkers/types.ts";
 import { LocalTopology } from "../topology/local.ts";
 import type { RunningTopology } from "../topology/topology.ts";
-import { AbortedError, sleep, throwIfAborted } from "../util/abort.ts";
+import { sleep, throwIfAborted } from "../util/abort.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { DatabaseMonitor } from "./database-monitor.ts";
 import { FaultSchedule } from "./faults.ts";
@@ -69,6 +69,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
       ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
     });
     const topo = topology;
+    const startupMs = Math.round(performance.now() - t0);
     history.event(Processes.runner, Events.topologyUp, {
       regions: topo.layout.regions.map((r) => ({
         name: r.name,
@@ -77,10 +78,10 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
         dbPort: r.dbPort,
       })),
       servicePort: topo.layout.servicePort,
-      startupMs: Math.round(performance.now() - t0),
+      startupMs,
       workspace: topo.workspaceDir,
     });
-    say(`topology up in ${Math.round(performance.now() - t0)} ms (workspace ${topo.workspaceDir})`);
+    say(`topology up in ${startupMs} ms (workspace ${topo.workspaceDir})`);
     throwIfAborted(signal);
 
     await checkSteadyState(drill, topo);
@@ -219,5 +220,3 @@ async function writeReports(dir: string, summary: Summary): Promise<void> {
     writeFile(path.join(dir, "report.html"), renderHtml(summary)),
   ]);
 }
-
-export { AbortedError };

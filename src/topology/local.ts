@@ -13,6 +13,7 @@ import { Workspace } from "../platform/workspace.ts";
 import { ProxyControl, startToxiproxy, type ProxyTarget } from "../toxiproxy/client.ts";
 import {
   pairLatencyMs,
+  region,
   replicationLink,
   replicationProxyName,
   type LinkInfo,
@@ -212,9 +213,7 @@ export class LocalTopology implements RunningTopology {
   }
 
   regionLayout(name: string): RegionLayout {
-    const r = this.layout.regions.find((x) => x.name === name);
-    if (r === undefined) throw new Error(`unknown region ${name}`);
-    return r;
+    return region(this.layout, name);
   }
 
   async startApp(r: RegionLayout): Promise<void> {

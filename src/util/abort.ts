@@ -28,3 +28,10 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new AbortedError(signal.reason);
 }
+
+/** Like sleep, but an abort ends the wait early instead of throwing: for loops that check the signal. */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return sleep(ms, signal).catch((err: unknown) => {
+    if (!(err instanceof AbortedError)) throw err;
+  });
+}

@@ -8,6 +8,7 @@ import type { Clock } from "../clock.ts";
 import { CachingResolver } from "../dns/resolver.ts";
 import { Events } from "../history/types.ts";
 import type { HistoryRecorder } from "../history/recorder.ts";
+import { pause } from "../util/abort.ts";
 import { classifyWrite, combineAttempts, type ClientObservation } from "./outcome.ts";
 import type { OpType } from "../history/types.ts";
 
@@ -39,10 +40,6 @@ export interface Endpoint {
   port: number;
 }
 
-export interface WorkloadResult {
-  attempted: number;
-}
-
 /** Shared id source: one process, so ids are unique and increase in invoke order. */
 class IdSequence {
   private next = 1;
@@ -51,7 +48,7 @@ class IdSequence {
   }
 }
 
-export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
+export async function runWorkload(o: WorkloadOptions): Promise<void> {
   const ids = new IdSequence();
   const intervalMs = (o.clients * 1000) / o.ratePerSecond;
   const deadline = performance.now() + o.durationMs;
@@ -62,7 +59,6 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
   } finally {
     for (const c of clients) c.close();
   }
-  return { attempted: ids.take() - 1 };
 }
 
 class WorkloadClient {
@@ -111,7 +107,7 @@ class WorkloadClient {
     let next = performance.now() + offsetMs;
     while (true) {
       const wait = next - performance.now();
-      if (wait > 0) await sleepUnlessAborted(wait, this.o.signal);
+      if (wait > 0) await pause(wait, this.o.signal);
       if (this.o.signal?.aborted || performance.now() >= deadline) return;
       await this.write(ids.take());
       // Keep the target rate, but never burst to catch up after a slow request (a slow system gets
@@ -127,7 +123,7 @@ class WorkloadClient {
     const outcomes: OpType[] = [];
     const errors: string[] = [];
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await sleepUnlessAborted(this.o.retry?.backoffMs ?? 0, this.o.signal);
+      if (attempt > 1) await pause(this.o.retry?.backoffMs ?? 0, this.o.signal);
       const observation = await this.attempt(id);
       const type = classifyWrite(observation);
       outcomes.push(type);
@@ -180,16 +176,4 @@ function errorCode(err: unknown): string {
 function describeBody(body: unknown): string {
   const error = (body as { error?: unknown } | undefined)?.error;
   return typeof error === "string" ? `: ${error}` : "";
-}
-
-function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
