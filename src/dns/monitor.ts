@@ -2,7 +2,7 @@
 // when the server started answering the new address (independently of the controller's own claim).
 import { Events, Processes } from "../history/types.ts";
 import type { HistoryRecorder } from "../history/recorder.ts";
-import { sleep } from "../util/abort.ts";
+import { pause } from "../util/abort.ts";
 import { queryA } from "./resolver.ts";
 
 export class DnsMonitor {
@@ -41,11 +41,7 @@ export class DnsMonitor {
       } catch {
         // A missed poll only widens the uncertainty; the next one will tell.
       }
-      try {
-        await sleep(this.pollMs, this.abort.signal);
-      } catch {
-        return;
-      }
+      await pause(this.pollMs, this.abort.signal);
     }
   }
 }

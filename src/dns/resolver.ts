@@ -16,7 +16,6 @@ import {
   decodeIPv4,
   encode,
   message,
-  nameLabels,
   normalizeName,
 } from "./wire.ts";
 
@@ -124,7 +123,7 @@ export function queryA(server: DnsServerAddress, name: string, opts: QueryOption
     let query: Buffer;
     const id = randomInt(0, 0x10000);
     try {
-      nameLabels(name);
+      // Also the name check: encoding throws on a name that cannot go on the wire.
       query = encode(
         message({
           header: { id, rd: true },
@@ -151,9 +150,9 @@ export function queryA(server: DnsServerAddress, name: string, opts: QueryOption
     const onAbort = (): void => settle(new DnsLookupError("ECANCELLED", name, "aborted"));
     signal?.addEventListener("abort", onAbort, { once: true });
 
-    socket.on("error", (err: NodeJS.ErrnoException) => {
+    const onSocketError = (err: NodeJS.ErrnoException): void =>
       settle(new DnsLookupError(err.code ?? "EBADRESP", name, err.message));
-    });
+    socket.on("error", onSocketError);
     socket.on("message", (packet) => {
       const outcome = interpretReply(packet, id, name);
       if (outcome) settle(outcome);
@@ -163,8 +162,7 @@ export function queryA(server: DnsServerAddress, name: string, opts: QueryOption
       sent += 1;
       // The same id on every resend, so a late reply to an earlier send still counts.
       socket.send(query, (err) => {
-        if (err)
-          settle(new DnsLookupError((err as NodeJS.ErrnoException).code ?? "EBADRESP", name, err.message));
+        if (err) onSocketError(err);
       });
       timer = setTimeout(() => {
         if (sent < attempts) send();
@@ -219,10 +217,7 @@ export class CachingResolver {
 
   private async query(key: string): Promise<DnsAnswer> {
     const { server, timeoutMs, attempts, onLookup } = this.opts;
-    const answer = await queryA(server, key, {
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      ...(attempts !== undefined ? { attempts } : {}),
-    });
+    const answer = await queryA(server, key, { timeoutMs, attempts });
     // The TTL counts from when the answer arrived, as in real resolvers; TTL 0 is never cached.
     if (answer.ttlMs > 0) {
       this.cache.set(key, {

@@ -24,7 +24,7 @@ export const RecordClass = { IN: 1, ANY: 255 };
 export const Opcode = { QUERY: 0, IQUERY: 1, STATUS: 2, NOTIFY: 4, UPDATE: 5 };
 export const Rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 };
 
-export const HEADER_LENGTH = 12;
+const HEADER_LENGTH = 12;
 const MAX_NAME_LENGTH = 255; // wire octets, including length bytes and the root label
 const MAX_LABEL_LENGTH = 63;
 const MAX_POINTER_OFFSET = 0x3fff;
@@ -102,7 +102,7 @@ export function aRecord(name: string, address: string, ttlSeconds: number): DnsR
   return { name, type: RecordType.A, class: RecordClass.IN, ttl: ttlSeconds, data: encodeIPv4(address) };
 }
 
-export function encodeIPv4(address: string): Uint8Array {
+function encodeIPv4(address: string): Uint8Array {
   if (!isIPv4(address)) throw new DnsWireError(`not an IPv4 address: ${address}`);
   return Uint8Array.from(address.split(".").map(Number));
 }
@@ -192,29 +192,23 @@ class Writer {
   }
 }
 
-function checkUint(value: number, bits: 16 | 32, what: string): number {
-  const max = bits === 16 ? 0xffff : 0xffffffff;
+function checkUint(value: number, bits: 4 | 16 | 32, what: string): number {
+  const max = 2 ** bits - 1;
   if (!Number.isInteger(value) || value < 0 || value > max) {
     throw new DnsWireError(`${what} must be an integer in 0..${max}, got ${value}`);
   }
   return value;
 }
 
-export function encodeHeaderFlags(header: DnsHeader): number {
-  if (!Number.isInteger(header.opcode) || header.opcode < 0 || header.opcode > 15) {
-    throw new DnsWireError(`opcode must be 0..15, got ${header.opcode}`);
-  }
-  if (!Number.isInteger(header.rcode) || header.rcode < 0 || header.rcode > 15) {
-    throw new DnsWireError(`rcode must be 0..15, got ${header.rcode}`);
-  }
+function encodeHeaderFlags(header: DnsHeader): number {
   return (
     (header.qr ? 0x8000 : 0) |
-    (header.opcode << 11) |
+    (checkUint(header.opcode, 4, "opcode") << 11) |
     (header.aa ? 0x0400 : 0) |
     (header.tc ? 0x0200 : 0) |
     (header.rd ? 0x0100 : 0) |
     (header.ra ? 0x0080 : 0) |
-    header.rcode
+    checkUint(header.rcode, 4, "rcode")
   );
 }
 
