@@ -43,8 +43,6 @@ export const DRILL_FIELDS = {
   recovery: ["wait"],
 } as const satisfies Record<string, readonly string[]>;
 
-export type FieldLevel = keyof typeof DRILL_FIELDS;
-
 /** Every field any fault type accepts, for checking a fault whose type is missing or unknown. */
 export const ANY_FAULT_FIELDS: readonly string[] = [
   ...new Set(

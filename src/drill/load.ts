@@ -14,7 +14,7 @@ import {
 } from "./duration.ts";
 import { ANY_FAULT_FIELDS, DRILL_FIELDS } from "./fields.ts";
 import { OBJECTIVE_EXAMPLES, ObjectiveError, parseObjective } from "./objective.ts";
-import { DrillValidationError, type DrillProblem } from "./problems.ts";
+import { DrillValidationError, syntaxProblem, type DrillProblem } from "./problems.ts";
 import { DrillReader, Mapping, type Field } from "./reader.ts";
 import { closest } from "./suggest.ts";
 import {
@@ -116,18 +116,8 @@ export function parseDrill(text: string, file: string): Drill {
       (error, i) =>
         doc.errors.findIndex((e) => lines.linePos(e.pos[0]).line === lines.linePos(error.pos[0]).line) === i,
     );
-    const problems = firstPerLine.map((error): DrillProblem => {
-      const { line, col } = lines.linePos(error.pos[0]);
-      const lineText = source.split("\n")[Math.max(0, line - 1)] ?? "";
-      return {
-        file,
-        line: Math.max(1, line),
-        column: Math.max(1, col),
-        path: "",
-        message: `YAML syntax error: ${error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, "")}${quoteHint(lineText)}`,
-      };
-    });
-    throw new DrillValidationError(problems);
+    const hint = (line: number): string => quoteHint(source.split("\n")[line - 1] ?? "");
+    throw new DrillValidationError(firstPerLine.map((error) => syntaxProblem(file, lines, error, hint)));
   }
   const reader = new DrillReader(file, doc, lines);
   const drill = readDrill(reader, doc.contents === null ? undefined : { node: doc.contents, path: "" });

@@ -7,7 +7,7 @@ export class ObjectiveError extends Error {
   override readonly name = "ObjectiveError";
 }
 
-export const OBJECTIVE_OPERATORS: readonly ObjectiveOperator[] = ["<", "<=", ">", ">=", "==", "!="];
+const OBJECTIVE_OPERATORS: readonly ObjectiveOperator[] = ["<", "<=", ">", ">=", "==", "!="];
 
 /** One valid objective per unit, for messages and docs. */
 export const OBJECTIVE_EXAMPLES: Readonly<Record<MetricUnit, string>> = {
@@ -25,7 +25,7 @@ const UNIT_LIMITS: Readonly<Record<MetricUnit, string>> = {
 };
 
 /** Describes what a limit for this metric looks like, e.g. `a whole number, e.g. "<= 100"`. */
-export function expectedLimit(unit: MetricUnit): string {
+function expectedLimit(unit: MetricUnit): string {
   return `${UNIT_LIMITS[unit]}, e.g. "${OBJECTIVE_EXAMPLES[unit]}"`;
 }
 

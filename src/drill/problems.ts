@@ -1,4 +1,5 @@
 // What a drill file got wrong, with enough location to fix it without guessing.
+import type { LineCounter, YAMLError } from "yaml";
 
 export interface DrillProblem {
   file: string;
@@ -34,4 +35,23 @@ export function fieldPath(base: string, key: string): string {
 
 export function indexPath(base: string, index: number): string {
   return `${base}[${index}]`;
+}
+
+/** A YAML syntax error at its line and column; the parser's own "at line L, column C:" excerpt is dropped. */
+export function syntaxProblem(
+  file: string,
+  lines: LineCounter,
+  error: YAMLError,
+  hint: (line: number) => string = () => "",
+): DrillProblem {
+  const pos = lines.linePos(error.pos[0]);
+  const line = Math.max(1, pos.line);
+  const message = error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, "");
+  return {
+    file,
+    line,
+    column: Math.max(1, pos.col),
+    path: "",
+    message: `YAML syntax error: ${message}${hint(line)}`,
+  };
 }

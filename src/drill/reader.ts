@@ -23,12 +23,14 @@ export class DrillReader {
 
   /** Records a problem at an offset in the source, or at the start of the file. */
   reportAt(offset: number | undefined, path: string, message: string): void {
-    if (offset === undefined) {
-      this.problems.push({ file: this.file, line: 1, column: 1, path, message });
-      return;
-    }
+    const at = offset === undefined ? { line: 1, column: 1 } : this.positionOf(offset);
+    this.problems.push({ file: this.file, ...at, path, message });
+  }
+
+  /** 1-based line and column of an offset in the source. */
+  positionOf(offset: number): { line: number; column: number } {
     const { line, col } = this.lines.linePos(offset);
-    this.problems.push({ file: this.file, line: Math.max(1, line), column: Math.max(1, col), path, message });
+    return { line: Math.max(1, line), column: Math.max(1, col) };
   }
 
   report(field: Field, message: string): void {
@@ -123,7 +125,7 @@ export class DrillReader {
     return value;
   }
 
-  /** A value with a unit (size, bandwidth, microseconds) read by `parse`, which throws UnitError. */
+  /** A value with a unit (duration, rate, size, bandwidth, microseconds) read by `parse`, which throws UnitError. */
   measure(field: Field, parse: (value: string | number) => number, example: string): number | undefined {
     const value = this.value(field);
     if (typeof value !== "string" && typeof value !== "number") return this.wrongType(field, example);
@@ -138,17 +140,8 @@ export class DrillReader {
 
   /** Milliseconds. `positive` refuses 0 where a zero duration makes no sense (an interval, a timeout). */
   duration(field: Field, { positive }: { positive: boolean }): number | undefined {
-    const value = this.value(field);
-    if (typeof value !== "string" && typeof value !== "number")
-      return this.wrongType(field, DURATION_EXAMPLE);
-    let ms: number;
-    try {
-      ms = parseDuration(value);
-    } catch (err) {
-      if (!(err instanceof UnitError)) throw err;
-      this.report(field, err.message);
-      return undefined;
-    }
+    const ms = this.measure(field, parseDuration, DURATION_EXAMPLE);
+    if (ms === undefined) return undefined;
     if (positive && ms === 0) {
       this.report(field, "must be greater than 0");
       return undefined;
@@ -158,20 +151,10 @@ export class DrillReader {
 
   /** Per second, greater than 0. */
   rate(field: Field): number | undefined {
-    const value = this.value(field);
-    if (typeof value !== "string" && typeof value !== "number") {
-      return this.wrongType(field, 'a rate like "400/s"');
-    }
-    let perSecond: number;
-    try {
-      perSecond = parseRate(value);
-    } catch (err) {
-      if (!(err instanceof UnitError)) throw err;
-      this.report(field, err.message);
-      return undefined;
-    }
+    const perSecond = this.measure(field, parseRate, 'a rate like "400/s"');
+    if (perSecond === undefined) return undefined;
     if (perSecond <= 0) {
-      this.report(field, `must be greater than 0, got ${JSON.stringify(value)}`);
+      this.report(field, `must be greater than 0, got ${JSON.stringify(this.value(field))}`);
       return undefined;
     }
     return perSecond;

@@ -3,7 +3,7 @@ import type { Summary } from "../checkers/types.ts";
 import { ExitCode } from "../cli/exit-codes.ts";
 import type { Aggregate, MatrixStatus, MetricKey, RunFigures, RunRecord, RunStatus } from "./types.ts";
 
-export const METRIC_KEYS: readonly MetricKey[] = [
+const METRIC_KEYS: readonly MetricKey[] = [
   "writeLatencyP50Ms",
   "writeLatencyP99Ms",
   "ackedPerSecond",

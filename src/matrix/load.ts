@@ -4,7 +4,14 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import { DrillValidationError, formatProblem, parseDrill, type DrillProblem } from "../drill/load.ts";
+import {
+  DRILL_NAME,
+  DrillValidationError,
+  formatProblem,
+  parseDrill,
+  type DrillProblem,
+} from "../drill/load.ts";
+import { syntaxProblem } from "../drill/problems.ts";
 import { DrillReader, type Field } from "../drill/reader.ts";
 import { closest } from "../drill/suggest.ts";
 import type { Drill } from "../drill/types.ts";
@@ -19,8 +26,7 @@ import type {
   SourcePos,
 } from "./types.ts";
 
-export const MATRIX_FIELDS = ["name", "description", "base", "repeat", "parameters", "exclude", "include"];
-export const MATRIX_NAME = /^[a-z0-9][a-z0-9-]*$/;
+const MATRIX_FIELDS = ["name", "description", "base", "repeat", "parameters", "exclude", "include"];
 
 /** Every problem found in a matrix file or in the drills its cells make; nothing was started. */
 export class MatrixValidationError extends Error {
@@ -64,26 +70,12 @@ export function parseMatrix(text: string, file: string): MatrixSpec {
     uniqueKeys: true,
   });
   if (doc.errors.length > 0) {
-    throw new MatrixValidationError(
-      doc.errors.map((e) => {
-        const { line, col } = lines.linePos(e.pos[0]);
-        const message = e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, "");
-        return {
-          file,
-          line: Math.max(1, line),
-          column: Math.max(1, col),
-          path: "",
-          message: `YAML syntax error: ${message}`,
-        };
-      }),
-    );
+    throw new MatrixValidationError(doc.errors.map((error) => syntaxProblem(file, lines, error)));
   }
   const r = new DrillReader(file, doc, lines);
   const pos = (field: Field | undefined): SourcePos | undefined => {
     const offset = field?.node.range?.[0];
-    if (offset === undefined) return undefined;
-    const { line, col } = lines.linePos(offset);
-    return { line: Math.max(1, line), column: Math.max(1, col) };
+    return offset === undefined ? undefined : r.positionOf(offset);
   };
   const toJs = (field: Field): ParameterValue => (field.node as Node).toJS(doc) as ParameterValue;
 
@@ -113,8 +105,9 @@ export function parseMatrix(text: string, file: string): MatrixSpec {
   }
 
   const nameField = top.require("name", "a matrix name like seed-tradeoffs");
+  // A matrix name names its report directory, as a drill name does: the same rule.
   const name =
-    nameField && r.pattern(nameField, MATRIX_NAME, "lowercase letters, digits and hyphens (seed-tradeoffs)");
+    nameField && r.pattern(nameField, DRILL_NAME, "lowercase letters, digits and hyphens (seed-tradeoffs)");
   const descriptionField = top.get("description");
   const description = descriptionField ? r.string(descriptionField) : "";
   const baseField = top.require("base", "the base drill file, relative to this file (region-outage.yaml)");
@@ -162,7 +155,8 @@ export function parseMatrix(text: string, file: string): MatrixSpec {
   }
   const seen = new Map<string, number>();
   for (const cell of cells) {
-    const key = assignmentKey(cell.assignments);
+    // valueKey sorts mapping keys, so the order a cell's paths were set in does not matter.
+    const key = valueKey(cell.assignments);
     const first = seen.get(key);
     if (first === undefined) {
       seen.set(key, cell.index);
@@ -426,7 +420,7 @@ function slugText(text: string): string {
 }
 
 /** Equality key for parameter values: JSON with sorted mapping keys. */
-export function valueKey(value: ParameterValue): string {
+function valueKey(value: ParameterValue): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v)
       ? Object.fromEntries(
@@ -436,10 +430,6 @@ export function valueKey(value: ParameterValue): string {
   );
 }
 
-function assignmentKey(a: Record<string, ParameterValue>): string {
-  return valueKey(Object.fromEntries(Object.entries(a).sort(([x], [y]) => x.localeCompare(y))));
-}
-
 /** A value as a person would write it: `sync`, `1s`, `3`, `{"a":1}`. */
 export function showValue(value: ParameterValue): string {
   if (typeof value === "string") return value;
@@ -447,12 +437,15 @@ export function showValue(value: ParameterValue): string {
   return JSON.stringify(value);
 }
 
+/** The value a cell gives a column, or `base` where the cell leaves the base drill's value. */
+export function columnValue(assignments: Record<string, ParameterValue>, column: string): string {
+  return column in assignments ? showValue(assignments[column]) : "base";
+}
+
 /** `cell 3 (database.replication=sync, controller.mode=dns)`; a path the cell leaves at the base is `=base`. */
 export function cellLabel(cell: Pick<CellSpec, "index" | "assignments">, columns: readonly string[]): string {
   if (columns.length === 0) return `cell ${cell.index}`;
-  const values = columns.map(
-    (c) => `${c}=${c in cell.assignments ? showValue(cell.assignments[c]) : "base"}`,
-  );
+  const values = columns.map((c) => `${c}=${columnValue(cell.assignments, c)}`);
   return `cell ${cell.index} (${values.join(", ")})`;
 }
 

@@ -1,6 +1,6 @@
 // Pure: the one progress line per run that the whole matrix shares.
 import { fmtMs, fmtNumber, NA } from "../report/format.ts";
-import { showValue } from "./load.ts";
+import { columnValue } from "./load.ts";
 import type { CellSpec, RunRecord } from "./types.ts";
 
 export interface RunPosition {
@@ -24,9 +24,7 @@ export type MatrixProgress =
 
 /** `[3/12] database.replication=sync controller.mode=dns  run 2/3 ...` */
 export function progressPrefix(p: RunPosition, columns: readonly string[]): string {
-  const values = columns.map(
-    (c) => `${c}=${c in p.cell.assignments ? showValue(p.cell.assignments[c]) : "base"}`,
-  );
+  const values = columns.map((c) => `${c}=${columnValue(p.cell.assignments, c)}`);
   const where = `[${p.cell.index}/${p.cellCount}]${values.length > 0 ? ` ${values.join(" ")}` : ""}`;
   return `${where}  run ${p.run}/${p.repeat} ...`;
 }

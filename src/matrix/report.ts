@@ -1,7 +1,7 @@
 // Pure: the comparison report (matrix.json, matrix.md) from the plan and the runs done so far.
 import { fmtMs, fmtNumber, NA } from "../report/format.ts";
 import { aggregateRuns, exitCodeFor, worstStatus } from "./aggregate.ts";
-import { cellLabel, showValue } from "./load.ts";
+import { cellLabel, columnValue, showValue } from "./load.ts";
 import type { Aggregate, CellReport, MatrixPlan, MatrixReport, RunRecord, RunStatus } from "./types.ts";
 
 export interface ReportProgress {
@@ -92,7 +92,7 @@ const count = (n: number): string => fmtNumber(n, 1);
 const rate = (n: number): string => fmtNumber(n, 0);
 
 /** "2 pass, 1 fail"; "not run" for none; the planned count when some are missing. */
-export function runsSummary(cell: CellReport): string {
+function runsSummary(cell: CellReport): string {
   if (cell.runs.length === 0) return "not run";
   const order: RunStatus[] = ["pass", "fail", "inconclusive", "error", "interrupted"];
   const counts = order
@@ -105,7 +105,7 @@ export function runsSummary(cell: CellReport): string {
   );
 }
 
-export const TABLE_HEADER = [
+const TABLE_HEADER = [
   "runs",
   "write p50",
   "write p99",
@@ -119,12 +119,12 @@ export const TABLE_HEADER = [
   "DNS failover (measured / predicted)",
 ];
 
-export function tableRow(report: MatrixReport, cell: CellReport): string[] {
+function tableRow(report: MatrixReport, cell: CellReport): string[] {
   const m = cell.metrics;
   const vsPredicted = (measured: Aggregate, predicted: Aggregate): string =>
     `${formatAggregate(measured, ms)} / ${predicted.median === null ? NA : fmtMs(predicted.median)}`;
   return [
-    ...report.columns.map((c) => (c in cell.parameters ? showValue(cell.parameters[c]) : "base")),
+    ...report.columns.map((c) => columnValue(cell.parameters, c)),
     runsSummary(cell),
     formatAggregate(m.writeLatencyP50Ms, ms),
     formatAggregate(m.writeLatencyP99Ms, ms),

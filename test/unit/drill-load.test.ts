@@ -44,6 +44,41 @@ regions:
   - { name: eu-west, role: standby }
 `;
 
+/** What MINIMAL normalises to: every documented default, written out. */
+const MINIMAL_DRILL: Drill = {
+  name: "minimal",
+  description: "",
+  platform: "local",
+  regions: [
+    { name: "us-east", role: "primary" },
+    { name: "eu-west", role: "standby" },
+  ],
+  database: {
+    engine: "postgres",
+    replication: "async",
+    synchronousCommit: "on",
+    syncStandbys: 1,
+    settings: {},
+  },
+  network: { interRegionLatencyMs: 0, pairs: [] },
+  controller: {
+    mode: "dns",
+    healthCheck: { intervalMs: 1000, timeoutMs: 500, failureThreshold: 3 },
+    onCallDelayMs: 0,
+  },
+  dns: { name: "api.drill.test", ttlMs: 5000 },
+  workload: {
+    clients: 4,
+    ratePerSecond: 400,
+    durationMs: 30_000,
+    requestTimeoutMs: 1000,
+    retry: { attempts: 1, backoffMs: 0 },
+  },
+  faults: [],
+  recovery: { waitMs: 3_000 },
+  objectives: [],
+};
+
 function problemsOf(text: string, file = "drill.yaml"): DrillProblem[] {
   try {
     parseDrill(text, file);
@@ -56,36 +91,13 @@ function problemsOf(text: string, file = "drill.yaml"): DrillProblem[] {
 
 describe("parseDrill", () => {
   it("normalises the issue's example into a Drill with every duration in milliseconds", () => {
+    // The example writes out values equal to the defaults (controller, dns, workload, recovery).
     const expected: Drill = {
+      ...MINIMAL_DRILL,
       name: "region-outage",
       description: "us-east goes dark; eu-west is promoted and DNS moves to it",
-      platform: "local",
-      regions: [
-        { name: "us-east", role: "primary" },
-        { name: "eu-west", role: "standby" },
-      ],
-      database: {
-        engine: "postgres",
-        replication: "async",
-        synchronousCommit: "on",
-        syncStandbys: 1,
-        binDir: "/opt/pg/bin",
-        settings: { work_mem: "4MB" },
-      },
+      database: { ...MINIMAL_DRILL.database, binDir: "/opt/pg/bin", settings: { work_mem: "4MB" } },
       network: { interRegionLatencyMs: 20, pairs: [] },
-      controller: {
-        mode: "dns",
-        healthCheck: { intervalMs: 1000, timeoutMs: 500, failureThreshold: 3 },
-        onCallDelayMs: 0,
-      },
-      dns: { name: "api.drill.test", ttlMs: 5000 },
-      workload: {
-        clients: 4,
-        ratePerSecond: 400,
-        durationMs: 30_000,
-        requestTimeoutMs: 1000,
-        retry: { attempts: 1, backoffMs: 0 },
-      },
       faults: [
         { type: "region-outage", atMs: 10_000, region: "us-east", mode: "kill" },
         { type: "partition", atMs: 7_000, durationMs: 5_000, between: ["us-east", "eu-west"] },
@@ -100,7 +112,6 @@ describe("parseDrill", () => {
           toxicity: 1,
         },
       ],
-      recovery: { waitMs: 3_000 },
       objectives: [
         { metric: "rpo.lostWrites", operator: "<=", limit: 5000, source: "<= 5000" },
         { metric: "rto.max", operator: "<", limit: 20_000, source: "< 20s" },
@@ -111,40 +122,7 @@ describe("parseDrill", () => {
   });
 
   it("fills in every documented default when only name and regions are given", () => {
-    const drill = parseDrill(MINIMAL, "minimal.yaml");
-    assert.deepEqual(drill, {
-      name: "minimal",
-      description: "",
-      platform: "local",
-      regions: [
-        { name: "us-east", role: "primary" },
-        { name: "eu-west", role: "standby" },
-      ],
-      database: {
-        engine: "postgres",
-        replication: "async",
-        synchronousCommit: "on",
-        syncStandbys: 1,
-        settings: {},
-      },
-      network: { interRegionLatencyMs: 0, pairs: [] },
-      controller: {
-        mode: "dns",
-        healthCheck: { intervalMs: 1000, timeoutMs: 500, failureThreshold: 3 },
-        onCallDelayMs: 0,
-      },
-      dns: { name: "api.drill.test", ttlMs: 5000 },
-      workload: {
-        clients: 4,
-        ratePerSecond: 400,
-        durationMs: 30_000,
-        requestTimeoutMs: 1000,
-        retry: { attempts: 1, backoffMs: 0 },
-      },
-      faults: [],
-      recovery: { waitMs: 3_000 },
-      objectives: [],
-    } satisfies Drill);
+    assert.deepEqual(parseDrill(MINIMAL, "minimal.yaml"), MINIMAL_DRILL);
   });
 
   it("treats an empty section as omitted so commented-out faults leave the defaults", () => {
