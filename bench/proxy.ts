@@ -11,7 +11,9 @@ import type { AddressInfo, Server, Socket } from "node:net";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { nearestRank } from "../src/checkers/availability.ts";
 import { ToxiproxyServer } from "../src/toxiproxy/server.ts";
+import { sleep } from "../src/util/abort.ts";
 
 const quick = process.argv.includes("--quick");
 const ROUND_TRIPS = quick ? 2_000 : 10_000;
@@ -23,9 +25,6 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."
 const servers: Server[] = [];
 const sockets = new Set<Socket>();
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 const us = (ms: number): string => `${(ms * 1000).toFixed(0)} us`;
 
 async function listen(server: Server): Promise<number> {
@@ -166,7 +165,7 @@ async function measure(
   const echoPort = await createProxy(url, "bench-echo", up.echo);
   const sinkPort = await createProxy(url, "bench-sink", up.sink);
   await pingPong(echoPort, 1_000); // warm-up (JIT on both sides)
-  const proxied = (await pingPong(echoPort, ROUND_TRIPS)).sort((a, b) => a - b);
+  const proxied = await pingPong(echoPort, ROUND_TRIPS);
   const plain = await throughput(sinkPort, up.sinkWait, THROUGHPUT_BYTES);
   await api(url, "POST", "/proxies/bench-sink/toxics", {
     name: "lag",
@@ -180,10 +179,10 @@ async function measure(
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
   return {
     label,
-    rttP50: percentile(proxied, 50),
-    rttP99: percentile(proxied, 99),
-    addedP50: percentile(proxied, 50) - percentile(direct, 50),
-    addedP99: percentile(proxied, 99) - percentile(direct, 99),
+    rttP50: nearestRank(proxied, 50),
+    rttP99: nearestRank(proxied, 99),
+    addedP50: nearestRank(proxied, 50) - nearestRank(direct, 50),
+    addedP99: nearestRank(proxied, 99) - nearestRank(direct, 99),
     // Toxiproxy's figure: total time of the round trips / (2 trips each).
     perTrip: sum(proxied) / (2 * proxied.length),
     plainMBs: plain.total,
@@ -219,7 +218,7 @@ async function startStandalone(): Promise<{ url: string; stop: () => Promise<num
       child.kill("SIGKILL");
       throw new Error(`the standalone server did not start: ${output}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 
@@ -248,7 +247,7 @@ async function bareProxyRoundTrips(echoPort: number): Promise<number[]> {
       child.once("exit", () => reject(new Error("the bare proxy exited")));
     });
     await pingPong(port, 1_000);
-    return (await pingPong(port, ROUND_TRIPS)).sort((a, b) => a - b);
+    return await pingPong(port, ROUND_TRIPS);
   } finally {
     child.kill("SIGTERM");
     await exited;
@@ -261,11 +260,11 @@ function report(direct: number[], bare: number[], all: Figures[]): void {
     `\n## one embedded proxy on loopback (${ROUND_TRIPS} ping-pongs of 64 B; ${THROUGHPUT_BYTES / 1024 / 1024} MiB one way)`,
   );
   console.log(
-    `direct (no proxy): round trip p50 ${us(percentile(direct, 50))}, p99 ${us(percentile(direct, 99))}`,
+    `direct (no proxy): round trip p50 ${us(nearestRank(direct, 50))}, p99 ${us(nearestRank(direct, 99))}`,
   );
   console.log(
     `bare Node pipe() proxy in its own process (the cost of the process hops alone): ` +
-      `p50 ${us(percentile(bare, 50))}, p99 ${us(percentile(bare, 99))}`,
+      `p50 ${us(nearestRank(bare, 50))}, p99 ${us(nearestRank(bare, 99))}`,
   );
   for (const f of all) {
     console.log(`\n### ${f.label}`);
@@ -286,7 +285,7 @@ function report(direct: number[], bare: number[], all: Figures[]): void {
 async function run(): Promise<void> {
   const up = await startUpstreams();
   await pingPong(up.echo, 1_000);
-  const direct = (await pingPong(up.echo, ROUND_TRIPS)).sort((a, b) => a - b);
+  const direct = await pingPong(up.echo, ROUND_TRIPS);
   const bare = await bareProxyRoundTrips(up.echo);
   const figures: Figures[] = [];
 

@@ -4,9 +4,10 @@
 // fence) compose: the proxy comes back only when every reason has been released.
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { Toxiproxy } from "toxiproxy-node-client";
+import { freePort } from "../platform/ports.ts";
+import { sleep } from "../util/abort.ts";
 import { ToxiproxyServer } from "./server.ts";
 
 /** A toxic as Toxiproxy's API takes it (attribute names and units are Toxiproxy's). */
@@ -83,21 +84,10 @@ function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen({ host: "127.0.0.1", port: 0 }, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 async function startBinary(binary: string): Promise<ProxyTarget> {
   // The port is free when probed but could be taken before the binary binds it: retry a few times.
   for (let attempt = 1; ; attempt++) {
-    const port = await freeLoopbackPort();
+    const port = await freePort("127.0.0.1");
     const child = spawn(binary, ["-host", "127.0.0.1", "-port", String(port)], {
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -162,7 +152,7 @@ async function waitForVersion(
     } catch (err) {
       lastError = (err as Error).message;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   throw new ToxiproxyUnavailableError(`no Toxiproxy API at ${url} after ${timeoutMs} ms (${lastError})`);
 }

@@ -37,7 +37,7 @@ export interface ToxicDefinition {
  * destination) before it stops reading its source. Toxiproxy's latency toxic buffers up to 1024
  * chunks of 32 KiB; 32 MiB keeps >= 100 MB/s flowing through a 100 ms latency toxic.
  */
-export const LINK_HIGH_WATER_BYTES = 32 * 1024 * 1024;
+const LINK_HIGH_WATER_BYTES = 32 * 1024 * 1024;
 
 interface ChainEntry {
   readonly toxic: ToxicDefinition;

@@ -15,17 +15,15 @@ import {
   ToxiproxyApiError,
 } from "./json.ts";
 import { ProxyConnection, type StreamDirection, type ToxicDefinition } from "./link.ts";
-import { parseToxicAttributes, type ToxicAttributes, toxicKind } from "./toxics.ts";
+import { attributesNotObject, parseToxicAttributes, type ToxicAttributes, toxicKind } from "./toxics.ts";
 
-export { apiErrors, isRecord, ToxiproxyApiError };
-
-export interface HostPort {
+interface HostPort {
   host: string;
   port: number;
 }
 
 /** Splits "host:port" / "[v6]:port" as Go's net.SplitHostPort does; undefined when malformed. */
-export function splitHostPort(address: string): HostPort | undefined {
+function splitHostPort(address: string): HostPort | undefined {
   let host: string;
   let portText: string;
   if (address.startsWith("[")) {
@@ -216,10 +214,7 @@ export class Proxy {
     const attributesPatch = field(input, "attributes");
     // Go first decodes the attributes into a noop toxic: anything but an object (or null) fails.
     if (attributesPatch !== undefined && attributesPatch !== null && !isRecord(attributesPatch)) {
-      throw apiErrors.badRequestBody(
-        `json: cannot unmarshal ${Array.isArray(attributesPatch) ? "array" : typeof attributesPatch} ` +
-          "into Go struct field ToxicWrapper.attributes of type toxics.NoopToxic",
-      );
+      throw attributesNotObject(attributesPatch, "NoopToxic");
     }
     const direction = parseDirection(stream);
     if (direction === undefined) throw apiErrors.invalidStream();

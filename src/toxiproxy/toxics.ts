@@ -4,7 +4,7 @@
 // in parallel (throughput is kept) and two latency toxics add up. A stage that holds chunks hands
 // them on, in order, when drained (toxic removed or re-rolled), so nothing is lost or reordered.
 import { performance } from "node:perf_hooks";
-import { apiErrors, integerField, isRecord } from "./json.ts";
+import { apiErrors, integerField, isRecord, type ToxiproxyApiError } from "./json.ts";
 
 export type ToxicAttributes = Readonly<Record<string, number>>;
 
@@ -60,7 +60,7 @@ export interface ToxicKind {
 
 const kinds = new Map<string, ToxicKind>();
 
-export function registerToxicKind(kind: ToxicKind): void {
+function registerToxicKind(kind: ToxicKind): void {
   kinds.set(kind.type, kind);
 }
 
@@ -74,6 +74,14 @@ export function toxicTypes(): string[] {
 
 export const monotonicMs = (): number => performance.now();
 
+/** Go's error for `attributes` that are not a JSON object, decoded into the struct toxics.<goType>. */
+export function attributesNotObject(value: unknown, goType: string): ToxiproxyApiError {
+  return apiErrors.badRequestBody(
+    `json: cannot unmarshal ${Array.isArray(value) ? "array" : typeof value} into Go struct field ` +
+      `ToxicWrapper.attributes of type toxics.${goType}`,
+  );
+}
+
 /** Attributes as Go decodes them into the toxic's struct: `patch` merged over `base` (or zeros). */
 export function parseToxicAttributes(
   kind: ToxicKind,
@@ -83,12 +91,7 @@ export function parseToxicAttributes(
   const result: Record<string, number> = {};
   for (const name of kind.attributes) result[name] = base?.[name] ?? 0;
   if (patch === undefined || patch === null) return result;
-  if (!isRecord(patch)) {
-    throw apiErrors.badRequestBody(
-      `json: cannot unmarshal ${Array.isArray(patch) ? "array" : typeof patch} into Go struct field ` +
-        `ToxicWrapper.attributes of type toxics.${kind.type}`,
-    );
-  }
+  if (!isRecord(patch)) throw attributesNotObject(patch, kind.type);
   for (const name of kind.attributes) {
     const value = integerField(patch, name, `${kind.type}.attributes`);
     if (value !== undefined) result[name] = value;

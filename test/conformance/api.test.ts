@@ -3,7 +3,16 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { Toxiproxy, ToxiproxyError, type Latency } from "toxiproxy-node-client";
-import { EXTERNAL_URL, portOf, Session, startTarget, type Target, uniqueName, waitFor } from "./harness.ts";
+import {
+  EXTERNAL_URL,
+  portOf,
+  Session,
+  sleep,
+  startTarget,
+  type Target,
+  uniqueName,
+  waitFor,
+} from "./harness.ts";
 
 interface ProxyBody {
   name: string;
@@ -355,14 +364,15 @@ describe(`Toxiproxy HTTP API conformance (${EXTERNAL_URL || "embedded server"})`
         toxicity: 0.5,
         attributes: { latency: 1000 },
       });
-      assert.equal(patched.status, 200);
-      assert.deepEqual(patched.body, {
-        attributes: { latency: 1000, jitter: 10 },
+      const merged = (latency: number): unknown => ({
+        attributes: { latency, jitter: 10 },
         name: "latency_downstream",
         type: "latency",
         stream: "downstream",
         toxicity: 0.5,
       });
+      assert.equal(patched.status, 200);
+      assert.deepEqual(patched.body, merged(1000));
       // Name, type and stream in an update body are ignored; a missing toxicity keeps the old one.
       const posted = await s.api("POST", `/proxies/${name}/toxics/latency_downstream`, {
         name: "renamed",
@@ -371,13 +381,7 @@ describe(`Toxiproxy HTTP API conformance (${EXTERNAL_URL || "embedded server"})`
         attributes: { latency: 500 },
       });
       assert.equal(posted.status, 200);
-      assert.deepEqual(posted.body, {
-        attributes: { latency: 500, jitter: 10 },
-        name: "latency_downstream",
-        type: "latency",
-        stream: "downstream",
-        toxicity: 0.5,
-      });
+      assert.deepEqual(posted.body, merged(500));
       assert.deepEqual((await s.api("GET", `/proxies/${name}/toxics/latency_downstream`)).body, posted.body);
     });
 
@@ -562,7 +566,7 @@ describe(`Toxiproxy HTTP API conformance (${EXTERNAL_URL || "embedded server"})`
         socket.on("error", () => {});
         await new Promise<void>((resolve) => socket.once("connect", resolve));
         socket.write(garbage);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await sleep(50);
         socket.destroy();
       }
       assert.equal((await s.api("GET", "/version")).status, 200);

@@ -7,6 +7,9 @@ import net from "node:net";
 import type { AddressInfo, Server, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { ToxiproxyServer } from "../../src/toxiproxy/server.ts";
+import { sleep } from "../../src/util/abort.ts";
+
+export { sleep };
 
 export const EXTERNAL_URL = (process.env["TOXIPROXY_URL"] ?? "").replace(/\/+$/, "");
 
@@ -44,10 +47,6 @@ export interface ApiReply {
 
 export function portOf(listen: string): number {
   return Number(listen.split(":").pop());
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
@@ -130,6 +129,17 @@ export class Reader {
   waitClosed(timeoutMs = 5_000): Promise<void> {
     return this.until(() => this.closed, "the socket to close", timeoutMs);
   }
+}
+
+/** Writes `payload` and measures until the echo has all come back; asserts it is the same bytes. */
+export async function roundTrip(reader: Reader, payload: Buffer | string): Promise<number> {
+  const data = typeof payload === "string" ? Buffer.from(payload) : payload;
+  const started = performance.now();
+  reader.socket.write(data);
+  const echoed = await reader.read(data.length);
+  const elapsed = performance.now() - started;
+  assert.ok(echoed.equals(data), "the echo differs from what was sent");
+  return elapsed;
 }
 
 /** A buffer of consecutive uint32 counters: any loss, duplication or reordering shows. */

@@ -11,6 +11,7 @@ import {
   countingPattern,
   EXTERNAL_URL,
   Reader,
+  roundTrip,
   Session,
   sleep,
   startTarget,
@@ -35,16 +36,6 @@ describe(`Toxiproxy toxics conformance (${EXTERNAL_URL || "embedded server"})`, 
   afterEach(async () => {
     await s.close();
   });
-
-  /** Writes `payload` and measures until the echo has all come back. */
-  async function roundTrip(reader: Reader, payload: Buffer): Promise<number> {
-    const started = performance.now();
-    reader.socket.write(payload);
-    const echoed = await reader.read(payload.length);
-    const elapsed = performance.now() - started;
-    assert.ok(echoed.equals(payload), "the echo differs from what was sent");
-    return elapsed;
-  }
 
   describe("pass-through", () => {
     it("passes a small message, an 8 MiB message and a message in two parts unchanged", async () => {

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
-import type { AddressInfo, Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Toxiproxy, ToxiproxyError, type Latency } from "toxiproxy-node-client";
+import { freePort } from "../../src/platform/ports.ts";
 import {
   ProxyControl,
   ProxyControlError,
@@ -15,43 +15,7 @@ import {
   ToxiproxyUnavailableError,
 } from "../../src/toxiproxy/client.ts";
 import { ToxiproxyServer } from "../../src/toxiproxy/server.ts";
-
-const openSockets = new Set<Socket>();
-const openServers = new Set<Server>();
-
-async function startEcho(): Promise<number> {
-  const server = net.createServer({ noDelay: true }, (socket) => {
-    openSockets.add(socket);
-    socket.on("error", () => {});
-    socket.pipe(socket);
-  });
-  openServers.add(server);
-  await new Promise<void>((resolve) => server.listen({ host: "127.0.0.1", port: 0 }, resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-function portOf(listen: string): number {
-  return Number(listen.split(":").pop());
-}
-
-/** Connects, sends one byte and waits for the echo; returns the round trip or the connect error code. */
-function echoRoundTrip(port: number): Promise<{ ms: number } | { code: string }> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port, noDelay: true });
-    openSockets.add(socket);
-    let started = 0;
-    socket.once("connect", () => {
-      started = performance.now();
-      socket.write("x");
-    });
-    socket.once("data", () => {
-      resolve({ ms: performance.now() - started });
-      socket.destroy();
-    });
-    socket.once("error", (err: NodeJS.ErrnoException) => resolve({ code: err.code ?? err.message }));
-    socket.once("close", () => resolve({ code: "closed" }));
-  });
-}
+import { portOf, Session } from "../conformance/harness.ts";
 
 async function serverView(url: string, name: string): Promise<{ enabled: boolean; toxics: unknown[] }> {
   const res = await fetch(`${url}/proxies/${encodeURIComponent(name)}`);
@@ -62,20 +26,38 @@ async function serverView(url: string, name: string): Promise<{ enabled: boolean
 describe("Toxiproxy client wrapper (integration)", function () {
   this.timeout(30_000);
   let server: ToxiproxyServer;
+  /** Tracks the echo upstream and the probe sockets, so afterEach closes them. */
+  let s: Session;
   let echoPort: number;
 
   beforeEach(async () => {
     server = await ToxiproxyServer.start();
-    echoPort = await startEcho();
+    s = new Session(server.url);
+    echoPort = (await s.echo()).port;
   });
 
   afterEach(async () => {
     await server.close();
-    for (const socket of openSockets) socket.destroy();
-    openSockets.clear();
-    await Promise.all([...openServers].map((s) => new Promise((resolve) => s.close(resolve))));
-    openServers.clear();
+    await s.close();
   });
+
+  /** Connects, sends one byte and waits for the echo; returns the round trip or the connect error code. */
+  function echoRoundTrip(port: number): Promise<{ ms: number } | { code: string }> {
+    return new Promise((resolve) => {
+      const socket = s.track(net.connect({ host: "127.0.0.1", port, noDelay: true }));
+      let started = 0;
+      socket.once("connect", () => {
+        started = performance.now();
+        socket.write("x");
+      });
+      socket.once("data", () => {
+        resolve({ ms: performance.now() - started });
+        socket.destroy();
+      });
+      socket.once("error", (err: NodeJS.ErrnoException) => resolve({ code: err.code ?? err.message }));
+      socket.once("close", () => resolve({ code: "closed" }));
+    });
+  }
 
   it("lets toxiproxy-node-client's Toxiproxy class drive the embedded server unchanged", async () => {
     const toxiproxy = new Toxiproxy(server.url);
@@ -294,10 +276,7 @@ describe("Toxiproxy client wrapper (integration)", function () {
 
     it("fails clearly when the external server does not answer", async function () {
       this.timeout(20_000);
-      const probe = net.createServer();
-      await new Promise<void>((resolve) => probe.listen({ host: "127.0.0.1", port: 0 }, resolve));
-      const deadPort = (probe.address() as AddressInfo).port;
-      await new Promise((resolve) => probe.close(resolve));
+      const deadPort = await freePort("127.0.0.1");
       await assert.rejects(
         startToxiproxy({ url: `http://127.0.0.1:${deadPort}` }),
         ToxiproxyUnavailableError,
