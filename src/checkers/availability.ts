@@ -2,7 +2,7 @@
 // A write counts as recovery only when it was invoked after the fault had fully taken effect (its
 // nemesis op completed), so a write the old primary served in the injection window cannot pass for it.
 import { NO_OUTAGE_REASON, faultUncertaintyMs, type FaultWindow } from "./failover.ts";
-import { nsToRoundedMs, type HistoryIndex } from "./history.ts";
+import { nsToRoundedMs, roundMs, type HistoryIndex } from "./history.ts";
 import type { RtoMeasurement } from "./types.ts";
 
 /** Nearest-rank percentile of a non-empty list. */
@@ -51,7 +51,7 @@ export function measureRto(index: HistoryIndex, fault: FaultWindow | null): RtoM
     perClient,
     clientsRecovered: rtos.length,
     clientsNotRecovered,
-    uncertaintyMs: Math.round((index.opIntervalMs + faultUncertaintyMs(fault)) * 1e3) / 1e3,
+    uncertaintyMs: roundMs(index.opIntervalMs + faultUncertaintyMs(fault)),
   };
   if (clientsNotRecovered > 0 || rtos.length === 0) {
     const reason =

@@ -3,7 +3,16 @@
 // Without a controller `writable` event (external mode: something else promotes) the promotion is
 // taken from the database monitor's role-change events instead.
 import { Events, type Op } from "../history/types.ts";
-import { eventsOf, num, nsToRoundedMs, str, valueOf, type HistoryIndex } from "./history.ts";
+import {
+  eventsOf,
+  num,
+  nsToRoundedMs,
+  roundMs,
+  str,
+  topologyRegions,
+  valueOf,
+  type HistoryIndex,
+} from "./history.ts";
 import type { DurationMeasurement } from "./types.ts";
 
 export const NO_OUTAGE_REASON = "no outage of the primary region in this drill";
@@ -118,12 +127,9 @@ export function observedPromotions(index: HistoryIndex): ObservedPromotion[] {
 }
 
 /** A region's address as topology-up listed it. */
-export function regionAddress(index: HistoryIndex, region: string): string | null {
-  const up = eventsOf(index, Events.topologyUp).at(0);
-  const listed = up === undefined ? undefined : valueOf(up).regions;
-  if (!Array.isArray(listed)) return null;
-  const entry = (listed as Array<{ name?: unknown; address?: unknown }>).find((r) => r.name === region);
-  return typeof entry?.address === "string" ? entry.address : null;
+function regionAddress(index: HistoryIndex, region: string): string | null {
+  const address = topologyRegions(index.ops).find((r) => r.name === region)?.address;
+  return typeof address === "string" ? address : null;
 }
 
 export function findFailover(index: HistoryIndex, fault: FaultWindow | null): FailoverEvents {
@@ -223,7 +229,7 @@ export function measurePromotion(f: FailoverEvents): DurationMeasurement {
           `recovery (the controller never reported it writable), ± ${f.writablePollMs} ms sample interval`;
     return {
       ms: nsToRoundedMs(f.writableNs - fromNs),
-      uncertaintyMs: Math.round((f.writablePollMs + injectionMs) * 1e3) / 1e3,
+      uncertaintyMs: roundMs(f.writablePollMs + injectionMs),
       basis: "database-roles",
       note,
     };

@@ -52,8 +52,26 @@ export function num(v: Value, key: string): number | undefined {
 
 export const nsToRoundedMs = (ns: number): number => Math.round(ns / 1e3) / 1e3;
 
+/** Milliseconds rounded to the microsecond, like nsToRoundedMs. */
+export const roundMs = (ms: number): number => Math.round(ms * 1e3) / 1e3;
+
+/** Interval between two writes of one client, from the drill's rate (0 without a rate). */
+export function clientOpIntervalMs(drill: Drill): number {
+  const { clients, ratePerSecond } = drill.workload;
+  return ratePerSecond > 0 ? (clients * 1000) / ratePerSecond : 0;
+}
+
 export function eventsOf(index: HistoryIndex, f: string): Op[] {
   return index.ops.filter((op) => op.f === f);
+}
+
+/** The regions the first topology-up listed, as recorded. */
+export function topologyRegions(
+  ops: readonly Op[],
+): Array<{ name?: string; role?: string; address?: unknown }> {
+  const up = ops.find((op) => op.f === Events.topologyUp);
+  const listed = up === undefined ? undefined : valueOf(up).regions;
+  return Array.isArray(listed) ? listed : [];
 }
 
 export function indexHistory(drill: Drill, history: readonly Op[]): HistoryIndex {
@@ -106,12 +124,9 @@ export function indexHistory(drill: Drill, history: readonly Op[]): HistoryIndex
   }
   if (orphans > 0) notes.push(`${orphans} write completion(s) without a matching invoke were ignored`);
 
-  const topologyUp = ops.find((op) => op.f === Events.topologyUp);
-  const listed = topologyUp === undefined ? undefined : valueOf(topologyUp).regions;
-  const topologyRegions = (Array.isArray(listed) ? listed : []) as Array<{ name?: string; role?: string }>;
   const originalPrimary =
     drill.regions.find((r) => r.role === "primary")?.name ??
-    topologyRegions.find((r) => r.role === "primary")?.name ??
+    topologyRegions(ops).find((r) => r.role === "primary")?.name ??
     null;
 
   const clients = [...clientSet].sort((a, b) => a - b);
@@ -122,8 +137,7 @@ export function indexHistory(drill: Drill, history: readonly Op[]): HistoryIndex
     writesByClient,
     clients,
     originalPrimary,
-    opIntervalMs:
-      drill.workload.ratePerSecond > 0 ? (drill.workload.clients * 1000) / drill.workload.ratePerSecond : 0,
+    opIntervalMs: clientOpIntervalMs(drill),
     endNs: ops.reduce((max, op) => Math.max(max, op.time), 0),
     notes,
   };

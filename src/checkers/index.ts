@@ -13,7 +13,7 @@ import {
   measurePromotion,
   type FailoverEvents,
 } from "./failover.ts";
-import { indexHistory, nsToRoundedMs } from "./history.ts";
+import { indexHistory, nsToRoundedMs, roundMs } from "./history.ts";
 import { measureWriteLatency } from "./latency.ts";
 import { measureRpo } from "./lost-writes.ts";
 import { summariseNodes } from "./nodes.ts";
@@ -74,49 +74,45 @@ export function analyze(input: AnalyzeInput): Summary {
 
 /** Client-side milestones that are not single history events. */
 function derivedTimeline(m: Measurements, f: FailoverEvents): TimelineEntry[] {
-  const entries: TimelineEntry[] = [];
-  const writableMs = f.writableNs === null ? null : nsToRoundedMs(f.writableNs);
-  const switched = m.dnsSwitch.perClient.filter((c) => c.switchMs !== null);
-  if (writableMs !== null && switched.length > 0) {
-    const bySwitch = [...switched].sort((a, b) => (a.switchMs as number) - (b.switchMs as number));
-    const first = bySwitch[0];
-    const last = bySwitch.at(-1);
-    if (first !== undefined) {
-      entries.push({
-        tMs: round(writableMs + (first.switchMs as number)),
-        event: `first client (${first.client}) resolves the new address`,
-      });
-    }
-    if (last !== undefined && last !== first && m.dnsSwitch.clientsNotSwitched === 0) {
-      entries.push({
-        tMs: round(writableMs + (last.switchMs as number)),
-        event: `last client (${last.client}) resolves the new address`,
-      });
-    }
-  }
-  const faultMs = f.fault === null ? null : nsToRoundedMs(f.fault.invokeNs);
-  const recovered = m.rto.perClient.filter((c) => c.rtoMs !== null);
-  if (faultMs !== null && recovered.length > 0) {
-    const byRto = [...recovered].sort((a, b) => (a.rtoMs as number) - (b.rtoMs as number));
-    const first = byRto[0];
-    const last = byRto.at(-1);
-    if (first !== undefined) {
-      entries.push({
-        tMs: round(faultMs + (first.rtoMs as number)),
-        event: `first client (${first.client}) write acknowledged after the fault`,
-      });
-    }
-    if (last !== undefined && last !== first && m.rto.clientsNotRecovered === 0) {
-      entries.push({
-        tMs: round(faultMs + (last.rtoMs as number)),
-        event: `last client (${last.client}) write acknowledged after the fault: all clients recovered`,
-      });
-    }
-  }
-  return entries;
+  return [
+    ...firstAndLastClient(
+      f.writableNs === null ? null : nsToRoundedMs(f.writableNs),
+      m.dnsSwitch.perClient.map((c) => ({ client: c.client, ms: c.switchMs })),
+      m.dnsSwitch.clientsNotSwitched === 0,
+      (which, client) => `${which} client (${client}) resolves the new address`,
+    ),
+    ...firstAndLastClient(
+      f.fault === null ? null : nsToRoundedMs(f.fault.invokeNs),
+      m.rto.perClient.map((c) => ({ client: c.client, ms: c.rtoMs })),
+      m.rto.clientsNotRecovered === 0,
+      (which, client) =>
+        `${which} client (${client}) write acknowledged after the fault` +
+        (which === "last" ? ": all clients recovered" : ""),
+    ),
+  ];
 }
 
-const round = (ms: number): number => Math.round(ms * 1e3) / 1e3;
+/**
+ * The first client to reach a milestone `ms` after `fromMs`, and the last one when every client
+ * reached it (otherwise the last is unknown).
+ */
+function firstAndLastClient(
+  fromMs: number | null,
+  perClient: ReadonlyArray<{ client: number; ms: number | null }>,
+  everyClient: boolean,
+  event: (which: "first" | "last", client: number) => string,
+): TimelineEntry[] {
+  const reached = perClient
+    .flatMap((c) => (c.ms === null ? [] : [{ client: c.client, ms: c.ms }]))
+    .sort((a, b) => a.ms - b.ms);
+  const first = reached[0];
+  const last = reached.at(-1);
+  if (fromMs === null || first === undefined) return [];
+  const entries = [{ tMs: roundMs(fromMs + first.ms), event: event("first", first.client) }];
+  if (last !== undefined && last !== first && everyClient)
+    entries.push({ tMs: roundMs(fromMs + last.ms), event: event("last", last.client) });
+  return entries;
+}
 
 const listHead = (ids: readonly number[], max = 20): string =>
   ids.slice(0, max).join(", ") + (ids.length > max ? `, ... (${ids.length - max} more listed)` : "");

@@ -1,12 +1,16 @@
 // Per-node final state for the report: counts and WAL positions, not the id lists.
+import { LsnError, parseLsn as parseLsnStrict } from "../engines/postgres/lsn.ts";
 import type { FinalRead } from "../history/types.ts";
 import type { NodeSummary } from "./types.ts";
 
-/** A PostgreSQL LSN ("16/B374D848") as a byte position; undefined when malformed. */
+/** A PostgreSQL LSN ("16/B374D848") as a byte position; undefined when malformed, so a report never throws. */
 export function parseLsn(lsn: string): bigint | undefined {
-  const match = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(lsn.trim());
-  if (match === null) return undefined;
-  return (BigInt(`0x${match[1]}`) << 32n) + BigInt(`0x${match[2]}`);
+  try {
+    return parseLsnStrict(lsn.trim());
+  } catch (err) {
+    if (err instanceof LsnError) return undefined;
+    throw err;
+  }
 }
 
 export function summariseNodes(

@@ -23,10 +23,6 @@ interface Sample {
   sampleMs: number | null;
 }
 
-function numberOrNull(v: Record<string, unknown>, key: string): number | null {
-  return num(v, key) ?? null;
-}
-
 function samplesOf(index: HistoryIndex): Sample[] {
   return eventsOf(index, Events.replicationSample).map((op) => {
     const v = valueOf(op);
@@ -40,9 +36,9 @@ function samplesOf(index: HistoryIndex): Sample[] {
           name,
           state: str(s, "state") ?? "unknown",
           syncState: str(s, "syncState") ?? null,
-          replayLagMs: numberOrNull(s, "replayLagMs"),
-          flushLagBytes: numberOrNull(s, "flushLagBytes"),
-          replayLagBytes: numberOrNull(s, "replayLagBytes"),
+          replayLagMs: num(s, "replayLagMs") ?? null,
+          flushLagBytes: num(s, "flushLagBytes") ?? null,
+          replayLagBytes: num(s, "replayLagBytes") ?? null,
         },
       ];
     });

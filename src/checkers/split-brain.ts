@@ -21,10 +21,7 @@ function regionEvents(index: HistoryIndex, f: string): RegionEvent[] {
 
 export function detectSplitBrain(index: HistoryIndex): SplitBrainMeasurement {
   const controllers = regionEvents(index, Events.writable);
-  const writables =
-    controllers.length > 0
-      ? controllers
-      : observedPromotions(index).map((p) => ({ ns: p.ns, region: p.region }));
+  const writables: readonly RegionEvent[] = controllers.length > 0 ? controllers : observedPromotions(index);
   const promotes = regionEvents(index, Events.promote);
   const ids: number[] = [];
   const regions = new Set<string>();

@@ -37,7 +37,7 @@ export function compare(measured: number, operator: ObjectiveOperator, limit: nu
 }
 
 /** The value at a dotted path; undefined when the path does not exist. */
-export function readPath(root: unknown, path: string): unknown {
+function readPath(root: unknown, path: string): unknown {
   let at: unknown = root;
   for (const key of path.split(".")) {
     if (typeof at !== "object" || at === null || !(key in at)) return undefined;

@@ -34,7 +34,7 @@ class Html {
 }
 type Content = string | Html | readonly Content[];
 
-export function escapeHtml(s: string): string {
+function escapeHtml(s: string): string {
   return s
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")

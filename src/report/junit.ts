@@ -4,7 +4,7 @@ import type { Summary } from "../checkers/types.ts";
 import { fmtValue, objectiveLabel } from "./format.ts";
 import { renderConsole } from "./console.ts";
 
-export function escapeXml(s: string): string {
+function escapeXml(s: string): string {
   return (
     s
       .replace(/&/g, "&amp;")

@@ -1,6 +1,6 @@
 // The report's content, section by section, as plain strings and table cells: what report.md and
 // report.html both say. Each renderer adds only its own markup and escaping.
-import type { Fault } from "../drill/types.ts";
+import type { Fault, LatencyFault, LinkToxicFault } from "../drill/types.ts";
 import type { LatencyStats, Summary, WalAtFailover } from "../checkers/types.ts";
 import {
   fmtBytes,
@@ -62,7 +62,15 @@ export function headline(s: Summary): string {
   );
 }
 
-export function describeDrillFault(f: Fault): string {
+/** "on east app+replication links (both, toxicity 0.5)" */
+function onLinks(f: LatencyFault | LinkToxicFault): string {
+  return (
+    `on ${f.target.region ?? "all regions"} ${(f.target.links ?? ["all"]).join("+")} links ` +
+    `(${f.direction}${f.toxicity < 1 ? `, toxicity ${f.toxicity}` : ""})`
+  );
+}
+
+function describeDrillFault(f: Fault): string {
   const span = f.durationMs === undefined ? "until the workload ends" : `for ${fmtMs(f.durationMs)}`;
   const at = `at ${fmtMs(f.atMs)}`;
   switch (f.type) {
@@ -71,26 +79,18 @@ export function describeDrillFault(f: Fault): string {
     case "partition":
       return `${at}: partition between ${f.between[0]} and ${f.between[1]} ${span}`;
     case "latency":
-      return (
-        `${at}: latency ${fmtMs(f.latencyMs)} ± ${fmtMs(f.jitterMs)} on ` +
-        `${f.target.region ?? "all regions"} ${(f.target.links ?? ["all"]).join("+")} links ` +
-        `(${f.direction}${f.toxicity < 1 ? `, toxicity ${f.toxicity}` : ""}) ${span}`
-      );
+      return `${at}: latency ${fmtMs(f.latencyMs)} ± ${fmtMs(f.jitterMs)} ${onLinks(f)} ${span}`;
     default: {
       const attrs = Object.entries(f.attributes)
         .map(([k, v]) => `${k}=${v}`)
         .join(", ");
-      return (
-        `${at}: ${f.type} (${attrs}) on ${f.target.region ?? "all regions"} ` +
-        `${(f.target.links ?? ["all"]).join("+")} links (${f.direction}` +
-        `${f.toxicity < 1 ? `, toxicity ${f.toxicity}` : ""}) ${span}`
-      );
+      return `${at}: ${f.type} (${attrs}) ${onLinks(f)} ${span}`;
     }
   }
 }
 
 /** "west was 4096 B (replay) behind east, replay lag 12 ms, streaming, sampled 200 ms before the fault". */
-export function describeWalAtFailover(w: WalAtFailover | null): string {
+function describeWalAtFailover(w: WalAtFailover | null): string {
   if (w === null) return NA;
   const who = w.promoted ? w.standby : `${w.standby} (closest standby; none was promoted)`;
   const distance = w.lagBytes === null ? "an unknown distance" : `${fmtBytes(w.lagBytes)} (${w.basis})`;

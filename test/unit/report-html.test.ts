@@ -1,19 +1,14 @@
-// report.html against literal summaries: the golden region-outage history (east killed at 5 s, west
-// writable at 7.9 s, writes #3 and #4 acked by east lost) and a small fault-free history whose drill
-// carries markup in every user-controlled string.
+// report.html against literal summaries: the golden region-outage history (see golden-outage.ts: east
+// killed at 5 s, west writable at 7.9 s, writes #3 and #4 acked by east lost) and a small fault-free
+// history whose drill carries markup in every user-controlled string.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { analyze } from "../../src/checkers/index.ts";
 import { HistoryBuilder, sampleDrill } from "../../src/checkers/history-builder.ts";
 import type { Summary } from "../../src/checkers/types.ts";
 import type { Objective } from "../../src/drill/types.ts";
-import { parseHistory } from "../../src/history/recorder.ts";
 import { Events, type FinalRead } from "../../src/history/types.ts";
 import { renderHtml } from "../../src/report/index.ts";
-
-const outageHistory = parseHistory(
-  readFileSync(new URL("../../fixtures/histories/region-outage-lost-writes.jsonl", import.meta.url), "utf8"),
-);
+import { outageReads, outageSummary as goldenSummary } from "./golden-outage.ts";
 
 const objectives: Objective[] = [
   { metric: "detection", operator: "<", limit: 3000, source: "< 3s" },
@@ -21,19 +16,7 @@ const objectives: Objective[] = [
   { metric: "rto.max", operator: "<", limit: 20_000, source: "< 20s" },
 ];
 
-const outageReads: FinalRead[] = [
-  { node: "east", reachable: true, role: "primary", ids: [1, 2, 3, 4], walLsn: "0/3000000" },
-  { node: "west", reachable: true, role: "primary", ids: [1, 2, 7, 8], walLsn: "0/3000100" },
-];
-
-function outageSummary(finalReads = outageReads): Summary {
-  return analyze({
-    drill: sampleDrill({ objectives }),
-    history: outageHistory,
-    finalReads,
-    startedAt: "2026-01-01T00:00:00.000Z",
-  });
-}
+const outageSummary = (finalReads = outageReads): Summary => goldenSummary({ objectives }, finalReads);
 
 const HOSTILE_NAME = `<script>alert("name")</script>`;
 const HOSTILE_DESCRIPTION = "<img src=x onerror=alert(1)> & a </section> too early";

@@ -1,12 +1,8 @@
-// Renderers against the summary of a golden history (fixtures/histories/region-outage-lost-writes.jsonl):
-// east is killed at 5 s, west is writable at 7.9 s, and writes #3 and #4 acked by east are lost.
+// Renderers against the summary of the golden history (see golden-outage.ts): east is killed at 5 s,
+// west is writable at 7.9 s, and writes #3 and #4 acked by east are lost.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { analyze } from "../../src/checkers/index.ts";
-import { sampleDrill } from "../../src/checkers/history-builder.ts";
 import type { Summary } from "../../src/checkers/types.ts";
 import type { Objective } from "../../src/drill/types.ts";
-import { parseHistory } from "../../src/history/recorder.ts";
 import type { FinalRead } from "../../src/history/types.ts";
 import {
   parseSummaryJson,
@@ -15,10 +11,7 @@ import {
   renderJunit,
   renderMarkdown,
 } from "../../src/report/index.ts";
-
-const history = parseHistory(
-  readFileSync(new URL("../../fixtures/histories/region-outage-lost-writes.jsonl", import.meta.url), "utf8"),
-);
+import { outageReads as reachableReads, outageSummary } from "./golden-outage.ts";
 
 const objectives: Objective[] = [
   { metric: "detection", operator: "<", limit: 3000, source: "< 3s" },
@@ -27,18 +20,8 @@ const objectives: Objective[] = [
   { metric: "splitBrain", operator: "==", limit: 0, source: "== false" },
 ];
 
-const reachableReads: FinalRead[] = [
-  { node: "east", reachable: true, role: "primary", ids: [1, 2, 3, 4], walLsn: "0/3000000" },
-  { node: "west", reachable: true, role: "primary", ids: [1, 2, 7, 8], walLsn: "0/3000100" },
-];
-
 function summarise(finalReads = reachableReads, name = "sample-outage"): Summary {
-  return analyze({
-    drill: sampleDrill({ name, objectives }),
-    history,
-    finalReads,
-    startedAt: "2026-01-01T00:00:00.000Z",
-  });
+  return outageSummary({ name, objectives }, finalReads);
 }
 
 /** A minimal XML check: balanced tags and the elements by name, enough to know CI can parse it. */
