@@ -1,7 +1,7 @@
 // Samples every running database node directly (not through the drill's proxies), so the checkers can
 // see replication lag over the drill, the WAL distance at the moment of the fault, and role changes no
 // controller reported (external mode: a real HA manager promotes, the drill only observes).
-import { parseLsn } from "../checkers/nodes.ts";
+import { LsnError, lsnDiff } from "../engines/postgres/lsn.ts";
 import type { DatabaseNode } from "../engines/postgres/node.ts";
 import type { HistoryRecorder } from "../history/recorder.ts";
 import {
@@ -163,10 +163,15 @@ export class DatabaseMonitor implements AsyncDisposable {
     if (primaries.length > 1) value.primaries = primaries.map((p) => p.node.region);
     if (primary === undefined) return value;
     const listed = new Set(primary.rows.map((s) => s.name));
-    const primaryLsn = primary.node.lsn === undefined ? undefined : parseLsn(primary.node.lsn);
+    const primaryLsn = primary.node.lsn;
     const behind = (lsn: string | undefined): number | null => {
-      const at = lsn === undefined ? undefined : parseLsn(lsn);
-      return at === undefined || primaryLsn === undefined ? null : Number(primaryLsn - at);
+      if (lsn === undefined || primaryLsn === undefined) return null;
+      try {
+        return lsnDiff(primaryLsn, lsn);
+      } catch (err) {
+        if (err instanceof LsnError) return null;
+        throw err;
+      }
     };
     // A standby cut off from the primary has no row; its own LSNs still say how far behind it is.
     const disconnected = results
