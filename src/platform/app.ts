@@ -1,9 +1,9 @@
 // Starts the reference app (fixtures/app/server.ts) for one region as a supervised child process.
-import http from "node:http";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setTimeout as delay } from "node:timers/promises";
+import { httpAnswers } from "./http-probe.ts";
 import type { ManagedProcess, ProcessSupervisor } from "./processes.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -52,22 +52,11 @@ export async function startReferenceApp(o: ReferenceAppOptions): Promise<Managed
         `reference app for ${o.region} exited during start (code ${exit.code}, signal ${exit.signal}); see ${logFile}`,
       );
     }
-    if (await healthAnswers(o.host, o.port)) return app;
+    if (await httpAnswers(`http://${o.host}:${o.port}/health`, 2000)) return app;
     await Promise.race([delay(50), app.exited]);
   }
   await app.kill();
   throw new ReferenceAppError(
     `reference app for ${o.region} did not answer on ${o.host}:${o.port} within 10 s`,
   );
-}
-
-function healthAnswers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const request = http.get({ host, port, path: "/health", timeout: 2000, agent: false }, (response) => {
-      response.resume();
-      resolve(true);
-    });
-    request.once("timeout", () => request.destroy());
-    request.once("error", () => resolve(false));
-  });
 }

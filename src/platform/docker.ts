@@ -6,7 +6,6 @@
 // network, and an exit hook does it synchronously through the docker CLI if the process exits first.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import http from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
 import type Dockerode from "dockerode";
 import {
@@ -20,6 +19,7 @@ import {
   type StartedTestContainer,
   type WaitStrategy,
 } from "testcontainers";
+import { httpAnswers } from "./http-probe.ts";
 
 export const DEFAULT_POSTGRES_IMAGE = "failover-drill/postgres:15-bookworm";
 /** Label on every container and network of a drill; its value is the drill's id. */
@@ -396,7 +396,7 @@ export class LoopbackHttpWaitStrategy implements WaitStrategy {
     const url = `http://127.0.0.1:${boundPorts.getBinding(this.port)}${this.path}`;
     const deadline = performance.now() + this.startupTimeoutMs;
     for (;;) {
-      if (await httpAnswers(url)) return;
+      if (await httpAnswers(url, 1000)) return;
       const state = (await container.inspect()).State;
       if (!state.Running) {
         throw new DockerPlatformError(`container exited with code ${state.ExitCode} before ${url} answered`);
@@ -407,15 +407,4 @@ export class LoopbackHttpWaitStrategy implements WaitStrategy {
       await delay(100);
     }
   }
-}
-
-function httpAnswers(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const request = http.get(url, { timeout: 1000, agent: false }, (response) => {
-      response.resume();
-      resolve(true);
-    });
-    request.once("timeout", () => request.destroy());
-    request.once("error", () => resolve(false));
-  });
 }

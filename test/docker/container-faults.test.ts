@@ -1,33 +1,18 @@
 // Needs a Docker engine (scripts/start-dockerd.sh) and the local image
 // (scripts/build-local-images.sh). Faults hit the standby so that one cluster serves every mode.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { setTimeout as delay } from "node:timers/promises";
 import pg from "pg";
 import { injectContainerOutage, type ContainerOutageMode } from "../../src/platform/docker-faults.ts";
 import {
-  DRILL_LABEL,
   removeDrillResourcesNow,
   startPostgresContainers,
   type DockerPostgresCluster,
   type PostgresContainer,
 } from "../../src/platform/docker.ts";
 import { skipWithoutDockerEngine } from "./engine.ts";
+import { docker, eventually, leftovers, report } from "./helpers.ts";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
-
-function report(what: string, ms: number): void {
-  console.log(`      timing: ${what}: ${ms.toFixed(0)} ms`);
-}
-
-function docker(...args: string[]): string {
-  return execFileSync("docker", args, { encoding: "utf8" }).trim();
-}
-
-function leftovers(drillId: string): string {
-  const filter = `label=${DRILL_LABEL}=${drillId}`;
-  return docker("ps", "-aq", "--filter", filter) + docker("network", "ls", "-q", "--filter", filter);
-}
 
 async function query(node: PostgresContainer, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
   const client = new pg.Client({
@@ -40,14 +25,6 @@ async function query(node: PostgresContainer, sql: string, params: unknown[] = [
     return await client.query(sql, params);
   } finally {
     await client.end().catch(() => undefined);
-  }
-}
-
-async function eventually(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await delay(100);
   }
 }
 
@@ -96,6 +73,7 @@ describe("region outages on postgres containers", function () {
       t = performance.now();
       await eventually(
         async () => (await query(standby, "SELECT 1 FROM drill_rows WHERE id = $1", [id])).rowCount === 1,
+        (caughtUp) => caughtUp,
         30_000,
       );
       report(`${mode}: row caught up on standby`, performance.now() - t);

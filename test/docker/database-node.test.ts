@@ -17,29 +17,9 @@ import {
 } from "../../src/platform/docker.ts";
 import type { ProxyControl } from "../../src/toxiproxy/client.ts";
 import { skipWithoutDockerEngine } from "./engine.ts";
-import { leftovers, report } from "./helpers.ts";
+import { eventually, leftovers, report } from "./helpers.ts";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
-
-async function eventually<T>(
-  probe: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await probe();
-      if (ok(last as T)) return last as T;
-    } catch (error) {
-      last = error;
-    }
-    if (performance.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms (last: ${String(last)})`);
-    await delay(100);
-  }
-}
 
 describe("database nodes over postgres containers", function () {
   this.timeout(180_000);

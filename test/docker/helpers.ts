@@ -1,5 +1,6 @@
-// Shared by the app and toxiproxy container tests (not a test file: importing it runs no suite).
+// Shared by the docker tests (not a test file: importing it runs no suite).
 import { execFileSync } from "node:child_process";
+import { setTimeout as delay } from "node:timers/promises";
 import pg from "pg";
 import { DRILL_LABEL, type PostgresContainer } from "../../src/platform/docker.ts";
 
@@ -7,11 +8,35 @@ export function report(what: string, ms: number): void {
   console.log(`      timing: ${what}: ${ms.toFixed(0)} ms`);
 }
 
+export function docker(...args: string[]): string {
+  return execFileSync("docker", args, { encoding: "utf8" }).trim();
+}
+
 /** Container and network ids docker still has for a drill ("" when it has none). */
 export function leftovers(drillId: string): string {
   const filter = `label=${DRILL_LABEL}=${drillId}`;
-  const docker = (...args: string[]): string => execFileSync("docker", args, { encoding: "utf8" }).trim();
   return docker("ps", "-aq", "--filter", filter) + docker("network", "ls", "-q", "--filter", filter);
+}
+
+/** Polls `probe` every 100 ms until `ok` accepts its value; a throwing probe counts as not yet. */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      last = await probe();
+      if (ok(last as T)) return last as T;
+    } catch (error) {
+      last = error;
+    }
+    if (performance.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms (last: ${String(last)})`);
+    await delay(100);
+  }
 }
 
 export async function query(

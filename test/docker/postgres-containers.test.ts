@@ -1,27 +1,17 @@
 // Needs a Docker engine (scripts/start-dockerd.sh) and the local image
 // (scripts/build-local-images.sh). Ryuk is disabled: the cluster's own disposer must clean up.
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { setTimeout as delay } from "node:timers/promises";
-import pg from "pg";
+import { spawn } from "node:child_process";
 import {
   DRILL_LABEL,
   removeDrillResourcesNow,
   startPostgresContainers,
   type DockerPostgresCluster,
-  type PostgresContainer,
 } from "../../src/platform/docker.ts";
 import { skipWithoutDockerEngine } from "./engine.ts";
+import { docker, eventually, query, report } from "./helpers.ts";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
-
-function report(what: string, ms: number): void {
-  console.log(`      timing: ${what}: ${ms.toFixed(0)} ms`);
-}
-
-function docker(...args: string[]): string {
-  return execFileSync("docker", args, { encoding: "utf8" }).trim();
-}
 
 /** Everything docker still has for a drill: container and network ids. */
 function leftovers(drillId: string): { containers: string; networks: string } {
@@ -39,30 +29,6 @@ function uniqueDrillId(): string {
   const id = `test-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
   drillIds.push(id);
   return id;
-}
-
-async function query(node: PostgresContainer, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: await node.hostUrl(), connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return await client.query(sql, params);
-  } finally {
-    await client.end();
-  }
-}
-
-async function eventually<T>(
-  probe: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined && ok(value)) return value;
-    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await delay(100);
-  }
 }
 
 describe("postgres containers on the docker platform", function () {

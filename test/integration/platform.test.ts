@@ -18,6 +18,7 @@ import {
 } from "../../src/platform/processes.ts";
 import { parsePasswdEntry, unprivilegedUser } from "../../src/platform/user.ts";
 import { Workspace, copyDirectory } from "../../src/platform/workspace.ts";
+import { uidOf } from "./helpers.ts";
 
 const isRoot = process.getuid?.() === 0;
 
@@ -39,13 +40,6 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Pr
     if (performance.now() > deadline) throw new Error("condition not met in time");
     await delay(20);
   }
-}
-
-/** Uid line of /proc/<pid>/status: real, effective, saved, filesystem. */
-async function uidOf(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const line = status.split("\n").find((l) => l.startsWith("Uid:"));
-  return Number(line?.split(/\s+/)[2]);
 }
 
 describe("ports", () => {

@@ -22,6 +22,7 @@ import {
 } from "../../src/platform/processes.ts";
 import { unprivilegedUser } from "../../src/platform/user.ts";
 import { Workspace } from "../../src/platform/workspace.ts";
+import { uidOf } from "./helpers.ts";
 
 const isRoot = process.getuid?.() === 0;
 
@@ -43,12 +44,6 @@ async function eventually<T>(
     value = await probe();
   }
   return value;
-}
-
-async function uidOf(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const line = status.split("\n").find((l) => l.startsWith("Uid:"));
-  return Number(line?.split(/\s+/)[2]);
 }
 
 describe("postgres configuration", () => {

@@ -2,7 +2,6 @@
 // what a synchronous round trip costs, and what the promoted node enforces after a failover.
 import assert from "node:assert/strict";
 import pg from "pg";
-import { loadDrill } from "../../src/drill/load.ts";
 import type { Drill, RegionSpec } from "../../src/drill/types.ts";
 import {
   nodeConfig,
@@ -11,46 +10,13 @@ import {
 } from "../../src/engines/postgres/config.ts";
 import type { PostgresNode } from "../../src/engines/postgres/cluster.ts";
 import { LocalTopology } from "../../src/topology/local.ts";
+import { drillWith, settlesWithin } from "./helpers.ts";
 
 const US_EAST_PRIMARY: RegionSpec[] = [
   { name: "us-east", role: "primary" },
   { name: "eu-west", role: "standby" },
 ];
 const THREE_REGIONS: RegionSpec[] = [...US_EAST_PRIMARY, { name: "ap-south", role: "standby" }];
-
-async function drillWith(
-  name: string,
-  regions: RegionSpec[],
-  replication: ReplicationSettings,
-  network: Drill["network"],
-): Promise<Drill> {
-  const base = await loadDrill("drills/region-outage.yaml");
-  return {
-    ...base,
-    name,
-    regions,
-    database: { ...base.database, ...replication, settings: {} },
-    network,
-    faults: [],
-  };
-}
-
-/** true when the promise settled (either way) within `ms`, false when it was still pending. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const settled = await Promise.race([
-    promise.then(
-      () => true,
-      () => true,
-    ),
-    timeout,
-  ]);
-  clearTimeout(timer);
-  return settled;
-}
 
 let nextId = 1;
 function insert(node: PostgresNode, timeoutMs = 30_000): Promise<unknown> {

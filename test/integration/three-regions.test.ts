@@ -3,12 +3,12 @@
 import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
 import { chooseCandidate } from "../../src/controller/candidate.ts";
-import { loadDrill } from "../../src/drill/load.ts";
 import type { Drill, RegionSpec } from "../../src/drill/types.ts";
 import type { PostgresNode } from "../../src/engines/postgres/cluster.ts";
 import { compareLsn } from "../../src/engines/postgres/lsn.ts";
 import { LocalTopology } from "../../src/topology/local.ts";
 import { linksBetween, linksTouchingRegion, replicationLink } from "../../src/topology/topology.ts";
+import { drillWith, settlesWithin } from "./helpers.ts";
 
 const REGIONS: RegionSpec[] = [
   { name: "us-east", role: "primary" },
@@ -24,16 +24,8 @@ const NETWORK: Drill["network"] = {
   ],
 };
 
-async function threeRegionDrill(name: string, replication: "async" | "sync"): Promise<Drill> {
-  const base = await loadDrill("drills/region-outage.yaml");
-  return {
-    ...base,
-    name,
-    regions: REGIONS,
-    database: { ...base.database, replication, synchronousCommit: "on", syncStandbys: 1, settings: {} },
-    network: NETWORK,
-    faults: [],
-  };
+function threeRegionDrill(name: string, replication: "async" | "sync"): Promise<Drill> {
+  return drillWith(name, REGIONS, { replication, synchronousCommit: "on", syncStandbys: 1 }, NETWORK);
 }
 
 async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
@@ -51,23 +43,6 @@ async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, tim
       throw new Error(`not met within ${timeoutMs} ms: ${JSON.stringify(value) ?? String(error)}`);
     await delay(50);
   }
-}
-
-/** true when the promise settled (either way) within `ms`, false when it was still pending. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const settled = await Promise.race([
-    promise.then(
-      () => true,
-      () => true,
-    ),
-    timeout,
-  ]);
-  clearTimeout(timer);
-  return settled;
 }
 
 /** The port a standby's WAL receiver is connected to: which proxy it streams through. */
