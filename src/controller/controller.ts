@@ -24,10 +24,18 @@ export interface ControllerOptions {
 
 export type ProbeResult = { healthy: true } | { healthy: false; error: string };
 
-/** One health probe: a fresh connection each time (no keep-alive), bounded by `timeoutMs`. */
-export function probeHealth(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
+/**
+ * One health probe of the app's health path: a fresh connection each time (no keep-alive), bounded by
+ * `timeoutMs`; only 200 is healthy.
+ */
+export function probeHealth(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  path = "/health",
+): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const req = http.get({ host, port, path: "/health", agent: false, timeout: timeoutMs }, (res) => {
+    const req = http.get({ host, port, path, agent: false, timeout: timeoutMs }, (res) => {
       res.resume();
       if (res.statusCode === 200) resolve({ healthy: true });
       else resolve({ healthy: false, error: `HTTP ${res.statusCode}` });
@@ -78,7 +86,12 @@ export class FailoverController {
     await pause(phaseMs, signal);
     while (!signal.aborted) {
       const region = this.o.topology.regionLayout(this.primary);
-      const result = await probeHealth(region.address, this.o.topology.layout.servicePort, timeoutMs);
+      const result = await probeHealth(
+        region.address,
+        this.o.topology.layout.servicePort,
+        timeoutMs,
+        this.o.drill.app.healthPath,
+      );
       if (signal.aborted) return;
       if (result.healthy) {
         consecutive = 0;
@@ -156,7 +169,7 @@ export class FailoverController {
     }
     // Before the canary: under sync replication the promoted node still names the dead primary
     // among its synchronous standbys, and a commit would wait for it forever.
-    const repointed = await topology.repointStandbys(candidate);
+    const repointed = await topology.repointStandbys(candidate, [failed]);
     if (repointed.length > 0)
       history.event(Processes.controller, Events.repoint, { to: candidate, standbys: repointed });
     await node.query("INSERT INTO canary (region) VALUES ($1)", [candidate]);

@@ -22,14 +22,25 @@ export interface LinkSelector {
   links?: LinkKind[];
 }
 
+/**
+ * How a region fails. kill: its database and app die (SIGKILL / docker kill: power loss). stop: they
+ * shut down (SIGINT fast shutdown / docker stop). pause: they freeze (SIGSTOP / docker pause, the
+ * cgroup freezer): connections stall, nothing is closed. network: the region drops off the network
+ * (every link touching it is cut; on docker its containers are also disconnected from the drill
+ * network) while its processes keep running, so the old primary lives on, isolated.
+ * kill, stop and network also cut every link touching the region; pause does not (a frozen region
+ * does not close its connections).
+ */
+export type OutageMode = "kill" | "stop" | "pause" | "network";
+export const OUTAGE_MODES: readonly OutageMode[] = ["kill", "stop", "pause", "network"];
+
 export interface RegionOutageFault {
   type: "region-outage";
   atMs: number;
   /** How long the outage lasts; undefined = until the workload ends (healed before the final read). */
   durationMs?: number;
   region: string;
-  /** kill = SIGKILL the region's processes (power loss); stop = fast shutdown (SIGINT to postgres). */
-  mode: "kill" | "stop";
+  mode: OutageMode;
 }
 
 export interface PartitionFault {
@@ -96,10 +107,53 @@ export interface Objective {
   source: string;
 }
 
+/** Where the drill's databases, apps and proxies run. */
+export type Platform = "local" | "docker";
+export const PLATFORMS: readonly Platform[] = ["local", "docker"];
+
+/**
+ * The app under test in every region ("bring your own app"). Omitted fields are the reference app's
+ * (fixtures/app/server.ts). Text in `command`, `env` values may use {{REGION}}, {{HOST}}, {{PORT}},
+ * {{DATABASE_URL}}, {{DATABASE_HOST}}, {{DATABASE_PORT}}; `writePath` must use {{id}}.
+ */
+export interface AppSpec {
+  /** docker: the app's image; undefined = the reference app's image (failover-drill/app:bookworm). */
+  image?: string;
+  /**
+   * local: the app's argv, run from `workingDir` (undefined = the reference app). docker: overrides
+   * the image's CMD (undefined = the image's own).
+   */
+  command?: string[];
+  /** local: directory `command` runs in; the loader sets the drill file's directory. */
+  workingDir: string;
+  /** docker: the port the app listens on inside its container (default 8080). local: the app is told {{PORT}}. */
+  port: number;
+  /** 200 = healthy and able to take writes; any other answer or none = unhealthy. Default /health. */
+  healthPath: string;
+  /** Where a client POSTs write {{id}}; a 2xx answer acknowledges it. Default /writes/{{id}}. */
+  writePath: string;
+  /** Extra environment, templated per region. */
+  env: Record<string, string>;
+}
+
 export interface Drill {
   name: string;
   description: string;
-  platform: "local";
+  platform: Platform;
+  /** Used when platform is docker. */
+  docker: {
+    /**
+     * Database image; undefined = the official postgres:17 if present, else
+     * failover-drill/postgres:15-bookworm if present (scripts/build-local-images.sh), else postgres:17 (pulled).
+     */
+    postgresImage?: string;
+    /**
+     * Toxiproxy image; undefined = the official ghcr.io/shopify/toxiproxy:2.12.0 if present, else
+     * failover-drill/toxiproxy:embedded (our embedded server) if present, else the official (pulled).
+     */
+    toxiproxyImage?: string;
+  };
+  app: AppSpec;
   regions: RegionSpec[];
   database: {
     engine: "postgres";

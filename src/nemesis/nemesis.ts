@@ -23,7 +23,7 @@ import { LINK_KINDS } from "../drill/types.ts";
 /** The parts of a running topology the nemesis acts on. */
 export type NemesisTopology = Pick<
   RunningTopology,
-  "proxies" | "layout" | "stopRegionProcesses" | "restartRegionProcesses"
+  "proxies" | "layout" | "injectRegionOutage"
 >;
 
 export interface NemesisContext {
@@ -165,12 +165,19 @@ async function apply(fault: Fault, index: number, topology: NemesisTopology): Pr
   const reason = `fault-${index}`;
   switch (fault.type) {
     case "region-outage": {
-      // Network first (the region drops off the net), then its processes die.
-      const links = linksTouchingRegion(layout, fault.region);
+      // Network first (the region drops off the net), then its processes die. A frozen region
+      // keeps its connections open (they stall), so pause leaves the links alone.
+      const links = fault.mode === "pause" ? [] : linksTouchingRegion(layout, fault.region);
       await Promise.all(links.map((l) => proxies.disable(l.proxy, reason)));
-      await topology.stopRegionProcesses(fault.region, fault.mode);
+      let healRegion: () => Promise<void>;
+      try {
+        healRegion = await topology.injectRegionOutage(fault.region, fault.mode);
+      } catch (err) {
+        await Promise.allSettled(links.map((l) => proxies.enable(l.proxy, reason)));
+        throw err;
+      }
       return async () => {
-        await topology.restartRegionProcesses(fault.region);
+        await healRegion();
         await Promise.all(links.map((l) => proxies.enable(l.proxy, reason)));
       };
     }

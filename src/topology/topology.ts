@@ -4,7 +4,7 @@
 // through a proxy with the pair's latency. Every link is a proxy, so every fault is a proxy operation
 // or a process signal.
 import type { DnsServer } from "../dns/server.ts";
-import type { Drill, LinkKind } from "../drill/types.ts";
+import type { Drill, LinkKind, OutageMode } from "../drill/types.ts";
 import type { DatabaseNode } from "../engines/postgres/node.ts";
 import type { ProxyControl } from "../toxiproxy/client.ts";
 
@@ -77,8 +77,12 @@ export function region(layout: TopologyLayout, name: string): RegionLayout {
 
 /**
  * What the runner, controller and nemesis need from a started topology, whatever platform runs it
- * (local processes today; containers next).
+ * (local processes: LocalTopology; containers: DockerTopology).
  */
+export class TopologyStartError extends Error {
+  override name = "TopologyStartError";
+}
+
 export interface RunningTopology extends AsyncDisposable {
   readonly layout: TopologyLayout;
   readonly nodes: ReadonlyMap<string, DatabaseNode>;
@@ -88,11 +92,79 @@ export interface RunningTopology extends AsyncDisposable {
   readonly workspaceDir: string;
   node(region: string): DatabaseNode;
   regionLayout(name: string): RegionLayout;
-  /** A region's processes die (kill = power loss) or shut down (stop). */
-  stopRegionProcesses(region: string, mode: "kill" | "stop"): Promise<void>;
-  /** The region comes back: its database restarts (crash recovery) and its app starts again. */
-  restartRegionProcesses(region: string): Promise<void>;
-  /** Point every other running standby at the new primary; returns the re-pointed names. */
-  repointStandbys(newPrimary: string): Promise<string[]>;
+  /**
+   * What happens to a region's database and app in an outage of `mode` (see OutageMode; cutting the
+   * proxies is the nemesis' part, not this). Returns the heal, which brings them back (restart after
+   * kill/stop with crash recovery, thaw after pause, reconnect after network) and resolves once the
+   * database accepts connections and the app answers again.
+   */
+  injectRegionOutage(region: string, mode: OutageMode): Promise<() => Promise<void>>;
+  /**
+   * Point every other running standby at the new primary; returns the re-pointed names. `except`
+   * names regions not to try (the failed primary: it is no standby, and asking a frozen or cut-off
+   * server costs a connect timeout).
+   */
+  repointStandbys(newPrimary: string, except?: string[]): Promise<string[]>;
   dispose(): Promise<void>;
+}
+
+/**
+ * Cross-region latency is part of the architecture under test, not a fault: it stays all drill, on
+ * every replication link (also the ones only used after a re-point), in both directions.
+ */
+export async function addInterRegionLatency(
+  proxies: ProxyControl,
+  layout: TopologyLayout,
+  network: Drill["network"],
+): Promise<void> {
+  for (const link of layout.links.filter((l) => l.kind === "replication")) {
+    const latencyMs = pairLatencyMs(network, link.from, link.to);
+    if (latencyMs <= 0) continue;
+    for (const stream of ["upstream", "downstream"] as const) {
+      await proxies.addLatency(link.proxy, {
+        toxic: `inter-region-${stream}`,
+        latencyMs,
+        jitterMs: 0,
+        stream,
+      });
+    }
+  }
+}
+
+/**
+ * After `newPrimary` was promoted: every other running standby streams from it through its
+ * `${standby}.replication.${newPrimary}` proxy (primary_conninfo applies on reload in PG 13+; the
+ * timeline switch is followed because recovery_target_timeline defaults to 'latest'), and the new
+ * primary's synchronous_standby_names names exactly those standbys. With none left it becomes ''
+ * (commits stop waiting) rather than naming dead nodes, on which every write would hang forever;
+ * HA managers such as Patroni make the same trade of durability for availability. Returns the
+ * re-pointed standbys. A standby that cannot be reached is left out (and logged), not fatal: the
+ * failover must go on.
+ */
+export async function repointStandbysAt(
+  topology: Pick<RunningTopology, "layout" | "node">,
+  newPrimary: string,
+  except: string[],
+  log: (line: string) => void,
+): Promise<string[]> {
+  const primaryNode = topology.node(newPrimary);
+  const others = topology.layout.regions.filter((r) => r.name !== newPrimary && !except.includes(r.name));
+  const results = await Promise.all(
+    others.map(async (r): Promise<string | undefined> => {
+      const node = topology.node(r.name);
+      if (!node.running) return undefined;
+      try {
+        // A restarted old primary is not in recovery: re-attaching it needs pg_rewind, not this.
+        if (!(await node.isInRecovery())) return undefined;
+        await node.setUpstream(replicationLink(topology.layout, r.name, newPrimary).listen);
+        return r.name;
+      } catch (err) {
+        log(`could not re-point ${r.name} at ${newPrimary}: ${(err as Error).message}`);
+        return undefined;
+      }
+    }),
+  );
+  const repointed = results.filter((name): name is string => name !== undefined);
+  await primaryNode.setSynchronousStandbys(repointed);
+  return repointed;
 }

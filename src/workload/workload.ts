@@ -27,6 +27,8 @@ export interface WorkloadOptions {
    */
   failover?: "dns" | "client";
   endpoints?: Endpoint[];
+  /** Where a write is POSTed, with {{id}} for its id; default /writes/{{id}} (the reference app's). */
+  writePath?: string;
   /** Attempts per write with the same id (idempotent), and the pause between them. */
   retry?: { attempts: number; backoffMs: number };
   history: HistoryRecorder;
@@ -146,7 +148,7 @@ class WorkloadClient {
 
   private async attempt(id: number): Promise<ClientObservation> {
     try {
-      const response = await this.http.post(`${this.baseUrl()}/writes/${id}`);
+      const response = await this.http.post(this.baseUrl() + writePathFor(this.o.writePath, id));
       return { status: response.status, body: response.data };
     } catch (err) {
       return { errorCode: errorCode(err) };
@@ -176,4 +178,9 @@ function errorCode(err: unknown): string {
 function describeBody(body: unknown): string {
   const error = (body as { error?: unknown } | undefined)?.error;
   return typeof error === "string" ? `: ${error}` : "";
+}
+
+/** The path a write with `id` is POSTed to: the app's write path with {{id}} filled in. */
+export function writePathFor(template: string | undefined, id: number): string {
+  return (template ?? "/writes/{{id}}").replaceAll("{{id}}", String(id));
 }

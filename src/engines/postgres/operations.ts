@@ -2,7 +2,12 @@
 // server (query) and which error its platform throws; how the server runs is its own business.
 import { setTimeout as delay } from "node:timers/promises";
 import type pg from "pg";
-import { primaryConninfo, quoteConfValue } from "./config.ts";
+import {
+  primaryConninfo,
+  quoteConfValue,
+  synchronousStandbyNames,
+  type ReplicationSettings,
+} from "./config.ts";
 import type { QueryableNode, QueryOptions, RecoveryPositions, UpstreamAddress } from "./node.ts";
 
 const PROMOTE_WAIT_S = 30;
@@ -15,6 +20,9 @@ export abstract class PostgresSqlNode implements QueryableNode {
     params?: unknown[],
     opts?: QueryOptions,
   ): Promise<T[]>;
+
+  /** The replication mode the node runs under; synchronous_standby_names follows it. */
+  abstract readonly replication: ReplicationSettings;
 
   /** The platform's error (its name is what callers and tests match on). */
   protected abstract failure(message: string): Error;
@@ -110,6 +118,31 @@ export abstract class PostgresSqlNode implements QueryableNode {
       "SELECT application_name AS name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1",
     );
     return rows.map((r) => r.name);
+  }
+
+  /**
+   * As primary: commits wait for `standbys` as the replication mode says (FIRST n / ANY k), or for
+   * nobody when the list is empty or the mode is async. Returns the value set. Waits until new
+   * connections see it, so a write issued afterwards is under the new rule.
+   */
+  async setSynchronousStandbys(standbys: string[]): Promise<string> {
+    const value = synchronousStandbyNames(
+      this.replication,
+      standbys.filter((s) => s !== this.name),
+    );
+    await this.query(`ALTER SYSTEM SET synchronous_standby_names = ${quoteConfValue(value)}`);
+    await this.query("SELECT pg_reload_conf()");
+    // The reload is a signal to the postmaster; backends forked after it has been handled see it.
+    const deadline = performance.now() + 5000;
+    for (;;) {
+      const [row] = await this.query<{ names: string }>(
+        "SELECT current_setting('synchronous_standby_names') AS names",
+      );
+      if (row?.names === value) return value;
+      if (performance.now() > deadline)
+        throw this.failure(`${this.name}: synchronous_standby_names not reloaded within 5 s`);
+      await delay(20);
+    }
   }
 
   async waitForStandbyStreaming(names: string[], timeoutMs: number): Promise<void> {
