@@ -84,6 +84,9 @@ export function sampleDrill(overrides: Partial<Drill> = {}): Drill {
     name: "sample-outage",
     description: "Kill the primary region and fail over to the standby.",
     platform: "local",
+    docker: {},
+    // The reference app, as the loader fills it in for a drill without an app section.
+    app: { workingDir: "/drills", port: 8080, healthPath: "/health", writePath: "/writes/{{id}}", env: {} },
     regions: [
       { name: "east", role: "primary" },
       { name: "west", role: "standby" },

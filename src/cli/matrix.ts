@@ -1,11 +1,13 @@
 import type { CommandModule } from "yargs";
 import { formatProblem } from "../drill/load.ts";
+import type { Platform } from "../drill/types.ts";
 import { cellLabel, loadMatrix, MatrixValidationError, showValue } from "../matrix/load.ts";
 import { progressOutcome, progressPrefix } from "../matrix/progress.ts";
 import { runMatrix } from "../matrix/run.ts";
 import type { MatrixPlan } from "../matrix/types.ts";
 import { ExitCode } from "./exit-codes.ts";
 import type { CliIo } from "./main.ts";
+import { PLATFORM_OPTION, refusedPlatform, TOXIPROXY_URL_ON_DOCKER } from "./run.ts";
 import { withInterruptSignal } from "./signals.ts";
 
 interface MatrixArgs {
@@ -13,6 +15,7 @@ interface MatrixArgs {
   out: string;
   keep: boolean;
   toxiproxyUrl?: string;
+  platform?: Platform;
   verbose: boolean;
   dryRun: boolean;
 }
@@ -28,8 +31,10 @@ export function matrixCommand(io: CliIo, setExit: (code: number) => void): Comma
         .option("keep", { type: "boolean", default: false, describe: "keep each run's workspace" })
         .option("toxiproxy-url", {
           type: "string",
-          describe: "use this Toxiproxy server instead of the embedded one (also TOXIPROXY_URL)",
+          describe:
+            "local platform: use this Toxiproxy server instead of the embedded one (also TOXIPROXY_URL)",
         })
+        .option("platform", PLATFORM_OPTION)
         .option("verbose", { type: "boolean", default: false, describe: "print every drill's log" })
         .option("dry-run", {
           type: "boolean",
@@ -37,12 +42,27 @@ export function matrixCommand(io: CliIo, setExit: (code: number) => void): Comma
           describe: "validate every cell and list them; start nothing",
         }) as never,
     handler: async (args) => {
+      if (refusedPlatform(args)) return;
       let plan: MatrixPlan;
       try {
         plan = await loadMatrix(args.file);
       } catch (err) {
         if (!(err instanceof MatrixValidationError)) throw err;
         for (const p of err.problems) io.err(formatProblem(p));
+        setExit(ExitCode.invalidInput);
+        return;
+      }
+      if (args.platform !== undefined) plan = withPlatform(plan, args.platform);
+      // The matrix loader validated each cell with its own platform: recheck what the override changes.
+      if (args.platform === "local" && plan.cells.some((cell) => cell.drill.app.image !== undefined)) {
+        io.err(
+          `error: ${plan.spec.basePath} app.image: needs platform: docker (--platform local); on local use app.command`,
+        );
+        setExit(ExitCode.invalidInput);
+        return;
+      }
+      if (args.toxiproxyUrl !== undefined && plan.cells.some((cell) => cell.drill.platform === "docker")) {
+        io.err(`error: ${TOXIPROXY_URL_ON_DOCKER}`);
         setExit(ExitCode.invalidInput);
         return;
       }
@@ -89,5 +109,14 @@ export function matrixCommand(io: CliIo, setExit: (code: number) => void): Comma
         setExit(report.exitCode);
       });
     },
+  };
+}
+
+/** `--platform` over every cell (and the base drill), whatever the files say. */
+function withPlatform(plan: MatrixPlan, platform: Platform): MatrixPlan {
+  return {
+    ...plan,
+    baseDrill: { ...plan.baseDrill, platform },
+    cells: plan.cells.map((cell) => ({ ...cell, drill: { ...cell.drill, platform } })),
   };
 }

@@ -1,8 +1,9 @@
 import type { CommandModule } from "yargs";
 import { DrillValidationError, formatProblem, loadDrill } from "../drill/load.ts";
+import { PLATFORMS, type Platform } from "../drill/types.ts";
 import { renderConsole } from "../report/index.ts";
 import { runDrill, SteadyStateError } from "../runner/runner.ts";
-import { TopologyStartError } from "../topology/local.ts";
+import { TopologyStartError } from "../topology/topology.ts";
 import { AbortedError } from "../util/abort.ts";
 import { ExitCode } from "./exit-codes.ts";
 import type { CliIo } from "./main.ts";
@@ -13,8 +14,28 @@ interface RunArgs {
   out: string;
   keep: boolean;
   toxiproxyUrl?: string;
+  platform?: Platform;
   quiet: boolean;
 }
+
+/** `--platform`, shared by run, validate and matrix; yargs refuses other values (exit 2). */
+export const PLATFORM_OPTION = {
+  type: "string",
+  choices: PLATFORMS,
+  describe: "run on this platform instead of the drill's `platform` (validated with it applied)",
+} as const;
+
+/**
+ * True when yargs has refused `--platform` (it printed the error and set exit 2). main.ts's fail
+ * handler does not throw, so yargs still calls the command's handler, which must then do nothing.
+ */
+export function refusedPlatform(args: { platform?: string }): boolean {
+  return args.platform !== undefined && !(PLATFORMS as readonly string[]).includes(args.platform);
+}
+
+/** Why `--toxiproxy-url` cannot go with the docker platform, where Toxiproxy is a container the drill starts. */
+export const TOXIPROXY_URL_ON_DOCKER =
+  "--toxiproxy-url is for the local platform; on docker use docker.images.toxiproxy in the drill";
 
 export function runCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, RunArgs> {
   return {
@@ -27,16 +48,24 @@ export function runCommand(io: CliIo, setExit: (code: number) => void): CommandM
         .option("keep", { type: "boolean", default: false, describe: "keep the workspace (data dirs, logs)" })
         .option("toxiproxy-url", {
           type: "string",
-          describe: "use this Toxiproxy server instead of the embedded one (also TOXIPROXY_URL)",
+          describe:
+            "local platform: use this Toxiproxy server instead of the embedded one (also TOXIPROXY_URL)",
         })
+        .option("platform", PLATFORM_OPTION)
         .option("quiet", { type: "boolean", default: false, describe: "only print the summary" }) as never,
     handler: async (args) => {
+      if (refusedPlatform(args)) return;
       let drill;
       try {
-        drill = await loadDrill(args.file);
+        drill = await loadDrill(args.file, args.platform === undefined ? {} : { platform: args.platform });
       } catch (err) {
         if (!(err instanceof DrillValidationError)) throw err;
         for (const p of err.problems) io.err(formatProblem(p));
+        setExit(ExitCode.invalidInput);
+        return;
+      }
+      if (args.toxiproxyUrl !== undefined && drill.platform === "docker") {
+        io.err(`error: ${TOXIPROXY_URL_ON_DOCKER}`);
         setExit(ExitCode.invalidInput);
         return;
       }

@@ -1,7 +1,8 @@
 // The field names the loader accepts at each level of a drill file. The loader reports anything else
 // as unknown; the schema test walks schema/drill.schema.json and checks it names exactly these.
 // Keys are level labels: "" is the top level, `regions[]` a list item, `faults[latency]` a fault by type.
-// `database.settings` (free-form postgresql.conf) and `objectives` (metric names) are not listed here.
+// `database.settings` (free-form postgresql.conf), `app.env` (free-form environment) and `objectives`
+// (metric names) are not listed here.
 
 const FAULT_COMMON = ["at", "type", "duration"] as const;
 /** Faults that put a Toxiproxy toxic on the selected links. */
@@ -12,6 +13,8 @@ export const DRILL_FIELDS = {
     "name",
     "description",
     "platform",
+    "docker",
+    "app",
     "regions",
     "database",
     "network",
@@ -22,6 +25,9 @@ export const DRILL_FIELDS = {
     "recovery",
     "objectives",
   ],
+  docker: ["images"],
+  "docker.images": ["postgres", "toxiproxy"],
+  app: ["image", "command", "port", "healthPath", "writePath", "env"],
   "regions[]": ["name", "role"],
   database: ["engine", "replication", "synchronousCommit", "syncStandbys", "binDir", "settings"],
   network: ["interRegionLatency", "pairs"],
@@ -42,6 +48,11 @@ export const DRILL_FIELDS = {
   "faults[slicer]": [...LINK_FAULT_COMMON, "averageSize", "sizeVariation", "delay"],
   recovery: ["wait"],
 } as const satisfies Record<string, readonly string[]>;
+
+/** Names people reach for that are deliberately not drill fields, by level and name: what holds instead. */
+export const NOT_DRILL_FIELDS: Record<string, string> = {
+  "app.workingDir": "the app's command runs from the drill file's directory (give paths relative to it)",
+};
 
 /** Every field any fault type accepts, for checking a fault whose type is missing or unknown. */
 export const ANY_FAULT_FIELDS: readonly string[] = [

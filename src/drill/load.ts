@@ -1,6 +1,7 @@
 // Drill file -> validated, normalised Drill. Everything is checked before anything starts, and every
 // problem is reported (file:line:column, field path, what was expected), not just the first.
 import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { findMetric, METRIC_NAMES } from "../objectives/metrics.ts";
 import {
@@ -19,6 +20,9 @@ import { DrillReader, Mapping, type Field } from "./reader.ts";
 import { closest } from "./suggest.ts";
 import {
   LINK_KINDS,
+  OUTAGE_MODES,
+  PLATFORMS,
+  type AppSpec,
   type ControllerMode,
   type Drill,
   type Fault,
@@ -28,6 +32,7 @@ import {
   type LinkSelector,
   type LinkToxicFault,
   type Objective,
+  type Platform,
   type RegionRole,
   type RegionSpec,
   type ReplicationMode,
@@ -42,6 +47,29 @@ export const REGION_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const DNS_NAME =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 export const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * A docker image reference: optional registry host[:port]/, lowercase path components, optional
+ * :tag and @algorithm:digest (the grammar of distribution/reference, without its length limits).
+ */
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+export const IMAGE_REF = new RegExp(
+  `^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*` +
+    "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,})?$",
+);
+const IMAGE_EXAMPLE =
+  "an image reference like postgres:17 or ghcr.io/org/app:1.2 (lowercase name, optional :tag)";
+/** What an app's command arguments and env values may contain as {{NAME}}, filled in per region. */
+export const APP_TEMPLATE_VARIABLES = [
+  "REGION",
+  "HOST",
+  "PORT",
+  "DATABASE_URL",
+  "DATABASE_HOST",
+  "DATABASE_PORT",
+] as const;
+/** `{{NAME}}`, with the spaces inside the braces the platforms tolerate. */
+const TEMPLATE = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 const FAULT_TYPES: readonly FaultType[] = [
   "region-outage",
@@ -91,9 +119,17 @@ export const DEFAULTS = {
   resetPeerAfterMs: 0,
   slicerSizeVariation: 0,
   slicerDelayUs: 0,
+  /** The reference app's (fixtures/app/server.ts). */
+  app: { port: 8080, healthPath: "/health", writePath: "/writes/{{id}}" },
 } as const;
 
-export async function loadDrill(file: string): Promise<Drill> {
+/** What the command line may override. Applied before validation, so every check sees the effective value. */
+export interface DrillOverrides {
+  /** Replaces the drill's `platform` (`--platform`). */
+  platform?: Platform;
+}
+
+export async function loadDrill(file: string, overrides: DrillOverrides = {}): Promise<Drill> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -101,11 +137,14 @@ export async function loadDrill(file: string): Promise<Drill> {
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
     throw new DrillValidationError([{ file, path: "", message: `cannot read the drill file: ${reason}` }]);
   }
-  return parseDrill(text, file);
+  return parseDrill(text, file, overrides);
 }
 
-/** Pure: text in, Drill out, or a DrillValidationError listing every problem. */
-export function parseDrill(text: string, file: string): Drill {
+/**
+ * Pure apart from resolving `file` against the working directory (app.workingDir is the drill file's
+ * directory): text in, Drill out, or a DrillValidationError listing every problem.
+ */
+export function parseDrill(text: string, file: string, overrides: DrillOverrides = {}): Drill {
   const lines = new LineCounter();
   const source = text.replace(/^\uFEFF/, "");
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -120,17 +159,23 @@ export function parseDrill(text: string, file: string): Drill {
     throw new DrillValidationError(firstPerLine.map((error) => syntaxProblem(file, lines, error, hint)));
   }
   const reader = new DrillReader(file, doc, lines);
-  const drill = readDrill(reader, doc.contents === null ? undefined : { node: doc.contents, path: "" });
+  const root = doc.contents === null ? undefined : { node: doc.contents, path: "" };
+  const drill = readDrill(reader, root, overrides, dirname(resolve(file)));
   if (reader.problems.length > 0) throw new DrillValidationError(sortByPosition(reader.problems));
   // Every path that gives up records a problem first; reaching this is a bug in the loader.
   if (drill === undefined) throw new Error(`${file}: drill rejected without a reported problem`);
   return drill;
 }
 
-/** `rto.max: >= 2s` is a YAML block scalar and `!= 0` a tag: objectives must be quoted. */
+/**
+ * `rto.max: >= 2s` is a YAML block scalar and `!= 0` a tag: objectives must be quoted. `{{PORT}}` in
+ * a flow list or mapping is flow syntax: templates must be quoted.
+ */
 function quoteHint(line: string): string {
   const match = /^\s*[\w.-]+:\s*([<>!=]=?\s*[^"'\s].*?)\s*$/.exec(line);
-  return match ? ` (quote objective expressions: "${match[1]}")` : "";
+  if (match) return ` (quote objective expressions: "${match[1]}")`;
+  const template = /\{\{\s*[^{}]*?\s*\}\}/.exec(line);
+  return template ? ` (quote text with templates: "...${template[0]}...")` : "";
 }
 
 function sortByPosition(problems: DrillProblem[]): DrillProblem[] {
@@ -141,7 +186,12 @@ function sortByPosition(problems: DrillProblem[]): DrillProblem[] {
     .map(({ p }) => p);
 }
 
-function readDrill(r: DrillReader, root: Field | undefined): Drill | undefined {
+function readDrill(
+  r: DrillReader,
+  root: Field | undefined,
+  overrides: DrillOverrides,
+  workingDir: string,
+): Drill | undefined {
   if (root === undefined || r.isNull(root)) {
     r.reportAt(undefined, "", "the drill file is empty; expected a mapping with at least name and regions");
     return undefined;
@@ -155,7 +205,10 @@ function readDrill(r: DrillReader, root: Field | undefined): Drill | undefined {
   const descriptionField = top.get("description");
   const description = descriptionField ? r.string(descriptionField) : DEFAULTS.description;
   const platformField = top.get("platform");
-  const platform = platformField ? r.oneOf(platformField, ["local"] as const) : DEFAULTS.platform;
+  const written = platformField ? r.oneOf(platformField, PLATFORMS) : DEFAULTS.platform;
+  const platform = overrides.platform ?? written;
+  const docker = readDocker(r, top);
+  const app = readApp(r, top, platform, overrides.platform !== undefined, workingDir);
 
   const regions = readRegions(r, top);
   const database = readDatabase(r, top, regions);
@@ -174,7 +227,10 @@ function readDrill(r: DrillReader, root: Field | undefined): Drill | undefined {
   if (
     name === undefined ||
     description === undefined ||
+    written === undefined ||
     platform === undefined ||
+    docker === undefined ||
+    app === undefined ||
     regions === undefined ||
     database === undefined ||
     network === undefined ||
@@ -191,6 +247,8 @@ function readDrill(r: DrillReader, root: Field | undefined): Drill | undefined {
     name,
     description,
     platform,
+    docker,
+    app,
     regions,
     database,
     network,
@@ -218,6 +276,154 @@ function readSection<T>(
   if (field === undefined) return read(Mapping.empty(r, key));
   const mapping = r.mapping(field, key, known);
   return mapping && read(mapping);
+}
+
+function readDocker(r: DrillReader, top: Mapping): Drill["docker"] | undefined {
+  return readSection(r, top, "docker", (m) => {
+    const imagesField = m.get("images");
+    const images = imagesField
+      ? r.mapping(imagesField, "docker.images", DRILL_FIELDS["docker.images"])
+      : Mapping.empty(r, "docker.images");
+    if (images === undefined) return undefined;
+    const postgresField = images.get("postgres");
+    const toxiproxyField = images.get("toxiproxy");
+    const postgresImage = postgresField && r.pattern(postgresField, IMAGE_REF, IMAGE_EXAMPLE);
+    const toxiproxyImage = toxiproxyField && r.pattern(toxiproxyField, IMAGE_REF, IMAGE_EXAMPLE);
+    if ((postgresField && postgresImage === undefined) || (toxiproxyField && toxiproxyImage === undefined)) {
+      return undefined;
+    }
+    return {
+      ...(postgresImage === undefined ? {} : { postgresImage }),
+      ...(toxiproxyImage === undefined ? {} : { toxiproxyImage }),
+    };
+  });
+}
+
+/** `overridden`: the platform came from the command line, which the problem about app.image says. */
+function readApp(
+  r: DrillReader,
+  top: Mapping,
+  platform: Platform | undefined,
+  overridden: boolean,
+  workingDir: string,
+): AppSpec | undefined {
+  return readSection(r, top, "app", (m) => {
+    const d = DEFAULTS.app;
+    const imageField = m.get("image");
+    let image = imageField && r.pattern(imageField, IMAGE_REF, IMAGE_EXAMPLE);
+    if (imageField && image !== undefined && platform === "local") {
+      // On local the app is a process: an image would silently be ignored.
+      const via = overridden ? " (--platform local)" : "";
+      r.report(imageField, `needs platform: docker${via}; on local use app.command`);
+      image = undefined;
+    }
+    const commandField = m.get("command");
+    const command = commandField && readCommand(r, commandField);
+    const portField = m.get("port");
+    const port = portField ? r.integer(portField, 1, 65_535) : d.port;
+    const healthField = m.get("healthPath");
+    const healthPath = healthField
+      ? r.pattern(healthField, /^\/\S*$/, 'a path starting with "/", e.g. "/health"')
+      : d.healthPath;
+    const writeField = m.get("writePath");
+    const writePath = writeField ? readWritePath(r, writeField) : d.writePath;
+    const env = readEnv(r, m.get("env"));
+    if (
+      (imageField && image === undefined) ||
+      (commandField && command === undefined) ||
+      port === undefined ||
+      healthPath === undefined ||
+      writePath === undefined ||
+      env === undefined
+    ) {
+      return undefined;
+    }
+    return {
+      ...(image === undefined ? {} : { image }),
+      ...(command === undefined ? {} : { command }),
+      workingDir,
+      port,
+      healthPath,
+      writePath,
+      env,
+    };
+  });
+}
+
+/** An argv list; a single string is refused rather than split, since splitting cannot know about quoting. */
+function readCommand(r: DrillReader, field: Field): string[] | undefined {
+  const items = r.sequence(
+    field,
+    "a list of arguments like [node, server.js] (a single string is not split into arguments)",
+  );
+  if (items === undefined) return undefined;
+  if (items.length === 0) {
+    r.report(field, "expected at least one argument: the program to run (omit command for the default)");
+    return undefined;
+  }
+  const args = items.map((item) => readTemplated(r, item, "arguments"));
+  return args.every((arg) => arg !== undefined) ? (args as string[]) : undefined;
+}
+
+/** Text that may use APP_TEMPLATE_VARIABLES; `what` names the kind of text for a number that needs quoting. */
+function readTemplated(r: DrillReader, field: Field, what: string): string | undefined {
+  const text = r.string(field, `a quoted string (${what} are text)`);
+  if (text === undefined) return undefined;
+  let known = true;
+  for (const [, name = ""] of text.matchAll(TEMPLATE)) {
+    if ((APP_TEMPLATE_VARIABLES as readonly string[]).includes(name)) continue;
+    const guess = closest(name, APP_TEMPLATE_VARIABLES);
+    const hint = guess === undefined ? "" : `did you mean {{${guess}}}? `;
+    const names = APP_TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(", ");
+    r.report(field, `unknown template variable {{${name}}}; ${hint}expected one of: ${names}`);
+    known = false;
+  }
+  return known ? text : undefined;
+}
+
+/** The workload fills in exactly `{{id}}` (no spaces, no other variables). */
+function readWritePath(r: DrillReader, field: Field): string | undefined {
+  const path = r.pattern(field, /^\//, 'a path starting with "/", e.g. "/writes/{{id}}"');
+  if (path === undefined) return undefined;
+  for (const [written, name = ""] of path.matchAll(TEMPLATE)) {
+    if (written === "{{id}}") continue;
+    const fix =
+      name === "id" ? "write it without spaces: {{id}}" : "only {{id}} (the write's id) is filled in";
+    r.report(field, `unexpected template ${written}; ${fix}`);
+    return undefined;
+  }
+  if (!path.includes("{{id}}")) {
+    r.report(
+      field,
+      `must contain {{id}} where the write's id goes, e.g. "/writes/{{id}}", got ${JSON.stringify(path)}`,
+    );
+    return undefined;
+  }
+  return path;
+}
+
+function readEnv(r: DrillReader, field: Field | undefined): Record<string, string> | undefined {
+  if (field === undefined) return {};
+  const m = r.mapping(field, "app.env", undefined, "a mapping of environment variable names to values");
+  if (m === undefined) return undefined;
+  const env: Record<string, string> = {};
+  let complete = true;
+  for (const key of m.keys()) {
+    const keyField = m.keyField(key);
+    if (!ENV_NAME.test(key) && keyField) {
+      r.report(
+        keyField,
+        "expected an environment variable name (letters, digits and _, not starting with a digit)",
+      );
+      complete = false;
+      continue;
+    }
+    const value = m.require(key, 'a quoted string (env values are text), e.g. ""');
+    const text = value && readTemplated(r, value, "env values");
+    if (text === undefined) complete = false;
+    else env[key] = text;
+  }
+  return complete ? env : undefined;
 }
 
 function readRegions(r: DrillReader, top: Mapping): RegionSpec[] | undefined {
@@ -570,7 +776,7 @@ function readFault(
     case "region-outage": {
       const region = readRegionRef(r, m.require("region", "the name of the region that goes dark"), regions);
       const modeField = m.get("mode");
-      const mode = modeField ? r.oneOf(modeField, ["kill", "stop"] as const) : DEFAULTS.regionOutageMode;
+      const mode = modeField ? r.oneOf(modeField, OUTAGE_MODES) : DEFAULTS.regionOutageMode;
       if (timing === undefined || region === undefined || mode === undefined) return undefined;
       return { type, atMs: timing, ...optionalDuration, region, mode };
     }

@@ -2,7 +2,7 @@
 // instead of throwing, so one pass over a drill file reports everything wrong with it.
 import { isAlias, isMap, isScalar, isSeq, YAMLMap, type Document, type LineCounter, type Node } from "yaml";
 import { DURATION_EXAMPLE, parseDuration, parseRate, UnitError } from "./duration.ts";
-import { levelsHaving } from "./fields.ts";
+import { levelsHaving, NOT_DRILL_FIELDS } from "./fields.ts";
 import { fieldPath, indexPath, type DrillProblem } from "./problems.ts";
 import { closest } from "./suggest.ts";
 
@@ -68,15 +68,25 @@ export class DrillReader {
     return new Mapping(this, node, field.path, level, known);
   }
 
-  sequence(field: Field): Field[] | undefined {
+  sequence(field: Field, expected = "a list"): Field[] | undefined {
     const node = this.resolve(field.node);
-    if (!isSeq(node)) return this.wrongType(field, "a list");
+    if (!isSeq(node)) return this.wrongType(field, expected);
     return node.items.map((item, i) => ({ node: item as Node, path: indexPath(field.path, i) }));
   }
 
-  string(field: Field): string | undefined {
+  string(field: Field, expected = "a string"): string | undefined {
     const value = this.value(field);
-    return typeof value === "string" ? value : this.wrongType(field, "a string");
+    if (typeof value === "string") return value;
+    // Unquoted `{{PORT}}` is YAML flow-mapping syntax: say so instead of "got a mapping".
+    const template = unquotedTemplate(this.resolve(field.node));
+    if (template !== undefined) {
+      this.report(
+        field,
+        `quote text that starts with a template: "{{${template}}}" (unquoted, YAML reads {{ as a mapping)`,
+      );
+      return undefined;
+    }
+    return this.wrongType(field, expected);
   }
 
   /** A string matching `pattern`; `expected` describes it in the problem. */
@@ -233,6 +243,9 @@ export class Mapping {
 }
 
 function unknownField(name: string, level: string, known: readonly string[]): string {
+  const instead = NOT_DRILL_FIELDS[`${level}.${name}`];
+  if (instead !== undefined)
+    return `unknown field "${name}": ${instead}; expected one of: ${known.join(", ")}`;
   const guess = closest(name, known);
   if (guess !== undefined) return `unknown field "${name}"; did you mean "${guess}"?`;
   // A field of another fault type is most likely meant for that type: name those levels first.
@@ -243,6 +256,19 @@ function unknownField(name: string, level: string, known: readonly string[]): st
   const belongs =
     elsewhere.length === 0 || elsewhere.length > 3 ? "" : `; "${name}" belongs in ${elsewhere.join(" or ")}`;
   return `unknown field "${name}"${belongs}; expected one of: ${known.join(", ")}`;
+}
+
+/** The NAME of an unquoted `{{NAME}}`, which YAML parses as a mapping whose one key is the mapping {NAME: null}. */
+function unquotedTemplate(node: Node): string | undefined {
+  if (!isMap(node) || node.items.length !== 1) return undefined;
+  const [outer] = node.items;
+  const inner = outer?.key;
+  const nothing = (v: unknown): boolean => v === null || v === undefined || (isScalar(v) && v.value === null);
+  if (!isMap(inner) || inner.items.length !== 1 || !nothing(outer?.value)) return undefined;
+  const [pair] = inner.items;
+  const nameNode = pair?.key;
+  if (!isScalar(nameNode) || !nothing(pair?.value)) return undefined;
+  return String(nameNode.value);
 }
 
 function describe(node: Node): string {

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import { main } from "../../src/cli/main.ts";
 
 function capture(): {
@@ -15,6 +17,36 @@ function capture(): {
 
 const workspaces = async (): Promise<string[]> =>
   (await readdir(os.tmpdir())).filter((n) => n.startsWith("failover-drill-"));
+
+/**
+ * Runs bin/failover-drill.js as a user would. If it outlives `timeoutMs` (it started a drill it should
+ * not have) it gets SIGINT, so it stops everything it started, and SIGKILL only 15 s later.
+ */
+async function spawnCli(
+  args: string[],
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["bin/failover-drill.js", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const interrupt = setTimeout(() => child.kill("SIGINT"), timeoutMs);
+  const kill = setTimeout(() => child.kill("SIGKILL"), timeoutMs + 15_000);
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", (c) => resolve(c));
+    });
+    return { code, stdout, stderr };
+  } finally {
+    clearTimeout(interrupt);
+    clearTimeout(kill);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+}
 
 describe("failover-drill CLI", () => {
   it("accepts the example drills with validate and exits 0", async () => {
@@ -47,5 +79,115 @@ describe("failover-drill CLI", () => {
     const c = capture();
     assert.equal(await main(["validate", "drills/does-not-exist.yaml"], c.io), 2);
     assert.match(c.err.join("\n"), /does-not-exist\.yaml/);
+  });
+
+  describe("--platform and --toxiproxy-url", function () {
+    // Each case starts node + tsx; the machine is shared.
+    this.timeout(60_000);
+    let tmp: string;
+    before(async () => {
+      tmp = await mkdtemp(path.join(os.tmpdir(), "cli-platform-test-"));
+      await writeFile(
+        path.join(tmp, "docker-drill.yaml"),
+        "name: docker-drill\nplatform: docker\nregions:\n  - { name: us-east, role: primary }\n" +
+          "  - { name: eu-west, role: standby }\napp: { image: shop/orders:2 }\n",
+      );
+    });
+    after(async () => {
+      await rm(tmp, { recursive: true, force: true });
+    });
+
+    it("exits 2 on a --platform value that is not local or docker, naming the choices", async () => {
+      const out = path.join(tmp, "reports-bad-platform");
+      const r = await spawnCli([
+        "run",
+        "drills/region-outage.yaml",
+        "--platform",
+        "kubernetes",
+        "--out",
+        out,
+      ]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /platform.*"kubernetes".*local.*docker/s);
+      assert.deepEqual((await readdir(tmp)).sort(), ["docker-drill.yaml"]);
+    });
+
+    it("refuses --toxiproxy-url with the docker platform with exit 2 and starts nothing", async () => {
+      const out = path.join(tmp, "reports-toxiproxy");
+      const url = "http://127.0.0.1:1";
+      const overridden = await spawnCli([
+        "run",
+        "drills/region-outage.yaml",
+        "--platform",
+        "docker",
+        "--toxiproxy-url",
+        url,
+        "--out",
+        out,
+      ]);
+      assert.equal(overridden.code, 2, overridden.stderr);
+      assert.match(
+        overridden.stderr,
+        /--toxiproxy-url is for the local platform; on docker use docker\.images\.toxiproxy/,
+      );
+      const fromFile = await spawnCli([
+        "run",
+        path.join(tmp, "docker-drill.yaml"),
+        "--toxiproxy-url",
+        url,
+        "--out",
+        out,
+      ]);
+      assert.equal(fromFile.code, 2, fromFile.stderr);
+      assert.match(fromFile.stderr, /--toxiproxy-url is for the local platform/);
+      assert.deepEqual((await readdir(tmp)).sort(), ["docker-drill.yaml"], "no reports directory");
+    });
+
+    it("fails validation of app.image on local and passes it with --platform docker", async () => {
+      const fixture = "fixtures/invalid-drills/app-image-on-local.yaml";
+      const local = await spawnCli(["validate", fixture]);
+      assert.equal(local.code, 2, local.stdout);
+      assert.match(
+        local.stderr,
+        /app-image-on-local\.yaml:6:10 app\.image: needs platform: docker; on local use app\.command/,
+      );
+      const docker = await spawnCli(["validate", "--platform", "docker", fixture]);
+      assert.equal(docker.code, 0, docker.stderr);
+      assert.match(docker.stdout, /app-image-on-local\.yaml: ok \(invalid-example: .*platform docker\)/);
+    });
+
+    it("applies matrix --platform to every cell and refuses --toxiproxy-url with docker", async () => {
+      const dry = capture();
+      const args = ["matrix", "drills/seed-tradeoffs.yaml", "--dry-run", "--platform", "docker"];
+      assert.equal(await main(args, dry.io), 0, dry.err.join("\n"));
+      assert.match(dry.out.join("\n"), /6 cells/);
+      const refused = capture();
+      const out = path.join(tmp, "reports-matrix");
+      assert.equal(
+        await main([...args, "--toxiproxy-url", "http://127.0.0.1:1", "--out", out], refused.io),
+        2,
+      );
+      assert.match(refused.err.join("\n"), /--toxiproxy-url is for the local platform/);
+      assert.deepEqual((await readdir(tmp)).sort(), ["docker-drill.yaml"]);
+    });
+
+    it("applies --platform local to a docker drill before validating it", async () => {
+      const file = path.join(tmp, "docker-drill.yaml");
+      assert.equal((await spawnCli(["validate", file])).code, 0);
+      const r = await spawnCli([
+        "run",
+        file,
+        "--platform",
+        "local",
+        "--out",
+        path.join(tmp, "reports-local"),
+      ]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        /docker-drill\.yaml:6:\d+ app\.image: needs platform: docker \(--platform local\)/,
+      );
+      assert.deepEqual((await readdir(tmp)).sort(), ["docker-drill.yaml"]);
+    });
   });
 });

@@ -49,6 +49,9 @@ const MINIMAL_DRILL: Drill = {
   name: "minimal",
   description: "",
   platform: "local",
+  docker: {},
+  // The test drills are named relative to the working directory, which is therefore their directory.
+  app: { workingDir: process.cwd(), port: 8080, healthPath: "/health", writePath: "/writes/{{id}}", env: {} },
   regions: [
     { name: "us-east", role: "primary" },
     { name: "eu-west", role: "standby" },
@@ -467,7 +470,7 @@ regions:
           err.message,
           "drills/x.yaml: 2 problems\n" +
             "drills/x.yaml:2:10 regions: expected a list, got the number 3\n" +
-            'drills/x.yaml:3:11 platform: expected one of: local, got "cloud"',
+            'drills/x.yaml:3:11 platform: expected one of: local, docker, got "cloud"',
         );
         return true;
       },
@@ -618,7 +621,7 @@ const FIXTURES: Record<string, { at: [number, number]; path: string; message: Re
     },
   ],
   "unknown-platform.yaml": [
-    { at: [5, 11], path: "platform", message: /expected one of: local, got "docker"/ },
+    { at: [5, 11], path: "platform", message: /expected one of: local, docker, got "kubernetes"/ },
   ],
   "unparseable-duration.yaml": [
     {
@@ -765,6 +768,95 @@ const FIXTURES: Record<string, { at: [number, number]; path: string; message: Re
       at: [6, 32],
       path: "faults[0].latency",
       message: /unknown field "latency"; "latency" belongs in faults\[latency\]; expected one of: at, type/,
+    },
+  ],
+  "unknown-outage-mode.yaml": [
+    {
+      at: [6, 59],
+      path: "faults[0].mode",
+      message: /expected one of: kill, stop, pause, network, got "freeze"/,
+    },
+  ],
+  "docker-bad-image.yaml": [
+    {
+      at: [8, 15],
+      path: "docker.images.postgres",
+      message: /expected an image reference like postgres:17 .*got "Postgres:17"/,
+    },
+  ],
+  "docker-image-outside-images.yaml": [
+    {
+      at: [7, 3],
+      path: "docker.postgres",
+      message: /unknown field "postgres"; "postgres" belongs in docker\.images; expected one of: images$/,
+    },
+  ],
+  "app-image-on-local.yaml": [
+    { at: [6, 10], path: "app.image", message: /^needs platform: docker; on local use app\.command$/ },
+  ],
+  "app-command-string.yaml": [
+    {
+      at: [6, 12],
+      path: "app.command",
+      message: /expected a list of arguments .*not split into arguments\), got the string "node server.js"/,
+    },
+  ],
+  "app-command-empty.yaml": [
+    { at: [6, 12], path: "app.command", message: /expected at least one argument: the program to run/ },
+  ],
+  "app-command-number-argument.yaml": [
+    {
+      at: [6, 38],
+      path: "app.command[3]",
+      message: /expected a quoted string \(arguments are text\), got the number 8080/,
+    },
+  ],
+  "app-port-out-of-range.yaml": [
+    { at: [6, 38], path: "app.port", message: /must be at most 65535, got 70000/ },
+  ],
+  "app-health-path-relative.yaml": [
+    { at: [6, 15], path: "app.healthPath", message: /expected a path starting with "\/".*got "health"/ },
+  ],
+  "app-write-path-without-id.yaml": [
+    { at: [6, 14], path: "app.writePath", message: /must contain \{\{id\}\} where the write's id goes/ },
+  ],
+  "app-write-path-other-template.yaml": [
+    {
+      at: [6, 14],
+      path: "app.writePath",
+      message: /unexpected template \{\{REGION\}\}; only \{\{id\}\} .* is filled in/,
+    },
+  ],
+  "app-env-unquoted-number.yaml": [
+    {
+      at: [7, 16],
+      path: "app.env.POOL_SIZE",
+      message: /expected a quoted string \(env values are text\), got the number 4/,
+    },
+  ],
+  "app-env-bad-name.yaml": [
+    { at: [7, 5], path: "app.env.ORDERS-DB", message: /expected an environment variable name/ },
+  ],
+  "app-unknown-template.yaml": [
+    {
+      at: [7, 16],
+      path: "app.env.ORDERS_DB",
+      message:
+        /unknown template variable \{\{DATABASE_ULR\}\}; did you mean \{\{DATABASE_URL\}\}\? expected one of: \{\{REGION\}\}, \{\{HOST\}\}, \{\{PORT\}\}/,
+    },
+  ],
+  "app-unquoted-template.yaml": [
+    {
+      at: [8, 7],
+      path: "app.command[1]",
+      message: /quote text that starts with a template: "\{\{PORT\}\}"/,
+    },
+  ],
+  "app-working-dir.yaml": [
+    {
+      at: [7, 3],
+      path: "app.workingDir",
+      message: /unknown field "workingDir": the app's command runs from the drill file's directory/,
     },
   ],
 };

@@ -81,6 +81,11 @@ function schemaErrors(value: unknown, raw: Schema, path = "$"): string[] {
   ) {
     fail("does not match exactly one of oneOf");
   }
+  if (node.not && schemaErrors(value, node.not as Schema, path).length === 0) fail("matches not");
+  if (node.if) {
+    const branch = schemaErrors(value, node.if as Schema, path).length === 0 ? node.then : node.else;
+    if (branch) errors.push(...schemaErrors(value, branch as Schema, path));
+  }
   if ("const" in node && value !== node.const) fail(`expected ${JSON.stringify(node.const)}`);
   if (node.enum && !(node.enum as unknown[]).includes(value))
     fail(`expected one of ${JSON.stringify(node.enum)}`);
@@ -140,7 +145,16 @@ function linkFault(type: string, own: Record<string, unknown>): Record<string, u
 const FULL_DRILL = {
   name: "full",
   description: "every field",
-  platform: "local",
+  platform: "docker",
+  docker: { images: { postgres: "postgres:17", toxiproxy: "ghcr.io/shopify/toxiproxy:2.12.0" } },
+  app: {
+    image: "registry.example:5000/shop/orders:1.4",
+    command: ["node", "server.js", "--listen={{HOST}}:{{PORT}}"],
+    port: 3000,
+    healthPath: "/ready",
+    writePath: "/orders/{{id}}",
+    env: { ORDERS_DB: "{{DATABASE_URL}}", REGION_NAME: "{{ REGION }}" },
+  },
   regions: [
     { name: "us-east", role: "primary" },
     { name: "eu-west", role: "standby" },
@@ -286,6 +300,119 @@ describe("drill JSON Schema", () => {
     assert.equal(drill.faults.length, 4);
     assert.deepEqual(schemaErrors(parseYaml(example), schema), []);
   });
+
+  const TWO_REGIONS = `name: t
+regions:
+  - { name: us-east, role: primary }
+  - { name: eu-west, role: standby }
+`;
+  /** The loader's and the schema's verdicts on one drill text: [loader accepts, schema accepts]. */
+  const verdicts = (text: string): [boolean, boolean] => [
+    problemsOf(text).length === 0,
+    schemaErrors(parseYaml(text), schema).length === 0,
+  ];
+
+  it("accepts a docker drill that brings its own app in the loader and in the schema", () => {
+    const text =
+      `${TWO_REGIONS}platform: docker\n` +
+      "docker: { images: { postgres: failover-drill/postgres:15-bookworm } }\n" +
+      "app:\n  image: shop/orders:2\n  command: [./orders, --db, '{{DATABASE_URL}}']\n  port: 9000\n" +
+      '  env: { ORDERS_PORT: "{{PORT}}", LOG_LEVEL: "debug" }\n' +
+      "faults: [{ at: 5s, type: region-outage, region: us-east, mode: network }]\n";
+    assert.deepEqual(verdicts(text), [true, true]);
+    assert.deepEqual(parseDrill(text, "byo.yaml").app.command, ["./orders", "--db", "{{DATABASE_URL}}"]);
+  });
+
+  it("accepts the bring-your-own-app example in docs/drill-format.md in the loader and in the schema", () => {
+    const example = /### `app`[\s\S]*?```yaml\n([\s\S]*?)```/.exec(docs)?.[1];
+    assert.ok(example, "docs/drill-format.md has an app example");
+    assert.deepEqual(verdicts(TWO_REGIONS + example), [true, true]);
+    assert.equal(parseDrill(TWO_REGIONS + example, "docs.yaml").app.env.ORDERS_DB, "{{DATABASE_URL}}");
+  });
+
+  it("rejects an unknown region-outage mode in the loader and in the schema", () => {
+    for (const mode of ["kill", "stop", "pause", "network"]) {
+      const text = `${TWO_REGIONS}faults: [{ at: 1s, type: region-outage, region: us-east, mode: ${mode} }]\n`;
+      assert.deepEqual(verdicts(text), [true, true], mode);
+    }
+    const bad = `${TWO_REGIONS}faults: [{ at: 1s, type: region-outage, region: us-east, mode: freeze }]\n`;
+    assert.deepEqual(verdicts(bad), [false, false]);
+  });
+
+  it("rejects app.image on the local platform in the loader and in the schema, and accepts it on docker", () => {
+    const app = "app: { image: shop/orders:2 }\n";
+    assert.deepEqual(verdicts(`${TWO_REGIONS}${app}`), [false, false]);
+    assert.deepEqual(verdicts(`${TWO_REGIONS}platform: local\n${app}`), [false, false]);
+    assert.deepEqual(verdicts(`${TWO_REGIONS}platform: docker\n${app}`), [true, true]);
+    assert.deepEqual(verdicts(`${TWO_REGIONS}app: { command: [node, app.js] }\n`), [true, true]);
+  });
+
+  const grammars: Array<[string, (sample: string) => string, string[]]> = [
+    [
+      "image references",
+      (image) =>
+        `${TWO_REGIONS}platform: docker\ndocker: { images: { postgres: ${JSON.stringify(image)} } }\n`,
+      [
+        "postgres",
+        "postgres:17",
+        "ghcr.io/shopify/toxiproxy:2.12.0",
+        "failover-drill/postgres:15-bookworm",
+        "localhost:5000/shop/app",
+        `app@sha256:${"a".repeat(64)}`,
+        "my_app__x/y-z:Latest",
+        "Postgres:17",
+        "postgres:",
+        "postgres 17",
+        "-app",
+        "a:b:c",
+        "",
+      ],
+    ],
+    [
+      "templated env values",
+      (value) => `${TWO_REGIONS}app: { env: { X: ${JSON.stringify(value)} } }\n`,
+      [
+        "{{PORT}}",
+        "--port={{PORT}}",
+        "{{ REGION }}",
+        "{{DATABASE_URL}}?sslmode=disable",
+        "{PORT}",
+        "{{PORT}",
+        "{{{PORT}}}",
+        "",
+        "{{PROT}}",
+        "{{port}}",
+        "{{}}",
+        "{{id}}",
+        "{{HOST}} and {{NOPE}}",
+      ],
+    ],
+    [
+      "write paths",
+      (path) => `${TWO_REGIONS}app: { writePath: ${JSON.stringify(path)} }\n`,
+      [
+        "/writes/{{id}}",
+        "/w?id={{id}}",
+        "/{{id}}/{{id}}",
+        "/writes",
+        "writes/{{id}}",
+        "/writes/{{ id }}",
+        "/a/{{id}}/{{REGION}}",
+        "/x/{{id}}/{{}}",
+      ],
+    ],
+  ];
+  for (const [what, drillWith, samples] of grammars) {
+    it(`accepts the same ${what} in the loader and in the schema`, () => {
+      const seen = new Set<boolean>();
+      for (const sample of samples) {
+        const [loader, fromSchema] = verdicts(drillWith(sample));
+        assert.equal(fromSchema, loader, JSON.stringify(sample));
+        seen.add(loader);
+      }
+      assert.equal(seen.size, 2, "the samples include accepted and rejected ones");
+    });
+  }
 
   const defs = schema.$defs as Record<string, Schema>;
   const stringPattern = (def: Schema) =>
