@@ -7,6 +7,11 @@ import { runCommand } from "./run.ts";
 import { toxiproxyCommand } from "./toxiproxy.ts";
 import { validateCommand } from "./validate.ts";
 
+/** A command line yargs refused: unknown option, missing argument, bad choice. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
@@ -18,26 +23,29 @@ const defaultIo: CliIo = {
 };
 
 export function buildParser(argv: string[], io: CliIo, setExit: (code: number) => void): Argv {
-  return yargs(argv)
-    .scriptName("failover-drill")
-    .usage("$0 <command> [options]")
-    .command(runCommand(io, setExit))
-    .command(validateCommand(io, setExit))
-    .command(matrixCommand(io, setExit))
-    .command(toxiproxyCommand(io, setExit))
-    .demandCommand(1, "name a command: run, validate, matrix or toxiproxy")
-    .strict()
-    .help()
-    .version()
-    .epilogue(
-      "Exit codes: 0 objectives met, 1 objective missed, 2 invalid input, 3 inconclusive, 4 infrastructure failed, 130 interrupted.",
-    )
-    .fail((msg, err) => {
-      if (err) throw err;
-      io.err(`error: ${msg}\nrun with --help for usage`);
-      setExit(ExitCode.invalidInput);
-    })
-    .exitProcess(false);
+  return (
+    yargs(argv)
+      .scriptName("failover-drill")
+      .usage("$0 <command> [options]")
+      .command(runCommand(io, setExit))
+      .command(validateCommand(io, setExit))
+      .command(matrixCommand(io, setExit))
+      .command(toxiproxyCommand(io, setExit))
+      .demandCommand(1, "name a command: run, validate, matrix or toxiproxy")
+      .strict()
+      .help()
+      .version()
+      .epilogue(
+        "Exit codes: 0 objectives met, 1 objective missed, 2 invalid input, 3 inconclusive, 4 infrastructure failed, 130 interrupted.",
+      )
+      // Throwing is what stops yargs: with exitProcess(false) a failure that only printed would
+      // still run the command's handler (and, for `run`, start a drill).
+      .fail((msg, err) => {
+        if (err) throw err;
+        throw new UsageError(msg);
+      })
+      .exitProcess(false)
+  );
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
@@ -49,6 +57,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     await parser.parseAsync();
   } catch (err) {
     io.err(`error: ${(err as Error).message}`);
+    if (err instanceof UsageError) io.err("run with --help for usage");
     return ExitCode.invalidInput;
   }
   return code;
