@@ -1,8 +1,10 @@
-// Starts the reference app (fixtures/app/server.ts) for one region as a supervised child process.
+// Starts a region's app as a supervised child process: the reference app (fixtures/app/server.ts) or
+// the drill's own ("bring your own app": `app.command`, templated per region).
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setTimeout as delay } from "node:timers/promises";
+import type { AppSpec } from "../drill/types.ts";
 import { httpAnswers } from "./http-probe.ts";
 import type { ManagedProcess, ProcessSupervisor } from "./processes.ts";
 import type { Workspace } from "./workspace.ts";
@@ -11,7 +13,13 @@ export class ReferenceAppError extends Error {
   override name = "ReferenceAppError";
 }
 
+export class AppStartError extends Error {
+  override name = "AppStartError";
+}
+
 const READY_TIMEOUT_MS = 10_000;
+/** An app we know nothing about (its own runtime, its own start-up work) gets longer. */
+const COMMAND_READY_TIMEOUT_MS = 30_000;
 
 /** Resolved from this file, not the cwd, so the runner works from any directory. */
 const SERVER_PATH = fileURLToPath(new URL("../../fixtures/app/server.ts", import.meta.url));
@@ -30,9 +38,7 @@ export interface ReferenceAppOptions {
 
 /** Spawns the app and waits until GET /health answers (any status); its log is <workspace>/<region>/app.log. */
 export async function startReferenceApp(o: ReferenceAppOptions): Promise<ManagedProcess> {
-  const dir = o.workspace.path(o.region);
-  await mkdir(dir, { recursive: true });
-  const logFile = o.workspace.path(o.region, "app.log");
+  const logFile = await appLogFile(o.workspace, o.region);
   const app = o.supervisor.spawn(`app:${o.region}`, process.execPath, ["--import", TSX_LOADER, SERVER_PATH], {
     cwd: PROJECT_ROOT,
     env: {
@@ -44,19 +50,112 @@ export async function startReferenceApp(o: ReferenceAppOptions): Promise<Managed
     },
     logFile,
   });
-  const deadline = performance.now() + READY_TIMEOUT_MS;
-  while (performance.now() < deadline) {
-    if (!app.running) {
-      const exit = await app.exited;
-      throw new ReferenceAppError(
-        `reference app for ${o.region} exited during start (code ${exit.code}, signal ${exit.signal}); see ${logFile}`,
-      );
-    }
-    if (await httpAnswers(`http://${o.host}:${o.port}/health`, 2000)) return app;
-    await Promise.race([delay(50), app.exited]);
+  const outcome = await waitUntilAnswering(app, `http://${o.host}:${o.port}/health`, READY_TIMEOUT_MS);
+  if (outcome === "ready") return app;
+  if (outcome === "exited") {
+    const exit = await app.exited;
+    throw new ReferenceAppError(
+      `reference app for ${o.region} exited during start (code ${exit.code}, signal ${exit.signal}); see ${logFile}`,
+    );
   }
   await app.kill();
   throw new ReferenceAppError(
     `reference app for ${o.region} did not answer on ${o.host}:${o.port} within 10 s`,
   );
+}
+
+export interface RegionAppOptions {
+  supervisor: ProcessSupervisor;
+  workspace: Workspace;
+  region: string;
+  /** Where the app must listen: {{HOST}} and {{PORT}}. */
+  host: string;
+  port: number;
+  /** Where the app reaches its region's database (the app-db proxy). */
+  database: { host: string; port: number };
+  /** The drill's app; without a `command` the reference app runs. */
+  app?: Pick<AppSpec, "command" | "workingDir" | "healthPath" | "env">;
+}
+
+/**
+ * Starts a region's app: `app.command` run from `app.workingDir` when given (argv and `env` values
+ * templated with REGION, HOST, PORT, DATABASE_URL, DATABASE_HOST, DATABASE_PORT, which the app also
+ * gets as environment), else the reference app. Resolves once `app.healthPath` answers any HTTP
+ * status (a standby's app may say 503 and still be up); its log is <workspace>/<region>/app.log.
+ */
+export async function startRegionApp(o: RegionAppOptions): Promise<ManagedProcess> {
+  const databaseUrl = `postgres://postgres@${o.database.host}:${o.database.port}/postgres`;
+  const command = o.app?.command;
+  if (command === undefined || o.app === undefined) {
+    const { supervisor, workspace, region, host, port } = o;
+    return startReferenceApp({ supervisor, workspace, region, host, port, databaseUrl });
+  }
+  const { argv, env } = await renderApp(o, command, o.app.env);
+  const [program, ...args] = argv;
+  if (program === undefined || program === "")
+    throw new AppStartError(`app.command for ${o.region} is empty`);
+  const logFile = await appLogFile(o.workspace, o.region);
+  const app = o.supervisor.spawn(`app:${o.region}`, program, args, {
+    cwd: o.app.workingDir,
+    env: { ...process.env, ...env },
+    logFile,
+  });
+  const url = `http://${o.host}:${o.port}${o.app.healthPath}`;
+  const outcome = await waitUntilAnswering(app, url, COMMAND_READY_TIMEOUT_MS);
+  if (outcome === "ready") return app;
+  if (outcome === "exited") {
+    const exit = await app.exited;
+    throw new AppStartError(
+      `app for ${o.region} (${argv.join(" ")}) exited during start (code ${exit.code}, signal ${exit.signal}); see ${logFile}`,
+    );
+  }
+  await app.kill();
+  throw new AppStartError(
+    `app for ${o.region} (${argv.join(" ")}) did not answer ${url} within ${COMMAND_READY_TIMEOUT_MS / 1000} s; see ${logFile}`,
+  );
+}
+
+/**
+ * The app's argv and environment for its region, templated like the docker platform's (one syntax on
+ * both platforms). Its module is loaded on demand: it sits beside the container code, whose
+ * dependencies a reference-app drill never needs.
+ */
+async function renderApp(
+  o: RegionAppOptions,
+  command: string[],
+  extraEnv: Record<string, string>,
+): Promise<{ argv: string[]; env: Record<string, string> }> {
+  const { appEnvironment, renderTemplate } = await import("./docker-app.ts");
+  // A container listens on all its interfaces; here each region has its own loopback address.
+  const values = { ...appEnvironment(o.region, o.port, o.database), HOST: o.host };
+  const render = (text: string): string => {
+    try {
+      return renderTemplate(text, values);
+    } catch (err) {
+      throw new AppStartError(`app for ${o.region}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  const env: Record<string, string> = { ...values };
+  for (const [name, value] of Object.entries(extraEnv)) env[name] = render(value);
+  return { argv: command.map(render), env };
+}
+
+async function appLogFile(workspace: Workspace, region: string): Promise<string> {
+  await mkdir(workspace.path(region), { recursive: true });
+  return workspace.path(region, "app.log");
+}
+
+/** Polls `url` until it answers any status; "exited" when the app died first, "timeout" after `timeoutMs`. */
+async function waitUntilAnswering(
+  app: ManagedProcess,
+  url: string,
+  timeoutMs: number,
+): Promise<"ready" | "exited" | "timeout"> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (!app.running) return "exited";
+    if (await httpAnswers(url, 2000)) return "ready";
+    await Promise.race([delay(50), app.exited]);
+  }
+  return "timeout";
 }

@@ -14,6 +14,10 @@ export class ProcessGroupSurvivedError extends Error {
   override name = "ProcessGroupSurvivedError";
 }
 
+export class ProcessPauseError extends Error {
+  override name = "ProcessPauseError";
+}
+
 export class CommandFailedError extends Error {
   override name = "CommandFailedError";
 }
@@ -44,6 +48,16 @@ export interface ManagedProcess {
    * thaw a whole database, backends included).
    */
   signal(signal: NodeJS.Signals): void;
+  /** Whether pause() froze it and resume() has not thawed it yet. */
+  readonly paused: boolean;
+  /**
+   * Freezes the group and every descendant (SIGSTOP) and resolves once each of them is stopped, so
+   * nothing it runs answers any more. stop() and a non-SIGKILL kill() thaw it first: a stopped
+   * process holds a SIGTERM/SIGINT pending until it is continued.
+   */
+  pause(timeoutMs?: number): Promise<void>;
+  /** Thaws what pause() froze (SIGCONT to the group and every descendant). */
+  resume(): void;
 }
 
 export interface SpawnOptions {
@@ -160,6 +174,24 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** Stopped by a signal (T) or by a tracer (t). */
+const stopped = (p: ProcEntry): boolean => p.state === "T" || p.state === "t";
+
+/** Live members of group `pgid` and live descendants of `root`, from one snapshot of /proc. */
+function processTree(root: number): ProcEntry[] {
+  const all = listProcesses().filter(running);
+  const tree = new Map<number, ProcEntry>();
+  for (const p of all) if (p.pgrp === root || p.pid === root) tree.set(p.pid, p);
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const parents = new Set(frontier);
+    const children = all.filter((p) => parents.has(p.ppid));
+    for (const child of children) tree.set(child.pid, child);
+    frontier = children.map((p) => p.pid);
+  }
+  return [...tree.values()];
+}
+
 /** Whether any live process is left in group `pgid`. */
 export function processGroupAlive(pgid: number): boolean {
   return processGroupMembers(pgid).length > 0;
@@ -177,6 +209,7 @@ class SupervisedProcess implements ManagedProcess {
   readonly exited: Promise<ProcessExit>;
   private exitedYet = false;
   private gone = false;
+  private frozen = false;
   /** Descendants outside the group that were SIGKILLed and must be waited for. */
   private readonly strays = new Set<number>();
 
@@ -205,12 +238,43 @@ class SupervisedProcess implements ManagedProcess {
     for (const pid of processDescendants(this.pid)) send(pid, signal);
   }
 
+  get paused(): boolean {
+    return this.frozen;
+  }
+
+  async pause(timeoutMs = 5000): Promise<void> {
+    if (!this.running) throw new ProcessPauseError(`cannot pause ${this.name}: it is not running`);
+    this.frozen = true;
+    const deadline = performance.now() + timeoutMs;
+    // The group first, so the leader forks nothing new, then whatever of the tree is not stopped
+    // yet; SIGSTOP takes effect when each process is next scheduled, so look until all are.
+    send(-this.pid, "SIGSTOP");
+    for (;;) {
+      if (process.platform !== "linux") return; // no /proc to confirm it
+      const moving = processTree(this.pid).filter((p) => !stopped(p));
+      if (moving.length === 0) return;
+      for (const p of moving) send(p.pid, "SIGSTOP");
+      if (performance.now() > deadline) {
+        throw new ProcessPauseError(
+          `${this.name} not frozen within ${timeoutMs} ms: ${moving.map((p) => `${p.pid} (${p.state})`).join(", ")}`,
+        );
+      }
+      await delay(5);
+    }
+  }
+
+  resume(): void {
+    this.frozen = false;
+    this.signal("SIGCONT");
+  }
+
   /**
    * Power loss: everything the child started dies at the same instant. Freeze the group and every
    * descendant first (SIGSTOP), so nothing forks or commits while we collect pids, then SIGKILL all.
    */
   killTreeNow(): void {
     if (this.gone) return;
+    this.frozen = false; // SIGKILL needs no thaw
     const tree = new Set(processDescendants(this.pid));
     send(-this.pid, "SIGSTOP");
     for (const pid of tree) send(pid, "SIGSTOP");
@@ -228,13 +292,18 @@ class SupervisedProcess implements ManagedProcess {
 
   async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
     if (signal === "SIGKILL") this.killTreeNow();
-    else send(-this.pid, signal);
+    else {
+      if (this.frozen) this.resume();
+      send(-this.pid, signal);
+    }
     await this.exited;
     await this.waitUntilGone();
   }
 
   async stop(graceMs = DEFAULT_GRACE_MS, signal: NodeJS.Signals = this.stopSignal): Promise<void> {
     if (this.running) {
+      // A frozen process would hold the signal pending until SIGKILL after the grace period.
+      if (this.frozen) this.resume();
       send(this.pid, signal);
       if ((await withTimeout(this.exited, graceMs)) === "timeout") this.killTreeNow();
       await this.exited;

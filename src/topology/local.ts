@@ -1,30 +1,37 @@
 // Starts a drill's topology as local processes on loopback: one address per region, PostgreSQL
-// primary + streaming standbys, one reference app per region, every link through a proxy, and the
-// embedded DNS server. Everything started here is owned by the returned object and stopped by
+// primary + streaming standbys, one app per region (the reference app or the drill's own), every link
+// through a proxy, and the embedded DNS server. Everything started here is owned by the returned object and stopped by
 // dispose(), also when start-up fails half way.
-import type { Drill } from "../drill/types.ts";
+import type { Drill, OutageMode } from "../drill/types.ts";
 import { DnsServer } from "../dns/server.ts";
 import { findPostgresBinaries, type PostgresBinaries } from "../engines/postgres/binaries.ts";
 import { createPostgresNodes, type PostgresNode } from "../engines/postgres/cluster.ts";
-import { startReferenceApp } from "../platform/app.ts";
+import { setTimeout as delay } from "node:timers/promises";
+import { startRegionApp } from "../platform/app.ts";
+import { httpAnswers } from "../platform/http-probe.ts";
 import { freePort, freePortOnAll, regionAddress } from "../platform/ports.ts";
 import { ProcessSupervisor, type ManagedProcess } from "../platform/processes.ts";
 import { Workspace } from "../platform/workspace.ts";
 import { ProxyControl, startToxiproxy, type ProxyTarget } from "../toxiproxy/client.ts";
 import {
-  pairLatencyMs,
+  addInterRegionLatency,
   region,
+  repointStandbysAt,
   replicationLink,
   replicationProxyName,
   type LinkInfo,
   type RegionLayout,
   type RunningTopology,
   type TopologyLayout,
+  TopologyStartError,
 } from "./topology.ts";
 
-export class TopologyStartError extends Error {
-  override name = "TopologyStartError";
+export class RegionHealError extends Error {
+  override name = "RegionHealError";
 }
+
+/** How long a healed region's database and app may take to answer again (crash recovery, app start). */
+const HEAL_TIMEOUT_MS = 30_000;
 
 export interface LocalTopologyOptions {
   keep?: boolean;
@@ -94,20 +101,7 @@ export class LocalTopology implements RunningTopology {
         upstream: `${link.upstream.host}:${link.upstream.port}`,
       });
     }
-    // Cross-region latency is part of the architecture under test, not a fault: it stays all drill,
-    // on every replication link (also the ones only used after a re-point), in both directions.
-    for (const link of this.layout.links.filter((l) => l.kind === "replication")) {
-      const latencyMs = pairLatencyMs(drill.network, link.from, link.to);
-      if (latencyMs <= 0) continue;
-      for (const stream of ["upstream", "downstream"] as const) {
-        await this.proxies.addLatency(link.proxy, {
-          toxic: `inter-region-${stream}`,
-          latencyMs,
-          jitterMs: 0,
-          stream,
-        });
-      }
-    }
+    await addInterRegionLatency(this.proxies, this.layout, drill.network);
 
     const primary = this.layout.regions.find((r) => r.role === "primary");
     if (primary === undefined) throw new TopologyStartError("drill has no primary region");
@@ -216,50 +210,45 @@ export class LocalTopology implements RunningTopology {
     return region(this.layout, name);
   }
 
-  async startApp(r: RegionLayout): Promise<void> {
-    const db = this.appDbLink(r.name).listen;
-    const app = await startReferenceApp({
+  /** The region's app on its address and app port, reaching its database through the app-db proxy. */
+  private async startApp(r: RegionLayout): Promise<void> {
+    const app = await startRegionApp({
       supervisor: this.supervisor,
       workspace: this.workspace,
       region: r.name,
       host: r.address,
       port: r.appPort,
-      databaseUrl: `postgres://postgres@${db.host}:${db.port}/postgres`,
+      database: this.appDbLink(r.name).listen,
+      app: this.drill.app,
     });
     this.apps.set(r.name, app);
   }
 
+  async repointStandbys(newPrimary: string, except: string[] = []): Promise<string[]> {
+    return repointStandbysAt(this, newPrimary, except, (line) => this.log(line));
+  }
+
   /**
-   * After `newPrimary` was promoted: every other running standby streams from it through its
-   * `${standby}.replication.${newPrimary}` proxy (primary_conninfo applies on reload in PG 13+; the
-   * timeline switch is followed because recovery_target_timeline defaults to 'latest'), and the new
-   * primary's synchronous_standby_names names exactly those standbys. With none left it becomes ''
-   * (commits stop waiting) rather than naming dead nodes, on which every write would hang forever;
-   * HA managers such as Patroni make the same trade of durability for availability. Returns the
-   * re-pointed standbys. A standby that cannot be reached is left out (and logged), not fatal: the
-   * failover must go on.
+   * kill: SIGKILL the region's database and app trees (power loss). stop: fast shutdown of both.
+   * pause: SIGSTOP the database (postmaster, backends, walsender/walreceiver) and then the app; both
+   * keep their sockets and answer nothing. network: nothing happens to the processes (the nemesis
+   * cuts the links), so the old primary lives on, isolated. The heal undoes whichever it was and
+   * resolves once the database accepts connections and the app answers its health path.
    */
-  async repointStandbys(newPrimary: string): Promise<string[]> {
-    const primaryNode = this.node(newPrimary);
-    const others = this.layout.regions.filter((r) => r.name !== newPrimary);
-    const results = await Promise.all(
-      others.map(async (r): Promise<string | undefined> => {
-        const node = this.node(r.name);
-        if (!node.running) return undefined;
-        try {
-          // A restarted old primary is not in recovery: re-attaching it needs pg_rewind, not this.
-          if (!(await node.isInRecovery())) return undefined;
-          await node.setUpstream(replicationLink(this.layout, r.name, newPrimary).listen);
-          return r.name;
-        } catch (err) {
-          this.log(`could not re-point ${r.name} at ${newPrimary}: ${(err as Error).message}`);
-          return undefined;
-        }
-      }),
-    );
-    const repointed = results.filter((name): name is string => name !== undefined);
-    await primaryNode.setSynchronousStandbys(repointed);
-    return repointed;
+  async injectRegionOutage(region: string, mode: OutageMode): Promise<() => Promise<void>> {
+    switch (mode) {
+      case "kill":
+      case "stop":
+        await this.stopRegionProcesses(region, mode);
+        break;
+      case "pause":
+        await this.pauseRegionProcesses(region);
+        break;
+      case "network":
+        break;
+    }
+    let healed: Promise<void> | undefined;
+    return () => (healed ??= this.healRegion(region));
   }
 
   /** A region's processes die (kill = power loss) or shut down (stop). */
@@ -272,12 +261,57 @@ export class LocalTopology implements RunningTopology {
     ]);
   }
 
-  /** The region comes back: its database restarts (crash recovery) and its app starts again. */
-  async restartRegionProcesses(region: string): Promise<void> {
+  /** The database freezes first (the fault under test), then its app; a half-done freeze is undone. */
+  private async pauseRegionProcesses(region: string): Promise<void> {
     const node = this.node(region);
-    if (!node.running) await node.start();
     const app = this.apps.get(region);
+    await node.pause();
+    try {
+      if (app?.running) await app.pause();
+    } catch (err) {
+      app?.resume();
+      await node.resume();
+      throw err;
+    }
+  }
+
+  /**
+   * The region comes back from any outage: thawed in the reverse order of the freeze, restarted if
+   * it was down (crash recovery for the database), and answering again before this resolves.
+   */
+  private async healRegion(region: string): Promise<void> {
+    const node = this.node(region);
+    const app = this.apps.get(region);
+    if (app?.paused) app.resume();
+    if (node.paused) await node.resume();
+    if (!node.running) await node.start();
     if (app === undefined || !app.running) await this.startApp(this.regionLayout(region));
+    await this.waitUntilRegionAnswers(region);
+  }
+
+  /** Until the database accepts a query and the app answers its health path with any status. */
+  private async waitUntilRegionAnswers(region: string): Promise<void> {
+    const node = this.node(region);
+    const { address, appPort } = this.regionLayout(region);
+    const healthUrl = `http://${address}:${appPort}${this.drill.app.healthPath}`;
+    const deadline = performance.now() + HEAL_TIMEOUT_MS;
+    let database = false;
+    let app = false;
+    for (;;) {
+      database ||= await node.query("SELECT 1", [], { timeoutMs: 1000 }).then(
+        () => true,
+        () => false,
+      );
+      app ||= await httpAnswers(healthUrl, 1000);
+      if (database && app) return;
+      if (performance.now() > deadline) {
+        const silent = [database ? [] : ["database"], app ? [] : [`app (${healthUrl})`]].flat();
+        throw new RegionHealError(
+          `${region}: ${silent.join(" and ")} not answering ${HEAL_TIMEOUT_MS / 1000} s into the heal`,
+        );
+      }
+      await delay(50);
+    }
   }
 
   async dispose(): Promise<void> {
@@ -291,6 +325,8 @@ export class LocalTopology implements RunningTopology {
         errors.push(err);
       }
     };
+    // stop() thaws a paused database or app before its stop signal, which it would otherwise hold
+    // pending until the SIGKILL after the grace period.
     await attempt(() => this.supervisor.stopAll(2000));
     if (this.proxies !== undefined) await attempt(() => this.proxies.deleteAll());
     if (this.proxyTarget !== undefined) await attempt(() => this.proxyTarget!.close());

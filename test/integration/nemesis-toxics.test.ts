@@ -71,7 +71,7 @@ describe("nemesis link faults on a real Toxiproxy server", function () {
 
   let toxiproxy: ToxiproxyServer;
   let echo: Server;
-  let topology: NemesisTopology & { stopped: string[]; restarted: string[] };
+  let topology: NemesisTopology & { outages: string[]; healed: string[] };
   let history: HistoryRecorder;
 
   const link = (proxy: string, kind: LinkInfo["kind"], from: string, to: string): LinkInfo => ({
@@ -137,18 +137,18 @@ describe("nemesis link faults on a real Toxiproxy server", function () {
       servicePort: 0,
       links,
     };
-    const stopped: string[] = [];
-    const restarted: string[] = [];
+    const outages: string[] = [];
+    const healed: string[] = [];
     topology = {
       proxies,
       layout,
-      stopped,
-      restarted,
-      stopRegionProcesses: async (region, mode) => {
-        stopped.push(`${region}:${mode}`);
-      },
-      restartRegionProcesses: async (region) => {
-        restarted.push(region);
+      outages,
+      healed,
+      injectRegionOutage: async (region, mode) => {
+        outages.push(`${region}:${mode}`);
+        return async () => {
+          healed.push(`${region}:${mode}`);
+        };
       },
     };
     history = new HistoryRecorder(new MonotonicClock());
@@ -386,13 +386,42 @@ describe("nemesis link faults on a real Toxiproxy server", function () {
       "west.client": true,
       "west.replication": false,
     });
-    assert.deepEqual(topology.stopped, ["east:stop"]);
+    assert.deepEqual(topology.outages, ["east:stop"]);
     await outage.heal();
     // The partition still holds the replication link down after the outage heals.
     assert.equal((await enabled())["west.replication"], false);
     await partition.heal();
-    assert.deepEqual(topology.restarted, ["east"]);
+    assert.deepEqual(topology.healed, ["east:stop"]);
     assert.ok(Object.values(await enabled()).every(Boolean));
+  });
+
+  it("leaves every link up during a paused region's outage, since frozen processes close nothing", async () => {
+    const outage = await injectFault({ type: "region-outage", atMs: 0, region: "east", mode: "pause" }, 0, {
+      topology,
+      history,
+    });
+    const listing = await topology.proxies.list();
+    assert.deepEqual(
+      listing.filter((p) => !p.enabled).map((p) => p.name),
+      [],
+    );
+    assert.deepEqual(topology.outages, ["east:pause"]);
+    await outage.heal();
+    assert.deepEqual(topology.healed, ["east:pause"]);
+  });
+
+  it("re-enables the links it cut when the topology cannot inject the outage", async () => {
+    topology.injectRegionOutage = async () => {
+      throw new Error("no such region process");
+    };
+    await assert.rejects(
+      injectFault({ type: "region-outage", atMs: 0, region: "east", mode: "network" }, 0, {
+        topology,
+        history,
+      }),
+      /no such region process/,
+    );
+    assert.ok((await topology.proxies.list()).every((p) => p.enabled));
   });
 });
 

@@ -7,14 +7,7 @@ import pg from "pg";
 import type { ManagedProcess, ProcessSupervisor } from "../../platform/processes.ts";
 import type { Workspace } from "../../platform/workspace.ts";
 import type { PostgresBinaries } from "./binaries.ts";
-import {
-  ASYNC_REPLICATION,
-  HBA_CONF,
-  nodeConfig,
-  quoteConfValue,
-  synchronousStandbyNames,
-  type ReplicationSettings,
-} from "./config.ts";
+import { ASYNC_REPLICATION, HBA_CONF, nodeConfig, type ReplicationSettings } from "./config.ts";
 import type { DatabaseNode, UpstreamAddress } from "./node.ts";
 import { PostgresSqlNode } from "./operations.ts";
 import { preparePristineDataDirs, type PreparedDataDirs } from "./template.ts";
@@ -160,22 +153,31 @@ export class PostgresNode extends PostgresSqlNode implements DatabaseNode, Async
       },
     );
     this.process = proc;
-    const deadline = performance.now() + START_TIMEOUT_MS;
+    try {
+      await this.waitUntilAccepting(proc, START_TIMEOUT_MS, "start");
+    } catch (err) {
+      if (proc.running) await proc.kill();
+      throw err;
+    }
+  }
+
+  /** Polls until a connection succeeds; throws when the server exits or `timeoutMs` passes. */
+  private async waitUntilAccepting(proc: ManagedProcess, timeoutMs: number, phase: string): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
     let lastError: string | null;
     do {
       if (!proc.running) {
         const exit = await proc.exited;
         throw new PostgresNodeError(
-          `${this.name}: postgres exited during start (code ${exit.code}, signal ${exit.signal}):\n${await this.lastLog()}`,
+          `${this.name}: postgres exited during ${phase} (code ${exit.code}, signal ${exit.signal}):\n${await this.lastLog()}`,
         );
       }
       lastError = await this.tryConnect();
       if (lastError === null) return;
       await Promise.race([delay(50), proc.exited]);
     } while (performance.now() < deadline);
-    await proc.kill();
     throw new PostgresNodeError(
-      `${this.name}: not accepting connections after ${START_TIMEOUT_MS} ms (${lastError}):\n${await this.lastLog()}`,
+      `${this.name}: not accepting connections ${timeoutMs} ms after ${phase} (${lastError}):\n${await this.lastLog()}`,
     );
   }
 
@@ -200,6 +202,27 @@ export class PostgresNode extends PostgresSqlNode implements DatabaseNode, Async
   /** Fast shutdown (SIGINT); SIGKILL if it has not finished within the grace period. */
   async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     await this.process?.stop(graceMs, "SIGINT");
+  }
+
+  /** Whether pause() froze the server and resume() has not thawed it yet. */
+  get paused(): boolean {
+    return this.running && (this.process?.paused ?? false);
+  }
+
+  /**
+   * Freezes the server: SIGSTOP to the postmaster and to every backend, walsender and walreceiver
+   * (they left its process group), so nothing answers while connections stay open and stall.
+   */
+  async pause(): Promise<void> {
+    if (this.process === undefined || !this.running) throw new PostgresNodeError(`${this.name}: not running`);
+    await this.process.pause();
+  }
+
+  /** Thaws a paused server and waits until it accepts connections again. */
+  async resume(timeoutMs = START_TIMEOUT_MS): Promise<void> {
+    if (this.process === undefined || !this.running) throw new PostgresNodeError(`${this.name}: not running`);
+    this.process.resume();
+    await this.waitUntilAccepting(this.process, timeoutMs, "resume");
   }
 
   private client(connectTimeoutMs = CONNECT_TIMEOUT_MS, queryTimeoutMs?: number): pg.Client {
@@ -230,31 +253,6 @@ export class PostgresNode extends PostgresSqlNode implements DatabaseNode, Async
       return result.rows;
     } finally {
       await closeClient(client);
-    }
-  }
-
-  /**
-   * As primary: commits wait for `standbys` as the replication mode says (FIRST n / ANY k), or for
-   * nobody when the list is empty or the mode is async. Returns the value set. Waits until new
-   * connections see it, so a write issued afterwards is under the new rule.
-   */
-  async setSynchronousStandbys(standbys: string[]): Promise<string> {
-    const value = synchronousStandbyNames(
-      this.replication,
-      standbys.filter((s) => s !== this.name),
-    );
-    await this.query(`ALTER SYSTEM SET synchronous_standby_names = ${quoteConfValue(value)}`);
-    await this.query("SELECT pg_reload_conf()");
-    // The reload is a signal to the postmaster; backends forked after it has been handled see it.
-    const deadline = performance.now() + 5000;
-    for (;;) {
-      const [row] = await this.query<{ names: string }>(
-        "SELECT current_setting('synchronous_standby_names') AS names",
-      );
-      if (row?.names === value) return value;
-      if (performance.now() > deadline)
-        throw new PostgresNodeError(`${this.name}: synchronous_standby_names not reloaded within 5 s`);
-      await delay(20);
     }
   }
 
