@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setTimeout as delay } from "node:timers/promises";
 import type { AppSpec } from "../drill/types.ts";
+import { appEnvironment, renderTemplate } from "./app-env.ts";
 import { httpAnswers } from "./http-probe.ts";
 import type { ManagedProcess, ProcessSupervisor } from "./processes.ts";
 import type { Workspace } from "./workspace.ts";
@@ -90,7 +91,7 @@ export async function startRegionApp(o: RegionAppOptions): Promise<ManagedProces
     const { supervisor, workspace, region, host, port } = o;
     return startReferenceApp({ supervisor, workspace, region, host, port, databaseUrl });
   }
-  const { argv, env } = await renderApp(o, command, o.app.env);
+  const { argv, env } = renderApp(o, command, o.app.env);
   const [program, ...args] = argv;
   if (program === undefined || program === "")
     throw new AppStartError(`app.command for ${o.region} is empty`);
@@ -115,19 +116,13 @@ export async function startRegionApp(o: RegionAppOptions): Promise<ManagedProces
   );
 }
 
-/**
- * The app's argv and environment for its region, templated like the docker platform's (one syntax on
- * both platforms). Its module is loaded on demand: it sits beside the container code, whose
- * dependencies a reference-app drill never needs.
- */
-async function renderApp(
+/** The app's argv and environment for its region, templated as on the docker platform. */
+function renderApp(
   o: RegionAppOptions,
   command: string[],
   extraEnv: Record<string, string>,
-): Promise<{ argv: string[]; env: Record<string, string> }> {
-  const { appEnvironment, renderTemplate } = await import("./docker-app.ts");
-  // A container listens on all its interfaces; here each region has its own loopback address.
-  const values = { ...appEnvironment(o.region, o.port, o.database), HOST: o.host };
+): { argv: string[]; env: Record<string, string> } {
+  const values = appEnvironment(o.region, { host: o.host, port: o.port }, o.database);
   const render = (text: string): string => {
     try {
       return renderTemplate(text, values);

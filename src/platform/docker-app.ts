@@ -3,6 +3,7 @@
 // answers `healthPath` once it is up and accepts writes on `writePath`. Its environment is templated
 // per region, so an app that reads its database from ORDERS_DB instead of DATABASE_URL still works.
 import { PullPolicy, type StartedTestContainer } from "testcontainers";
+import { appEnvironment, renderTemplate, type DatabaseEndpoint } from "./app-env.ts";
 import {
   DockerPlatformError,
   drillAlias,
@@ -37,12 +38,6 @@ export const REFERENCE_APP: Required<Omit<DockerAppSpec, "command">> = {
   writePath: "/writes/{{id}}",
   env: {},
 };
-
-/** Where an app container reaches its region's database (directly or through a proxy). */
-export interface DatabaseEndpoint {
-  host: string;
-  port: number;
-}
 
 export interface DockerAppOptions {
   app?: DockerAppSpec;
@@ -83,38 +78,6 @@ export class AppContainer {
   }
 }
 
-/** Replaces every {{NAME}}; a name that is not in `values` is an error, not an empty string. */
-export function renderTemplate(text: string, values: Record<string, string>): string {
-  return text.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_match, name: string) => {
-    const value = values[name];
-    if (value === undefined) {
-      throw new DockerPlatformError(
-        `unknown template variable {{${name}}} in ${JSON.stringify(text)} (known: ${Object.keys(values).join(", ")})`,
-      );
-    }
-    return value;
-  });
-}
-
-/** The app's environment for one region: the reference app's variables, then the spec's, templated. */
-export function appEnvironment(
-  region: string,
-  port: number,
-  database: DatabaseEndpoint,
-  env: Record<string, string> = {},
-): Record<string, string> {
-  const values: Record<string, string> = {
-    REGION: region,
-    PORT: String(port),
-    DATABASE_HOST: database.host,
-    DATABASE_PORT: String(database.port),
-    DATABASE_URL: `postgres://postgres@${database.host}:${database.port}/postgres`,
-  };
-  const result: Record<string, string> = { ...values, HOST: "0.0.0.0" };
-  for (const [name, value] of Object.entries(env)) result[name] = renderTemplate(value, values);
-  return result;
-}
-
 export function appAlias(region: string, name = "app"): string {
   return `${name}-${region}`;
 }
@@ -144,7 +107,8 @@ export async function startAppContainers(
 
   const start = async (region: string): Promise<AppContainer> => {
     const endpoint = database(region);
-    const env = appEnvironment(region, spec.port, endpoint, spec.env);
+    // A container listens on all its interfaces.
+    const env = appEnvironment(region, { host: "0.0.0.0", port: spec.port }, endpoint, spec.env);
     const values = { ...env };
     const alias = appAlias(region, options.name);
     let container = cluster

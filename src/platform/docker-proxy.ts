@@ -5,7 +5,7 @@
 // app image by scripts/build-local-images.sh); both serve the same API on :8474 by default.
 import { ImageName, PullPolicy, type StartedTestContainer } from "testcontainers";
 import { ProxyControl } from "../toxiproxy/client.ts";
-import type { DatabaseEndpoint } from "./docker-app.ts";
+import type { DatabaseEndpoint } from "./app-env.ts";
 import {
   drillAlias,
   LoopbackHttpWaitStrategy,
@@ -26,7 +26,18 @@ export interface DockerToxiproxyOptions {
   /** Default: the official image if present, else the embedded one if present, else the official (pulled). */
   image?: string;
   alias?: string;
+  /**
+   * Proxy ports the host reaches directly, each on its own loopback address: a region's client
+   * endpoint is <region address>:<service port> on the host, as on the local platform.
+   */
+  publish?: PublishedProxyPort[];
   startupTimeoutMs?: number;
+}
+
+export interface PublishedProxyPort {
+  containerPort: number;
+  hostIp: string;
+  hostPort: number;
 }
 
 export class ToxiproxyContainer {
@@ -74,10 +85,16 @@ export async function startToxiproxyContainer(
   const alias = options.alias ?? TOXIPROXY_ALIAS;
   return withImageHint(cluster.runtime, image, async () => {
     // Both images' default command serves the API on 0.0.0.0:8474 (the official one: -host=0.0.0.0).
-    const container = await cluster
+    const published = options.publish ?? [];
+    let definition = cluster
       .container(image, alias)
       .withPullPolicy(PullPolicy.defaultPolicy())
-      .withExposedPorts(TOXIPROXY_API_PORT)
+      .withExposedPorts(
+        TOXIPROXY_API_PORT,
+        ...published.map((p) => ({ container: p.containerPort, host: p.hostPort })),
+      );
+    for (const p of published) definition = definition.withHostIp(p.containerPort, p.hostIp);
+    const container = await definition
       .withWaitStrategy(new LoopbackHttpWaitStrategy("/version", TOXIPROXY_API_PORT))
       .withStartupTimeout(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS)
       .start();

@@ -1,12 +1,7 @@
 // Needs a Docker engine (scripts/start-dockerd.sh) and the local images
 // (scripts/build-local-images.sh, IMAGES="postgres app byo-app"). Ryuk is disabled.
 import assert from "node:assert/strict";
-import {
-  appEnvironment,
-  renderTemplate,
-  startAppContainers,
-  type AppContainer,
-} from "../../src/platform/docker-app.ts";
+import { startAppContainers, type AppContainer } from "../../src/platform/docker-app.ts";
 import {
   removeDrillResourcesNow,
   startPostgresContainers,
@@ -21,34 +16,6 @@ const BYO_APP_IMAGE = "failover-drill/byo-app:bookworm";
 
 describe("app containers on the docker platform", function () {
   this.timeout(180_000);
-
-  describe("templating", () => {
-    it("fills every {{NAME}} of an env value from the region's database endpoint", () => {
-      const env = appEnvironment(
-        "east",
-        3000,
-        { host: "toxiproxy", port: 20001 },
-        {
-          ORDERS_DB: "{{DATABASE_URL}}?application_name=orders-{{ REGION }}",
-          LISTEN_PORT: "{{PORT}}",
-        },
-      );
-      assert.equal(
-        env.ORDERS_DB,
-        "postgres://postgres@toxiproxy:20001/postgres?application_name=orders-east",
-      );
-      assert.equal(env.LISTEN_PORT, "3000");
-      assert.equal(env.DATABASE_URL, "postgres://postgres@toxiproxy:20001/postgres");
-      assert.equal(env.HOST, "0.0.0.0");
-    });
-
-    it("refuses a template variable it does not know instead of leaving it empty", () => {
-      assert.throws(() => renderTemplate("{{DATABSE_URL}}", { DATABASE_URL: "x" }), {
-        name: "DockerPlatformError",
-        message: /DATABSE_URL/,
-      });
-    });
-  });
 
   describe("the reference app and a bring-your-own app", () => {
     const drillId = `apps-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;

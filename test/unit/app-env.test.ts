@@ -1,0 +1,45 @@
+// The environment and {{NAME}} templating every app gets, on both platforms.
+import assert from "node:assert/strict";
+import { APP_TEMPLATE_VARIABLES } from "../../src/drill/load.ts";
+import { appEnvironment, renderTemplate } from "../../src/platform/app-env.ts";
+
+describe("app environment templating", () => {
+  it("fills every {{NAME}} of an env value from the region's database endpoint", () => {
+    const env = appEnvironment(
+      "east",
+      { host: "0.0.0.0", port: 3000 },
+      { host: "toxiproxy", port: 20001 },
+      {
+        ORDERS_DB: "{{DATABASE_URL}}?application_name=orders-{{ REGION }}",
+        LISTEN_PORT: "{{PORT}}",
+      },
+    );
+    assert.equal(env.ORDERS_DB, "postgres://postgres@toxiproxy:20001/postgres?application_name=orders-east");
+    assert.equal(env.LISTEN_PORT, "3000");
+    assert.equal(env.DATABASE_URL, "postgres://postgres@toxiproxy:20001/postgres");
+    assert.equal(env.HOST, "0.0.0.0");
+  });
+
+  it("refuses a template variable it does not know instead of leaving it empty", () => {
+    assert.throws(() => renderTemplate("{{DATABSE_URL}}", { DATABASE_URL: "x" }), {
+      name: "AppTemplateError",
+      message: /DATABSE_URL/,
+    });
+  });
+
+  it("offers every name the drill loader accepts, HOST included", () => {
+    const env = appEnvironment(
+      "west",
+      { host: "127.0.2.1", port: 4000 },
+      { host: "db", port: 5432 },
+      {
+        LISTEN: "{{HOST}}:{{PORT}}",
+      },
+    );
+    assert.equal(env.LISTEN, "127.0.2.1:4000");
+    assert.deepEqual(
+      Object.keys(appEnvironment("w", { host: "h", port: 1 }, { host: "d", port: 2 })).sort(),
+      [...APP_TEMPLATE_VARIABLES].sort(),
+    );
+  });
+});
