@@ -15,13 +15,21 @@ const STOP_GRACE_S = 10;
 const READY_TIMEOUT_MS = 60_000;
 const READY_POLL_MS = 100;
 
+/** A container an outage hits: its id and the aliases it has on the drill network. */
+export interface OutageTarget {
+  id: string;
+  aliases: string[];
+}
+
 export class ContainerOutage {
   private healing: Promise<void> | undefined;
 
   constructor(
-    readonly node: PostgresContainer,
+    readonly target: OutageTarget,
     readonly mode: ContainerOutageMode,
     private readonly undo: () => Promise<void>,
+    /** Resolves once what runs in the container serves again. */
+    private readonly ready: () => Promise<void>,
   ) {}
 
   get healed(): boolean {
@@ -32,7 +40,7 @@ export class ContainerOutage {
   heal(): Promise<void> {
     this.healing ??= (async () => {
       await this.undo();
-      await waitUntilReady(this.node);
+      await this.ready();
     })();
     return this.healing;
   }
@@ -58,14 +66,27 @@ export async function waitUntilReady(node: PostgresContainer, timeoutMs = READY_
 }
 
 /** Injects an outage of `mode` on a region's database container and returns its heal. */
-export async function injectContainerOutage(
+export function injectContainerOutage(
   cluster: DockerPostgresCluster,
   region: string,
   mode: ContainerOutageMode,
 ): Promise<ContainerOutage> {
   const node = cluster.node(region);
+  return containerOutage(cluster, { id: node.id, aliases: [node.alias] }, mode, () => waitUntilReady(node));
+}
+
+/**
+ * Injects an outage of `mode` on any container of the drill (a database, an app); its heal undoes
+ * it and then waits for `ready`.
+ */
+export async function containerOutage(
+  cluster: DockerPostgresCluster,
+  target: OutageTarget,
+  mode: ContainerOutageMode,
+  ready: () => Promise<void>,
+): Promise<ContainerOutage> {
   const docker = cluster.dockerode;
-  const container = docker.getContainer(node.id);
+  const container = docker.getContainer(target.id);
   const network = docker.getNetwork(cluster.networkName);
   const start = async (): Promise<void> => {
     await container.start();
@@ -88,11 +109,11 @@ export async function injectContainerOutage(
       };
       break;
     case "network":
-      await network.disconnect({ Container: node.id, Force: true });
+      await network.disconnect({ Container: target.id, Force: true });
       undo = async () => {
-        await network.connect({ Container: node.id, EndpointConfig: { Aliases: [node.alias] } });
+        await network.connect({ Container: target.id, EndpointConfig: { Aliases: target.aliases } });
       };
       break;
   }
-  return new ContainerOutage(node, mode, undo);
+  return new ContainerOutage(target, mode, undo, ready);
 }

@@ -1,9 +1,9 @@
 // A region's database container seen through the same methods as the process platform's
 // PostgresNode (src/engines/postgres/cluster.ts), so the runner, the controller and the checkers
 // can drive either. The SQL operations are PostgresSqlNode's, shared with PostgresNode; this class
-// only says how to reach and run the server. It implements DatabaseNode except
-// setSynchronousStandbys: the containers know no replication mode yet.
+// only says how to reach and run the server.
 import pg from "pg";
+import { ASYNC_REPLICATION, type ReplicationSettings } from "../engines/postgres/config.ts";
 import type { DatabaseNode } from "../engines/postgres/node.ts";
 import { PostgresSqlNode } from "../engines/postgres/operations.ts";
 import { waitUntilReady } from "./docker-faults.ts";
@@ -13,10 +13,7 @@ const CONNECT_TIMEOUT_MS = 2000;
 const DEFAULT_QUERY_TIMEOUT_MS = 5000;
 const STOP_GRACE_MS = 10_000;
 
-export class DockerDatabaseNode
-  extends PostgresSqlNode
-  implements Omit<DatabaseNode, "setSynchronousStandbys">
-{
+export class DockerDatabaseNode extends PostgresSqlNode implements DatabaseNode {
   private up = true;
   /** The published host port; docker picks a new one each time the container starts. */
   private port: number | undefined;
@@ -24,6 +21,7 @@ export class DockerDatabaseNode
   constructor(
     readonly postgres: PostgresContainer,
     private readonly cluster: DockerPostgresCluster,
+    readonly replication: ReplicationSettings = ASYNC_REPLICATION,
   ) {
     super();
   }
@@ -111,6 +109,9 @@ export class DockerDatabaseNode
 }
 
 /** One node per region of the cluster, in the cluster's order (the primary first). */
-export function databaseNodes(cluster: DockerPostgresCluster): DockerDatabaseNode[] {
-  return cluster.nodes.map((postgres) => new DockerDatabaseNode(postgres, cluster));
+export function databaseNodes(
+  cluster: DockerPostgresCluster,
+  replication: ReplicationSettings = ASYNC_REPLICATION,
+): DockerDatabaseNode[] {
+  return cluster.nodes.map((postgres) => new DockerDatabaseNode(postgres, cluster, replication));
 }

@@ -21,7 +21,10 @@ import {
 } from "testcontainers";
 import { httpAnswers } from "./http-probe.ts";
 
-export const DEFAULT_POSTGRES_IMAGE = "failover-drill/postgres:15-bookworm";
+/** The official image, used where it is present (or can be pulled). */
+export const OFFICIAL_POSTGRES_IMAGE = "postgres:17";
+/** Plain Debian + postgresql-15, built here by scripts/build-local-images.sh (no registry needed). */
+export const LOCAL_POSTGRES_IMAGE = "failover-drill/postgres:15-bookworm";
 /** Label on every container and network of a drill; its value is the drill's id. */
 export const DRILL_LABEL = "failover-drill.drill";
 export const POSTGRES_PORT = 5432;
@@ -47,9 +50,12 @@ export type PostgresRole = "primary" | "standby";
 
 /**
  * A GenericContainer that joins the drill network at creation (so it is on no other network and a
- * disconnect really isolates it) and publishes its ports on loopback only.
+ * disconnect really isolates it) and publishes its ports on loopback only: 127.0.0.1 unless
+ * `withHostIp` names another loopback address for a port (a region's own address).
  */
 export class DrillContainer extends GenericContainer {
+  private readonly hostIps = new Map<string, string>();
+
   constructor(
     image: string,
     private readonly networkName: string,
@@ -61,13 +67,20 @@ export class DrillContainer extends GenericContainer {
     this.withNetworkMode(networkName);
   }
 
+  /** Publishes `containerPort` (also given to withExposedPorts) on `hostIp` instead of 127.0.0.1. */
+  withHostIp(containerPort: number, hostIp: string): this {
+    this.hostIps.set(`${containerPort}/tcp`, hostIp);
+    return this;
+  }
+
   protected override async beforeContainerCreated(): Promise<void> {
     this.createOpts.StopSignal = this.stopSignal;
     this.createOpts.NetworkingConfig = {
       EndpointsConfig: { [this.networkName]: { Aliases: this.aliases } },
     };
-    for (const bindings of Object.values(this.hostConfig.PortBindings ?? {}) as { HostIp?: string }[][]) {
-      for (const binding of bindings) binding.HostIp = "127.0.0.1";
+    const portBindings = (this.hostConfig.PortBindings ?? {}) as Record<string, { HostIp?: string }[]>;
+    for (const [port, bindings] of Object.entries(portBindings)) {
+      for (const binding of bindings) binding.HostIp = this.hostIps.get(port) ?? "127.0.0.1";
     }
   }
 }
@@ -159,7 +172,7 @@ export class DockerPostgresCluster implements AsyncDisposable {
    * A container on this drill's network under `alias`, labelled with the drill id so that the
    * cluster's disposer (and the exit hook) removes it with the rest.
    */
-  container(image: string, alias: string, stopSignal: NodeJS.Signals = "SIGTERM"): GenericContainer {
+  container(image: string, alias: string, stopSignal: NodeJS.Signals = "SIGTERM"): DrillContainer {
     return new DrillContainer(image, this.networkName, [alias], stopSignal)
       .withName(`${this.networkName}-${alias}`)
       .withLabels({ [DRILL_LABEL]: this.drillId });
@@ -287,14 +300,18 @@ export async function startPostgresContainers(
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(drillId)) {
     throw new DockerPlatformError(`drill id ${JSON.stringify(drillId)} is not usable in docker names`);
   }
-  const image = options.image ?? DEFAULT_POSTGRES_IMAGE;
   const timeout = options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
   const args = serverArgs(options.settings ?? {});
   const labels = { [DRILL_LABEL]: drillId };
   const networkName = `failover-drill-${drillId}`;
   const primaryAlias = drillAlias(primaryRegion);
 
+  // Our disposer and exit hook remove everything, so Ryuk is not needed, and its image cannot be
+  // pulled where no registry is reachable. TESTCONTAINERS_RYUK_DISABLED=false turns it back on (it
+  // also reaps after a kill -9 of the drill).
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
   const client = await getContainerRuntimeClient();
+  const image = await resolvePostgresImage(client, options.image);
   installExitHook();
   liveDrills.add(drillId);
   const forget = (): void => {
@@ -316,6 +333,9 @@ export async function startPostgresContainers(
         .withName(`${networkName}-${alias}`)
         .withLabels(labels)
         .withEnvironment({ PGHOST: "/tmp" })
+        // The official image starts as root and its entrypoint execs a command it does not know
+        // (ours) as is; initdb and postgres refuse to run as root.
+        .withUser("postgres")
         .withPullPolicy(PullPolicy.defaultPolicy())
         .withExposedPorts(POSTGRES_PORT)
         .withCommand(postgresCommand(role, region, primaryAlias, args))
@@ -340,6 +360,21 @@ export async function startPostgresContainers(
     }
     throw error;
   }
+}
+
+/**
+ * The database image when the drill names none: the official one when it is here, else ours when it
+ * is here (built by scripts/build-local-images.sh), else the official one, which is then pulled.
+ */
+export async function resolvePostgresImage(
+  client: ContainerRuntimeClient,
+  requested?: string,
+): Promise<string> {
+  if (requested !== undefined) return requested;
+  if (await client.image.exists(ImageName.fromString(OFFICIAL_POSTGRES_IMAGE)))
+    return OFFICIAL_POSTGRES_IMAGE;
+  if (await client.image.exists(ImageName.fromString(LOCAL_POSTGRES_IMAGE))) return LOCAL_POSTGRES_IMAGE;
+  return OFFICIAL_POSTGRES_IMAGE;
 }
 
 /**

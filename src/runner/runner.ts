@@ -13,6 +13,7 @@ import { HistoryRecorder } from "../history/recorder.ts";
 import { Events, Processes, type FinalRead } from "../history/types.ts";
 import { renderHtml, renderJson, renderJunit, renderMarkdown } from "../report/index.ts";
 import type { Summary } from "../checkers/types.ts";
+import { DockerTopology } from "../topology/docker.ts";
 import { LocalTopology } from "../topology/local.ts";
 import type { RunningTopology } from "../topology/topology.ts";
 import { sleep, throwIfAborted } from "../util/abort.ts";
@@ -55,22 +56,28 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
   const since = (): string => `${(clock.now() / 1e9).toFixed(1)}s`;
   const say = (line: string): void => log(`[${since()}] ${line}`);
 
-  let topology: LocalTopology | undefined;
+  let topology: RunningTopology | undefined;
   let controller: FailoverController | undefined;
   let monitor: DnsMonitor | undefined;
   let dbMonitor: DatabaseMonitor | undefined;
   let faults: FaultSchedule | undefined;
   try {
-    say(`starting topology: ${drill.regions.map((r) => `${r.name} (${r.role})`).join(", ")}`);
+    say(
+      `starting topology on ${drill.platform}: ${drill.regions.map((r) => `${r.name} (${r.role})`).join(", ")}`,
+    );
     const t0 = performance.now();
-    topology = await LocalTopology.start(drill, {
-      keep: options.keep ?? false,
-      log: say,
-      ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
-    });
+    topology =
+      drill.platform === "docker"
+        ? await DockerTopology.start(drill, { keep: options.keep ?? false, log: say })
+        : await LocalTopology.start(drill, {
+            keep: options.keep ?? false,
+            log: say,
+            ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
+          });
     const topo = topology;
     const startupMs = Math.round(performance.now() - t0);
     history.event(Processes.runner, Events.topologyUp, {
+      platform: drill.platform,
       regions: topo.layout.regions.map((r) => ({
         name: r.name,
         address: r.address,
@@ -116,6 +123,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
         .sort((a, b) => (a.role === "primary" ? -1 : b.role === "primary" ? 1 : 0))
         .map((r) => ({ region: r.name, host: r.address, port: topo.layout.servicePort })),
       retry: drill.workload.retry,
+      writePath: drill.app.writePath,
       history,
       clock,
       ...(signal === undefined ? {} : { signal }),
@@ -158,7 +166,7 @@ async function checkSteadyState(drill: Drill, topo: RunningTopology): Promise<vo
   for (;;) {
     problems.length = 0;
     for (const r of layout.regions) {
-      const probe = await probeHealth(r.address, layout.servicePort, 1000);
+      const probe = await probeHealth(r.address, layout.servicePort, 1000, drill.app.healthPath);
       if (r.role === "primary" && !probe.healthy)
         problems.push(`primary ${r.name} unhealthy: ${probe.error}`);
     }

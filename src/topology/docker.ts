@@ -1,0 +1,466 @@
+// Starts a drill's topology as containers (platform: docker): every region's PostgreSQL and app in
+// its own container on a per-drill Docker network, one Toxiproxy container holding every link, and
+// the embedded DNS server on the host. Clients stay on the host, as on the local platform: each
+// region's client proxy is published on the region's own loopback address and the same service port,
+// so DNS only has to change the address. Everything started here is owned by the returned object and
+// removed by dispose(), also when start-up fails half way (and by an exit hook if the process exits
+// first: see src/platform/docker.ts).
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import net from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+import type { Drill, OutageMode } from "../drill/types.ts";
+import { DnsServer } from "../dns/server.ts";
+import type { ReplicationSettings } from "../engines/postgres/config.ts";
+import {
+  appAlias,
+  startAppContainers,
+  type AppContainer,
+  type DockerAppSpec,
+} from "../platform/docker-app.ts";
+import { containerOutage, type ContainerOutage } from "../platform/docker-faults.ts";
+import { DockerDatabaseNode } from "../platform/docker-node.ts";
+import {
+  FIRST_PROXY_PORT,
+  startToxiproxyContainer,
+  TOXIPROXY_ALIAS,
+  type ToxiproxyContainer,
+} from "../platform/docker-proxy.ts";
+import {
+  drillAlias,
+  POSTGRES_PORT,
+  startPostgresContainers,
+  type DockerPostgresCluster,
+} from "../platform/docker.ts";
+import { httpAnswers } from "../platform/http-probe.ts";
+import { freePortOnAll, regionAddress } from "../platform/ports.ts";
+import { Workspace } from "../platform/workspace.ts";
+import type { ProxyControl } from "../toxiproxy/client.ts";
+import {
+  addInterRegionLatency,
+  region,
+  repointStandbysAt,
+  replicationLink,
+  replicationProxyName,
+  TopologyStartError,
+  type LinkInfo,
+  type RegionLayout,
+  type RunningTopology,
+  type TopologyLayout,
+} from "./topology.ts";
+
+export interface DockerTopologyOptions {
+  /** Keep the workspace, with every container's log written into it at teardown. */
+  keep?: boolean;
+  /** Progress lines for the console. */
+  log?: (line: string) => void;
+}
+
+/** How long a healed region's app has to answer again (its container may be restarting). */
+const APP_READY_TIMEOUT_MS = 60_000;
+/** Seconds docker waits after the stop signal before it SIGKILLs (as PostgreSQL's fast shutdown). */
+const STOP_GRACE_S = 10;
+
+export class DockerTopology implements RunningTopology {
+  readonly nodes = new Map<string, DockerDatabaseNode>();
+  readonly apps = new Map<string, AppContainer>();
+  layout!: TopologyLayout;
+  proxies!: ProxyControl;
+  dns!: DnsServer;
+  cluster: DockerPostgresCluster | undefined;
+  toxiproxy: ToxiproxyContainer | undefined;
+  /** Labels and names every container and the network of this run. */
+  readonly drillId: string;
+  private disposed = false;
+
+  private constructor(
+    readonly drill: Drill,
+    readonly workspace: Workspace,
+    private readonly options: DockerTopologyOptions,
+  ) {
+    this.drillId = `${drill.name.replace(/[^a-zA-Z0-9_.-]/g, "-").slice(0, 40)}-${randomBytes(3).toString("hex")}`;
+  }
+
+  static async start(drill: Drill, options: DockerTopologyOptions = {}): Promise<DockerTopology> {
+    const workspace = await Workspace.create(drill.name, { keep: options.keep ?? false });
+    const topology = new DockerTopology(drill, workspace, options);
+    try {
+      await topology.bringUp();
+      return topology;
+    } catch (err) {
+      await topology.dispose();
+      if (err instanceof TopologyStartError) throw err;
+      throw new TopologyStartError(`docker topology failed to start: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  get workspaceDir(): string {
+    return this.workspace.dir;
+  }
+
+  /** The Toxiproxy API as the host reaches it, e.g. to inspect toxics. */
+  get proxyApiUrl(): string {
+    if (this.toxiproxy === undefined) throw new Error("toxiproxy container not started");
+    return this.toxiproxy.apiUrl;
+  }
+
+  private get replication(): ReplicationSettings {
+    const { replication, synchronousCommit, syncStandbys } = this.drill.database;
+    return { replication, synchronousCommit, syncStandbys };
+  }
+
+  private async bringUp(): Promise<void> {
+    const { drill } = this;
+    if (spawnSync("docker", ["version"], { stdio: "ignore", timeout: 10_000 }).status !== 0) {
+      throw new TopologyStartError(
+        "platform docker needs a Docker engine, and `docker version` gets no answer from one " +
+          "(start it, e.g. with scripts/start-dockerd.sh, or check DOCKER_HOST)",
+      );
+    }
+    this.dns = await DnsServer.start({ host: "127.0.0.1", port: 0 });
+    const primary = drill.regions.find((r) => r.role === "primary");
+    if (primary === undefined) throw new TopologyStartError("drill has no primary region");
+    const standbys = drill.regions.filter((r) => r.role === "standby");
+    this.layout = await this.allocateLayout();
+
+    let t0 = performance.now();
+    const cluster = await startPostgresContainers({
+      regions: [primary.name, ...standbys.map((s) => s.name)],
+      drillId: this.drillId,
+      ...(drill.docker.postgresImage === undefined ? {} : { image: drill.docker.postgresImage }),
+      settings: {
+        ...drill.database.settings,
+        synchronous_commit: drill.database.replication === "async" ? "on" : drill.database.synchronousCommit,
+      },
+    });
+    this.cluster = cluster;
+    for (const postgres of cluster.nodes) {
+      this.nodes.set(postgres.region, new DockerDatabaseNode(postgres, cluster, this.replication));
+    }
+    const dbMs = performance.now() - t0;
+
+    t0 = performance.now();
+    const clientLinks = this.layout.links.filter((l) => l.kind === "client");
+    this.toxiproxy = await startToxiproxyContainer(cluster, {
+      ...(drill.docker.toxiproxyImage === undefined ? {} : { image: drill.docker.toxiproxyImage }),
+      publish: clientLinks.map((l) => ({
+        containerPort: this.proxyPorts.get(l.proxy)!,
+        hostIp: l.listen.host,
+        hostPort: l.listen.port,
+      })),
+    });
+    this.proxies = this.toxiproxy.control();
+    for (const link of this.layout.links) {
+      await this.proxies.createProxy({
+        name: link.proxy,
+        listen: `0.0.0.0:${this.proxyPorts.get(link.proxy)!}`,
+        upstream: `${link.upstream.host}:${link.upstream.port}`,
+      });
+    }
+    await addInterRegionLatency(this.proxies, this.layout, drill.network);
+    const proxyMs = performance.now() - t0;
+
+    // The standbys cloned the primary directly (pg_basebackup); from now on they stream through
+    // their replication proxies, where inter-region latency and link faults apply.
+    t0 = performance.now();
+    await Promise.all(
+      standbys.map((s) =>
+        this.node(s.name).setUpstream(replicationLink(this.layout, s.name, primary.name).listen),
+      ),
+    );
+    await Promise.all(standbys.map((s) => this.waitStreamingThroughProxy(s.name)));
+    const primaryNode = this.node(primary.name);
+    await primaryNode.setSynchronousStandbys(standbys.map((s) => s.name));
+    await primaryNode.createSchema();
+    const replicationMs = performance.now() - t0;
+
+    t0 = performance.now();
+    const apps = await startAppContainers(cluster, {
+      app: this.appSpec(),
+      regions: drill.regions.map((r) => r.name),
+      database: (name) => ({ host: this.toxiproxy!.alias, port: this.proxyPorts.get(`${name}.app-db`)! }),
+    });
+    for (const app of apps) this.apps.set(app.region, app);
+    const appMs = performance.now() - t0;
+    await this.refreshPublishedPorts();
+
+    this.dns.setRecord(drill.dns.name, this.regionLayout(primary.name).address, drill.dns.ttlMs);
+    this.log(
+      `containers up: databases ${ms(dbMs)}, ${this.toxiproxy.image} ${ms(proxyMs)}, ` +
+        `replication through proxies ${ms(replicationMs)}, apps ${ms(appMs)} (network ${cluster.networkName})`,
+    );
+  }
+
+  /** Port each proxy listens on inside the Toxiproxy container. */
+  private readonly proxyPorts = new Map<string, number>();
+
+  /**
+   * Regions get loopback addresses as on the local platform (client endpoints are published there).
+   * The other links live inside the drill network: `listen` is where a container dials (the
+   * Toxiproxy container's alias), `upstream` a container alias.
+   */
+  private async allocateLayout(): Promise<TopologyLayout> {
+    const regions: RegionLayout[] = this.drill.regions.map((spec, i) => ({
+      name: spec.name,
+      role: spec.role,
+      address: regionAddress(i),
+      // The host ports docker publishes; known once the containers run (refreshPublishedPorts).
+      dbPort: 0,
+      appPort: 0,
+    }));
+    const servicePort = await freePortOnAll(regions.map((r) => r.address));
+    const links: LinkInfo[] = [];
+    let nextPort = FIRST_PROXY_PORT;
+    const inNetwork = (proxy: string): { host: string; port: number } => {
+      const port = nextPort++;
+      this.proxyPorts.set(proxy, port);
+      return { host: TOXIPROXY_ALIAS, port };
+    };
+    const appPort = this.drill.app.port;
+    for (const r of regions) {
+      const client = `${r.name}.client`;
+      inNetwork(client);
+      links.push({
+        proxy: client,
+        kind: "client",
+        from: "clients",
+        to: r.name,
+        listen: { host: r.address, port: servicePort },
+        upstream: { host: appAlias(r.name), port: appPort },
+      });
+      const appDb = `${r.name}.app-db`;
+      links.push({
+        proxy: appDb,
+        kind: "app-db",
+        from: r.name,
+        to: r.name,
+        listen: inNetwork(appDb),
+        upstream: { host: drillAlias(r.name), port: POSTGRES_PORT },
+      });
+    }
+    for (const from of regions) {
+      for (const to of regions) {
+        if (from === to) continue;
+        const proxy = replicationProxyName(from.name, to.name);
+        links.push({
+          proxy,
+          kind: "replication",
+          from: from.name,
+          to: to.name,
+          listen: inNetwork(proxy),
+          upstream: { host: drillAlias(to.name), port: POSTGRES_PORT },
+        });
+      }
+    }
+    return { regions, servicePort, links };
+  }
+
+  private appSpec(): DockerAppSpec {
+    const { app } = this.drill;
+    return {
+      ...(app.image === undefined ? {} : { image: app.image }),
+      ...(app.command === undefined ? {} : { command: app.command }),
+      port: app.port,
+      healthPath: app.healthPath,
+      writePath: app.writePath,
+      env: app.env,
+    };
+  }
+
+  /** Until the standby's WAL receiver streams from the Toxiproxy container, not the primary itself. */
+  private async waitStreamingThroughProxy(standby: string, timeoutMs = 30_000): Promise<void> {
+    const node = this.node(standby);
+    const deadline = performance.now() + timeoutMs;
+    let last = "no WAL receiver";
+    for (;;) {
+      const [row] = await node
+        .query<{ status: string; host: string }>(
+          "SELECT status, sender_host AS host FROM pg_stat_wal_receiver",
+        )
+        .catch(() => []);
+      if (row !== undefined) last = `${row.status} from ${row.host}`;
+      if (row?.status === "streaming" && row.host === this.toxiproxy!.alias) return;
+      if (performance.now() > deadline) {
+        throw new TopologyStartError(
+          `standby ${standby} does not stream through the replication proxy within ${timeoutMs} ms (${last})`,
+        );
+      }
+      await delay(50);
+    }
+  }
+
+  /** Re-reads the host ports docker published for each region's database and app (informational). */
+  private async refreshPublishedPorts(): Promise<void> {
+    for (const r of this.layout.regions) {
+      r.dbPort = await this.nodes
+        .get(r.name)!
+        .postgres.hostPort()
+        .catch(() => 0);
+      r.appPort = (await this.appHostPort(r.name)) ?? 0;
+    }
+  }
+
+  private async appHostPort(regionName: string): Promise<number | undefined> {
+    const app = this.apps.get(regionName);
+    if (app === undefined || this.cluster === undefined) return undefined;
+    const info = await this.cluster.dockerode.getContainer(app.id).inspect();
+    const port = info.NetworkSettings.Ports[`${this.drill.app.port}/tcp`]?.[0]?.HostPort;
+    return port === undefined ? undefined : Number(port);
+  }
+
+  /**
+   * Until the region's app is back on its current published port: after a restart, until it answers
+   * its health path (any status); after a thaw or reconnect, until it accepts a connection, because
+   * its health check may hang on database connections that died while it was cut off.
+   */
+  private async waitForApp(regionName: string, restarted: boolean): Promise<void> {
+    const deadline = performance.now() + APP_READY_TIMEOUT_MS;
+    for (;;) {
+      const port = await this.appHostPort(regionName).catch(() => undefined);
+      const last = port === undefined ? "no published port (has the app exited?)" : `port ${port}`;
+      const back =
+        port !== undefined &&
+        (restarted
+          ? await httpAnswers(`http://127.0.0.1:${port}${this.drill.app.healthPath}`, 1000)
+          : await acceptsConnections("127.0.0.1", port, 1000));
+      if (back) return;
+      if (performance.now() > deadline) {
+        throw new Error(
+          `app of ${regionName} did not answer within ${APP_READY_TIMEOUT_MS} ms after the heal (${last})`,
+        );
+      }
+      await delay(100);
+    }
+  }
+
+  node(name: string): DockerDatabaseNode {
+    const node = this.nodes.get(name);
+    if (node === undefined) throw new Error(`no database node in region ${name}`);
+    return node;
+  }
+
+  regionLayout(name: string): RegionLayout {
+    return region(this.layout, name);
+  }
+
+  /**
+   * The region's database and app containers: kill = docker kill, stop = docker stop, pause =
+   * docker pause (cgroup freezer), network = disconnected from the drill network. The database's
+   * kill and stop go through its node, so the node knows it is down.
+   */
+  async injectRegionOutage(regionName: string, mode: OutageMode): Promise<() => Promise<void>> {
+    const cluster = this.cluster!;
+    const node = this.node(regionName);
+    const app = this.apps.get(regionName);
+    const appOutage = async (): Promise<ContainerOutage | undefined> =>
+      app === undefined
+        ? undefined
+        : containerOutage(cluster, { id: app.id, aliases: [app.alias] }, mode, () =>
+            this.waitForApp(regionName, mode === "kill" || mode === "stop"),
+          );
+    if (mode === "kill" || mode === "stop") {
+      const [, appDown] = await Promise.all([
+        mode === "kill" ? node.kill() : node.stop(STOP_GRACE_S * 1000),
+        appOutage(),
+      ]);
+      return async () => {
+        await Promise.all([node.running ? undefined : node.start(), appDown?.heal()]);
+        await this.refreshPublishedPorts();
+      };
+    }
+    const [dbDown, appDown] = await Promise.all([
+      containerOutage(cluster, { id: node.postgres.id, aliases: [node.postgres.alias] }, mode, () =>
+        waitForDatabase(node),
+      ),
+      appOutage(),
+    ]);
+    return async () => {
+      await Promise.all([dbDown.heal(), appDown?.heal()]);
+      await this.refreshPublishedPorts();
+    };
+  }
+
+  async repointStandbys(newPrimary: string, except: string[] = []): Promise<string[]> {
+    return repointStandbysAt(this, newPrimary, except, (line) => this.log(line));
+  }
+
+  /** Writes every container's log into the workspace (kept runs only: it is what --keep is for). */
+  private async saveContainerLogs(): Promise<void> {
+    const containers: Array<{ name: string; id: string }> = [
+      ...[...this.nodes.values()].map((n) => ({ name: n.postgres.alias, id: n.postgres.id })),
+      ...[...this.apps.values()].map((a) => ({ name: a.alias, id: a.id })),
+      ...(this.toxiproxy === undefined ? [] : [{ name: "toxiproxy", id: this.toxiproxy.container.getId() }]),
+    ];
+    for (const c of containers) {
+      const logs = spawnSync("docker", ["logs", c.id], { encoding: "utf8", timeout: 10_000 });
+      await writeFile(this.workspace.path(`${c.name}.log`), `${logs.stdout ?? ""}${logs.stderr ?? ""}`);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const errors: unknown[] = [];
+    const attempt = async (what: () => Promise<unknown>): Promise<void> => {
+      try {
+        await what();
+      } catch (err) {
+        errors.push(err);
+      }
+    };
+    if (this.options.keep === true) await attempt(() => this.saveContainerLogs());
+    // Thaws paused containers, removes every container (with its volumes) and the network.
+    if (this.cluster !== undefined) await attempt(() => this.cluster![Symbol.asyncDispose]());
+    if (this.dns !== undefined) await attempt(() => this.dns.close());
+    await attempt(() => this.workspace.remove());
+    if (errors.length > 0)
+      this.log(`teardown problems: ${errors.map((e) => (e as Error).message).join("; ")}`);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
+
+/** Until the server answers a query through its (possibly new) published port. */
+async function waitForDatabase(node: DockerDatabaseNode, timeoutMs = 60_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      await node.query("SELECT 1", [], { timeoutMs: 1000 });
+      return;
+    } catch (err) {
+      if (performance.now() > deadline) {
+        throw new Error(
+          `${node.name} did not answer within ${timeoutMs} ms after the heal: ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+      await delay(100);
+    }
+  }
+}
+
+function acceptsConnections(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: timeoutMs });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("timeout", () => done(false));
+    socket.once("error", () => done(false));
+  });
+}
+
+function ms(value: number): string {
+  return `${(value / 1000).toFixed(1)} s`;
+}
