@@ -3,16 +3,19 @@
 # shellcheck disable=SC2016
 # Builds the docker-platform images from Debian packages, without a container registry:
 #   failover-drill/postgres:15-bookworm  Debian bookworm + postgresql-15 (no cluster: drills run initdb)
-#   failover-drill/app:bookworm          Debian bookworm + nodejs 18 + the reference app (pg bundled in)
-#   failover-drill/byo-app:bookworm      the app image + fixtures/byo-app (a "bring your own app" test app)
-#   failover-drill/toxiproxy:embedded    the app image + our Toxiproxy-compatible server (API on :8474)
-# The first two root filesystems are made by mmdebstrap from Debian's mirror and loaded with
-# `docker import`; the last two add one bundled file to the app image with `docker build` (classic
-# builder, FROM a local image: nothing is pulled).
-# Idempotent: an image that already exists is skipped (FORCE=1 rebuilds). Prints timings.
+#   failover-drill/node:18-bookworm      Debian bookworm + nodejs 18: the base of the three below
+#   failover-drill/app:bookworm          the reference app (fixtures/app/server.ts, pg bundled in)
+#   failover-drill/byo-app:bookworm      fixtures/byo-app (a "bring your own app" test app)
+#   failover-drill/toxiproxy:embedded    our Toxiproxy-compatible server (API on :8474)
+# The two root filesystems are made by mmdebstrap from Debian's mirror and loaded with `docker
+# import` (tens of seconds; skipped when the image exists, FORCE=1 rebuilds). The three others add one
+# bundled file to the node image with `docker build` (classic builder, FROM a local image: nothing
+# is pulled; under a second). They carry the bundle's sha256 as a label and are rebuilt whenever the
+# source changed, so a drill never runs a stale app or proxy.
 # Env: DEBIAN_MIRROR (default http://deb.debian.org/debian),
-#      IMAGES (default "postgres app byo-app toxiproxy"; byo-app and toxiproxy build app first when
-#      it is missing).
+#      IMAGES (default "postgres app byo-app toxiproxy"; the node base is built when missing),
+#      NODE_BASE_IMAGE: build the three layers FROM this image instead of building the node base
+#      (where a registry is reachable, e.g. node:20-bookworm-slim; docker build pulls it if absent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +23,7 @@ mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 suite=bookworm
 images="${IMAGES:-postgres app byo-app toxiproxy}"
 postgres_image=failover-drill/postgres:15-bookworm
+node_image=${NODE_BASE_IMAGE:-failover-drill/node:18-bookworm}
 app_image=failover-drill/app:bookworm
 byo_app_image=failover-drill/byo-app:bookworm
 toxiproxy_image=failover-drill/toxiproxy:embedded
@@ -28,11 +32,13 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # Milliseconds since $1 (a now_ms value), printed as seconds with one decimal.
 elapsed() { local d=$(($(now_ms) - $1)); printf '%d.%ds' $((d / 1000)) $((d % 1000 / 100)); }
 t0=$(now_ms)
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 if ! command -v mmdebstrap >/dev/null 2>&1; then
   t=$(now_ms)
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null
+  as_root apt-get update -qq
+  # The keyring lets mmdebstrap check Debian's mirror from other distributions (Ubuntu) too.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap debian-archive-keyring >/dev/null
   echo "build-local-images: installed mmdebstrap in $(elapsed "$t")"
 fi
 
@@ -76,67 +82,78 @@ bundle() {
     --outfile="$2"
 }
 
-build_app() {
-  local bundle
-  bundle=$(mktemp -d)
-  trap 'rm -rf "$bundle"; trap - RETURN' RETURN
-  bundle fixtures/app/server.ts "$bundle/server.mjs"
-  mmdebstrap "${slim[@]}" --include=nodejs \
-    --customize-hook="mkdir -p \"\$1\"/app && cp '$bundle/server.mjs' \"\$1\"/app/server.mjs" \
-    "$suite" - "$mirror" |
+build_node() {
+  mmdebstrap "${slim[@]}" --include=nodejs "$suite" - "$mirror" |
     docker import \
       --change "ENV PATH=$base_path" \
-      --change 'ENV HOST=0.0.0.0 PORT=8080' \
       --change 'USER nobody' \
-      --change 'WORKDIR /app' \
-      --change 'EXPOSE 8080' \
-      --change 'CMD ["node", "/app/server.mjs"]' \
-      - "$app_image" >/dev/null
+      - "$node_image" >/dev/null
 }
 
-# Adds one bundled entry point to the app image (Debian + nodejs). Usage:
-# build_on_app <image> <entry.ts> <dir in image> <port> <CMD json>
-build_on_app() {
-  local context
+# Adds one bundled entry point to the node image, labelled with the bundle's sha256; skipped when
+# the image already carries that label (FORCE=1 rebuilds anyway).
+# Usage: build_on_node <image> <entry.ts> <dir in image> <port> <CMD json> [Dockerfile lines...]
+build_on_node() {
+  local image=$1 entry=$2 dir=$3 port=$4 cmd=$5 context sha current
+  shift 5
   context=$(mktemp -d)
   trap 'rm -rf "$context"; trap - RETURN' RETURN
-  bundle "$2" "$context/main.mjs"
-  printf '%s\n' "FROM $app_image" "COPY main.mjs $3/main.mjs" "WORKDIR $3" "EXPOSE $4" "CMD $5" \
-    >"$context/Dockerfile"
+  bundle "$entry" "$context/main.mjs"
+  # The base image's id is part of the hash: a new base means a rebuild too.
+  sha=$({
+    cat "$context/main.mjs"
+    docker image inspect --format '{{.Id}}' "$node_image" 2>/dev/null || true
+  } | sha256sum | cut -d' ' -f1)
+  current=$(docker image inspect --format '{{index .Config.Labels "failover-drill.bundle-sha256"}}' \
+    "$image" 2>/dev/null || true)
+  if [ "${FORCE:-0}" != 1 ] && [ "$current" = "$sha" ]; then
+    echo "build-local-images: $image is up to date with $entry, skipped"
+    return 0
+  fi
+  printf '%s\n' "FROM $node_image" "COPY main.mjs $dir/main.mjs" "WORKDIR $dir" "EXPOSE $port" \
+    "LABEL failover-drill.bundle-sha256=$sha" "USER nobody" "$@" "CMD $cmd" >"$context/Dockerfile"
   # The classic builder resolves FROM locally; BuildKit (not installed here) would look elsewhere.
-  DOCKER_BUILDKIT=0 docker build -q -t "$1" "$context" >/dev/null 2>"$context/build.log" ||
+  DOCKER_BUILDKIT=0 docker build -q -t "$image" "$context" >/dev/null 2>"$context/build.log" ||
     { cat "$context/build.log" >&2; return 1; }
+  echo "build-local-images: built $image from $entry"
+}
+
+build_app() {
+  build_on_node "$app_image" fixtures/app/server.ts /app 8080 '["node", "/app/main.mjs"]' \
+    'ENV HOST=0.0.0.0 PORT=8080'
 }
 
 build_byo-app() {
-  build_on_app "$byo_app_image" fixtures/byo-app/server.ts /byo-app 3000 '["node", "/byo-app/main.mjs"]'
+  build_on_node "$byo_app_image" fixtures/byo-app/server.ts /byo-app 3000 '["node", "/byo-app/main.mjs"]'
 }
 
 build_toxiproxy() {
-  build_on_app "$toxiproxy_image" src/platform/docker-toxiproxy-main.ts /toxiproxy 8474 \
+  build_on_node "$toxiproxy_image" src/platform/docker-toxiproxy-main.ts /toxiproxy 8474 \
     '["node", "/toxiproxy/main.mjs"]'
 }
 
-# byo-app and toxiproxy are layers on the app image: build it first when it is missing...
-case " $images " in
-  *" byo-app "* | *" toxiproxy "*)
-    case " $images " in *" app "*) ;; *) exists "$app_image" || images="app $images" ;; esac
-    ;;
-esac
-# ...and before them when both are asked for, whatever the order given.
-ordered=""
-for name in $images; do [ "$name" = app ] && ordered="$ordered $name"; done
-for name in $images; do [ "$name" = app ] || ordered="$ordered $name"; done
-images=$ordered
+remove_if_replaced() {
+  if [ -n "$1" ] && [ "$1" != "$(docker image inspect --format '{{.Id}}' "$2")" ]; then
+    docker rmi "$1" >/dev/null 2>&1 || true
+  fi
+}
 
 for name in $images; do
   case "$name" in
-    postgres) image=$postgres_image ;;
-    app) image=$app_image ;;
-    byo-app) image=$byo_app_image ;;
-    toxiproxy) image=$toxiproxy_image ;;
+    postgres | app | byo-app | toxiproxy) ;;
     *) echo "build-local-images: unknown image '$name' (postgres, app, byo-app, toxiproxy)" >&2; exit 2 ;;
   esac
+done
+
+# The root filesystems: slow, and their inputs (Debian packages) rarely change.
+needs_node=0
+for name in $images; do [ "$name" = postgres ] || needs_node=1; done
+bases=""
+case " $images " in *" postgres "*) bases="postgres" ;; esac
+[ "$needs_node" = 1 ] && [ -z "${NODE_BASE_IMAGE:-}" ] && bases="$bases node"
+for name in $bases; do
+  image=$postgres_image
+  [ "$name" = node ] && image=$node_image
   if [ "${FORCE:-0}" != 1 ] && exists "$image"; then
     echo "build-local-images: $image exists, skipped"
     continue
@@ -144,11 +161,21 @@ for name in $images; do
   t=$(now_ms)
   previous=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
   "build_$name"
-  # A forced rebuild would otherwise leave the old image dangling.
-  if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect --format '{{.Id}}' "$image")" ]; then
-    docker rmi "$previous" >/dev/null 2>&1 || true
-  fi
+  remove_if_replaced "$previous" "$image"
   size=$(docker image inspect --format '{{.Size}}' "$image")
   echo "build-local-images: built $image ($((size / 1024 / 1024)) MiB) in $(elapsed "$t")"
+done
+
+# The layers with our code: checked (and rebuilt when their source changed) every time.
+for name in $images; do
+  case "$name" in
+    app) image=$app_image ;;
+    byo-app) image=$byo_app_image ;;
+    toxiproxy) image=$toxiproxy_image ;;
+    *) continue ;;
+  esac
+  previous=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
+  "build_$name"
+  remove_if_replaced "$previous" "$image"
 done
 echo "build-local-images: done in $(elapsed "$t0")"
