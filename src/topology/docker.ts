@@ -41,6 +41,8 @@ import {
   addInterRegionLatency,
   region,
   repointStandbysAt,
+  startOrDispose,
+  tearDown,
   replicationLink,
   replicationProxyName,
   TopologyStartError,
@@ -85,16 +87,7 @@ export class DockerTopology implements RunningTopology {
   static async start(drill: Drill, options: DockerTopologyOptions = {}): Promise<DockerTopology> {
     const workspace = await Workspace.create(drill.name, { keep: options.keep ?? false });
     const topology = new DockerTopology(drill, workspace, options);
-    try {
-      await topology.bringUp();
-      return topology;
-    } catch (err) {
-      await topology.dispose();
-      if (err instanceof TopologyStartError) throw err;
-      throw new TopologyStartError(`docker topology failed to start: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
+    return startOrDispose(topology, () => topology.bringUp(), "docker topology");
   }
 
   private log(line: string): void {
@@ -407,21 +400,16 @@ export class DockerTopology implements RunningTopology {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    const errors: unknown[] = [];
-    const attempt = async (what: () => Promise<unknown>): Promise<void> => {
-      try {
-        await what();
-      } catch (err) {
-        errors.push(err);
-      }
-    };
-    if (this.options.keep === true) await attempt(() => this.saveContainerLogs());
-    // Thaws paused containers, removes every container (with its volumes) and the network.
-    if (this.cluster !== undefined) await attempt(() => this.cluster![Symbol.asyncDispose]());
-    if (this.dns !== undefined) await attempt(() => this.dns.close());
-    await attempt(() => this.workspace.remove());
-    if (errors.length > 0)
-      this.log(`teardown problems: ${errors.map((e) => (e as Error).message).join("; ")}`);
+    await tearDown(
+      [
+        this.options.keep === true ? () => this.saveContainerLogs() : undefined,
+        // Thaws paused containers, removes every container (with its volumes) and the network.
+        this.cluster === undefined ? undefined : () => this.cluster![Symbol.asyncDispose](),
+        this.dns === undefined ? undefined : () => this.dns.close(),
+        () => this.workspace.remove(),
+      ],
+      (line) => this.log(line),
+    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

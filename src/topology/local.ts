@@ -17,6 +17,8 @@ import {
   addInterRegionLatency,
   region,
   repointStandbysAt,
+  startOrDispose,
+  tearDown,
   replicationLink,
   replicationProxyName,
   type LinkInfo,
@@ -60,14 +62,7 @@ export class LocalTopology implements RunningTopology {
   static async start(drill: Drill, options: LocalTopologyOptions = {}): Promise<LocalTopology> {
     const workspace = await Workspace.create(drill.name, { keep: options.keep ?? false });
     const topology = new LocalTopology(drill, workspace, options);
-    try {
-      await topology.bringUp();
-      return topology;
-    } catch (err) {
-      await topology.dispose();
-      if (err instanceof TopologyStartError) throw err;
-      throw new TopologyStartError(`topology failed to start: ${(err as Error).message}`, { cause: err });
-    }
+    return startOrDispose(topology, () => topology.bringUp(), "topology");
   }
 
   /** The proxy server's API (Toxiproxy's), e.g. to inspect toxics. */
@@ -317,23 +312,16 @@ export class LocalTopology implements RunningTopology {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    const errors: unknown[] = [];
-    const attempt = async (what: () => Promise<unknown>): Promise<void> => {
-      try {
-        await what();
-      } catch (err) {
-        errors.push(err);
-      }
-    };
-    // stop() thaws a paused database or app before its stop signal, which it would otherwise hold
-    // pending until the SIGKILL after the grace period.
-    await attempt(() => this.supervisor.stopAll(2000));
-    if (this.proxies !== undefined) await attempt(() => this.proxies.deleteAll());
-    if (this.proxyTarget !== undefined) await attempt(() => this.proxyTarget!.close());
-    if (this.dns !== undefined) await attempt(() => this.dns.close());
-    await attempt(() => this.workspace.remove());
-    if (errors.length > 0)
-      this.log(`teardown problems: ${errors.map((e) => (e as Error).message).join("; ")}`);
+    await tearDown(
+      [
+        () => this.supervisor.stopAll(2000),
+        this.proxies === undefined ? undefined : () => this.proxies.deleteAll(),
+        this.proxyTarget === undefined ? undefined : () => this.proxyTarget!.close(),
+        this.dns === undefined ? undefined : () => this.dns.close(),
+        () => this.workspace.remove(),
+      ],
+      (line) => this.log(line),
+    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -168,3 +168,42 @@ export async function repointStandbysAt(
   await primaryNode.setSynchronousStandbys(repointed);
   return repointed;
 }
+
+/**
+ * Runs a topology's bring-up; when it fails, disposes whatever was started before rethrowing as a
+ * TopologyStartError (kept as is when it already is one), so a failed start leaves nothing running.
+ */
+export async function startOrDispose<T extends { dispose(): Promise<void> }>(
+  topology: T,
+  bringUp: () => Promise<void>,
+  what: string,
+): Promise<T> {
+  try {
+    await bringUp();
+    return topology;
+  } catch (err) {
+    await topology.dispose();
+    if (err instanceof TopologyStartError) throw err;
+    throw new TopologyStartError(`${what} failed to start: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Runs every teardown step in order even when one fails (a failed step must not leave the later
+ * ones' resources behind), and reports the failures in one line.
+ */
+export async function tearDown(
+  steps: Array<(() => Promise<unknown>) | undefined>,
+  log: (line: string) => void,
+): Promise<void> {
+  const errors: unknown[] = [];
+  for (const step of steps) {
+    if (step === undefined) continue;
+    try {
+      await step();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length > 0) log(`teardown problems: ${errors.map((e) => (e as Error).message).join("; ")}`);
+}
