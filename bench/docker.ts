@@ -38,7 +38,9 @@ try {
     const injected = performance.now() - t0;
     const t1 = performance.now();
     await heal();
-    console.log(`${mode}: inject ${fmt(injected)}, heal (until both answer again) ${fmt(performance.now() - t1)}`);
+    console.log(
+      `${mode}: inject ${fmt(injected)}, heal (until both answer again) ${fmt(performance.now() - t1)}`,
+    );
   }
 } finally {
   await topology.dispose();

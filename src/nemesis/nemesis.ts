@@ -21,10 +21,7 @@ import {
 import { LINK_KINDS } from "../drill/types.ts";
 
 /** The parts of a running topology the nemesis acts on. */
-export type NemesisTopology = Pick<
-  RunningTopology,
-  "proxies" | "layout" | "injectRegionOutage"
->;
+export type NemesisTopology = Pick<RunningTopology, "proxies" | "layout" | "injectRegionOutage">;
 
 export interface NemesisContext {
   topology: NemesisTopology;
