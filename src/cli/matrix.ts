@@ -7,7 +7,7 @@ import { runMatrix } from "../matrix/run.ts";
 import type { MatrixPlan } from "../matrix/types.ts";
 import { ExitCode } from "./exit-codes.ts";
 import type { CliIo } from "./main.ts";
-import { PLATFORM_OPTION, refusedPlatform, TOXIPROXY_URL_ON_DOCKER } from "./run.ts";
+import { PLATFORM_OPTION, TOXIPROXY_URL_ON_DOCKER } from "./run.ts";
 import { withInterruptSignal } from "./signals.ts";
 
 interface MatrixArgs {
@@ -42,22 +42,12 @@ export function matrixCommand(io: CliIo, setExit: (code: number) => void): Comma
           describe: "validate every cell and list them; start nothing",
         }) as never,
     handler: async (args) => {
-      if (refusedPlatform(args)) return;
       let plan: MatrixPlan;
       try {
-        plan = await loadMatrix(args.file);
+        plan = await loadMatrix(args.file, args.platform === undefined ? {} : { platform: args.platform });
       } catch (err) {
         if (!(err instanceof MatrixValidationError)) throw err;
         for (const p of err.problems) io.err(formatProblem(p));
-        setExit(ExitCode.invalidInput);
-        return;
-      }
-      if (args.platform !== undefined) plan = withPlatform(plan, args.platform);
-      // The matrix loader validated each cell with its own platform: recheck what the override changes.
-      if (args.platform === "local" && plan.cells.some((cell) => cell.drill.app.image !== undefined)) {
-        io.err(
-          `error: ${plan.spec.basePath} app.image: needs platform: docker (--platform local); on local use app.command`,
-        );
         setExit(ExitCode.invalidInput);
         return;
       }
@@ -109,14 +99,5 @@ export function matrixCommand(io: CliIo, setExit: (code: number) => void): Comma
         setExit(report.exitCode);
       });
     },
-  };
-}
-
-/** `--platform` over every cell (and the base drill), whatever the files say. */
-function withPlatform(plan: MatrixPlan, platform: Platform): MatrixPlan {
-  return {
-    ...plan,
-    baseDrill: { ...plan.baseDrill, platform },
-    cells: plan.cells.map((cell) => ({ ...cell, drill: { ...cell.drill, platform } })),
   };
 }

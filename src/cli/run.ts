@@ -25,14 +25,6 @@ export const PLATFORM_OPTION = {
   describe: "run on this platform instead of the drill's `platform` (validated with it applied)",
 } as const;
 
-/**
- * True when yargs has refused `--platform` (it printed the error and set exit 2). main.ts's fail
- * handler does not throw, so yargs still calls the command's handler, which must then do nothing.
- */
-export function refusedPlatform(args: { platform?: string }): boolean {
-  return args.platform !== undefined && !(PLATFORMS as readonly string[]).includes(args.platform);
-}
-
 /** Why `--toxiproxy-url` cannot go with the docker platform, where Toxiproxy is a container the drill starts. */
 export const TOXIPROXY_URL_ON_DOCKER =
   "--toxiproxy-url is for the local platform; on docker use docker.images.toxiproxy in the drill";
@@ -54,7 +46,6 @@ export function runCommand(io: CliIo, setExit: (code: number) => void): CommandM
         .option("platform", PLATFORM_OPTION)
         .option("quiet", { type: "boolean", default: false, describe: "only print the summary" }) as never,
     handler: async (args) => {
-      if (refusedPlatform(args)) return;
       let drill;
       try {
         drill = await loadDrill(args.file, args.platform === undefined ? {} : { platform: args.platform });

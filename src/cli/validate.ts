@@ -3,7 +3,7 @@ import { DrillValidationError, formatProblem, loadDrill } from "../drill/load.ts
 import type { Platform } from "../drill/types.ts";
 import { ExitCode } from "./exit-codes.ts";
 import type { CliIo } from "./main.ts";
-import { PLATFORM_OPTION, refusedPlatform } from "./run.ts";
+import { PLATFORM_OPTION } from "./run.ts";
 
 export function validateCommand(
   io: CliIo,
@@ -17,7 +17,6 @@ export function validateCommand(
         .positional("files", { type: "string", array: true, demandOption: true })
         .option("platform", PLATFORM_OPTION) as never,
     handler: async (args) => {
-      if (refusedPlatform(args)) return;
       let failed = false;
       for (const file of args.files) {
         try {

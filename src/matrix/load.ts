@@ -9,6 +9,7 @@ import {
   DrillValidationError,
   formatProblem,
   parseDrill,
+  type DrillOverrides,
   type DrillProblem,
 } from "../drill/load.ts";
 import { syntaxProblem } from "../drill/problems.ts";
@@ -38,7 +39,8 @@ export class MatrixValidationError extends Error {
 }
 
 /** Reads the matrix file and its base drill, and validates every cell. */
-export async function loadMatrix(file: string): Promise<MatrixPlan> {
+/** `overrides` (e.g. --platform) apply to the base drill and every cell, over what the files say. */
+export async function loadMatrix(file: string, overrides: DrillOverrides = {}): Promise<MatrixPlan> {
   const text = await readText(file, () => ({ file, path: "", message: "cannot read the matrix file" }));
   const spec = parseMatrix(text, file);
   const baseText = await readText(spec.basePath, () => ({
@@ -47,7 +49,7 @@ export async function loadMatrix(file: string): Promise<MatrixPlan> {
     path: "base",
     message: `cannot read the base drill ${spec.basePath}`,
   }));
-  return planMatrix(spec, baseText);
+  return planMatrix(spec, baseText, overrides);
 }
 
 async function readText(file: string, problem: () => DrillProblem): Promise<string> {
@@ -450,10 +452,10 @@ export function cellLabel(cell: Pick<CellSpec, "index" | "assignments">, columns
 }
 
 /** Pure: applies every cell to the base drill's text and validates each result with the drill loader. */
-export function planMatrix(spec: MatrixSpec, baseText: string): MatrixPlan {
+export function planMatrix(spec: MatrixSpec, baseText: string, overrides: DrillOverrides = {}): MatrixPlan {
   let baseDrill: Drill;
   try {
-    baseDrill = parseDrill(baseText, spec.basePath);
+    baseDrill = parseDrill(baseText, spec.basePath, overrides);
   } catch (err) {
     if (!(err instanceof DrillValidationError)) throw err;
     throw new MatrixValidationError(err.problems);
@@ -479,7 +481,7 @@ export function planMatrix(spec: MatrixSpec, baseText: string): MatrixPlan {
     }
     if (!applied) continue;
     try {
-      planned.push({ ...cell, drill: parseDrill(String(doc), spec.basePath) });
+      planned.push({ ...cell, drill: parseDrill(String(doc), spec.basePath, overrides) });
     } catch (err) {
       if (!(err instanceof DrillValidationError)) throw err;
       for (const p of err.problems) {

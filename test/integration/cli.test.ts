@@ -112,6 +112,15 @@ describe("failover-drill CLI", () => {
       assert.deepEqual((await readdir(tmp)).sort(), ["docker-drill.yaml"]);
     });
 
+    it("exits 2 on an unknown option and starts nothing (yargs must not run the command anyway)", async () => {
+      const out = path.join(tmp, "reports-typo");
+      const r = await spawnCli(["run", "drills/region-outage.yaml", "--plattform", "docker", "--out", out]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /Unknown argument: plattform/);
+      assert.doesNotMatch(r.stdout, /starting topology/);
+      assert.deepEqual((await readdir(tmp)).sort(), ["docker-drill.yaml"], "no reports directory");
+    });
+
     it("refuses --toxiproxy-url with the docker platform with exit 2 and starts nothing", async () => {
       const out = path.join(tmp, "reports-toxiproxy");
       const url = "http://127.0.0.1:1";
