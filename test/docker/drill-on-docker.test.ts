@@ -146,9 +146,31 @@ describe("drills on the docker platform (docker)", function () {
     it(`fails over and heals a ${mode} outage of the primary region's containers`, async () => {
       const file = path.join(out, `outage-${mode}.yaml`);
       await writeFile(file, shortOutage(`outage-${mode}`, mode));
-      const run = await runCli([file, "--out", out]);
+      // One of the runs keeps its workspace, which then holds every container's log.
+      const keep = mode === "stop";
+      const run = await runCli([file, "--out", out, ...(keep ? ["--keep"] : [])]);
       assert.equal(run.code, 0, run.stdout + run.stderr);
       assert.match(run.stdout, new RegExp(`fault healed: region-outage of east \\(${mode}\\)`));
+      if (keep) {
+        const workspace = /workspace (\S+)\)/.exec(run.stdout)?.[1];
+        assert.ok(workspace, run.stdout);
+        try {
+          const logs = (await readdir(workspace)).filter((f) => f.endsWith(".log")).sort();
+          assert.deepEqual(logs, [
+            "app-east.log",
+            "app-west.log",
+            "db-east.log",
+            "db-west.log",
+            "toxiproxy.log",
+          ]);
+          assert.match(
+            await readFile(path.join(workspace, "db-east.log"), "utf8"),
+            /database system is ready/,
+          );
+        } finally {
+          await rm(workspace, { recursive: true, force: true });
+        }
+      }
       const s = await summaryIn(out, `outage-${mode}`);
       assert.deepEqual(
         s.notes.filter((n) => n.startsWith("fault error")),
