@@ -35,6 +35,8 @@ export interface ReferenceAppOptions {
   host: string;
   port: number;
   databaseUrl: string;
+  /** More environment (the drill's app.env, templated), over the variables above. */
+  env?: Record<string, string>;
 }
 
 /** Spawns the app and waits until GET /health answers (any status); its log is <workspace>/<region>/app.log. */
@@ -48,6 +50,7 @@ export async function startReferenceApp(o: ReferenceAppOptions): Promise<Managed
       HOST: o.host,
       PORT: String(o.port),
       DATABASE_URL: o.databaseUrl,
+      ...o.env,
     },
     logFile,
   });
@@ -89,7 +92,9 @@ export async function startRegionApp(o: RegionAppOptions): Promise<ManagedProces
   const command = o.app?.command;
   if (command === undefined || o.app === undefined) {
     const { supervisor, workspace, region, host, port } = o;
-    return startReferenceApp({ supervisor, workspace, region, host, port, databaseUrl });
+    // As on docker, the reference app gets app.env too (e.g. PG* variables its driver honours).
+    const { env } = renderApp(o, [], o.app?.env ?? {});
+    return startReferenceApp({ supervisor, workspace, region, host, port, databaseUrl, env });
   }
   const { argv, env } = renderApp(o, command, o.app.env);
   const [program, ...args] = argv;

@@ -4,7 +4,7 @@ import net from "node:net";
 import { readFile } from "node:fs/promises";
 import { findPostgresBinaries } from "../../src/engines/postgres/binaries.ts";
 import { createPostgresNodes, type PostgresNode } from "../../src/engines/postgres/cluster.ts";
-import { startReferenceApp } from "../../src/platform/app.ts";
+import { startReferenceApp, startRegionApp } from "../../src/platform/app.ts";
 import { freePort, regionAddress } from "../../src/platform/ports.ts";
 import { ProcessSupervisor, type ManagedProcess } from "../../src/platform/processes.ts";
 import { Workspace } from "../../src/platform/workspace.ts";
@@ -101,6 +101,29 @@ describe("reference app", function () {
     agent.destroy();
     await supervisor?.[Symbol.asyncDispose]();
     await ws?.remove();
+  });
+
+  it("gets the drill's app.env, templated for its region, when the drill brings no command", async () => {
+    const host = regionAddress(2);
+    const app = await startRegionApp({
+      supervisor,
+      workspace: ws,
+      region: "ap-south",
+      host,
+      port: await freePort(host),
+      database: { host: regionAddress(0), port: 1 },
+      app: { workingDir: process.cwd(), healthPath: "/health", env: { DRILL_MARK: "{{REGION}}@{{HOST}}" } },
+    });
+    try {
+      const environ = (await readFile(`/proc/${app.pid}/environ`, "utf8")).split("\0");
+      assert.ok(
+        environ.includes(`DRILL_MARK=ap-south@${host}`),
+        environ.filter((e) => e.startsWith("DRILL")).join(),
+      );
+      assert.ok(environ.includes("REGION=ap-south"));
+    } finally {
+      await app.stop();
+    }
   });
 
   it("acknowledges a write on the primary and stores the row", async () => {
