@@ -103,13 +103,19 @@ describe("drills on the local platform (integration)", function () {
       const ackedInsideCut = history.filter(
         (o) => o.f === "write" && o.type === "ok" && o.time > cut.time && o.time < outage.time,
       ).length;
+      // A write acknowledged just before the cut may still have had its WAL on the way to the
+      // standby (one-way latency plus the walsender's batching): lost too, though acked outside.
+      const inFlightMs = (summary.drill.network.interRegionLatencyMs + 50) * 1e6;
+      const ackedJustBeforeCut = history.filter(
+        (o) => o.f === "write" && o.type === "ok" && o.time > cut.time - inFlightMs && o.time <= cut.time,
+      ).length;
       const lost = summary.measurements.rpo.lostWrites;
       assert.ok(lost !== null);
       // Writes in flight at either edge may fall on either side: one per client at each edge.
       const slack = 2 * summary.drill.workload.clients;
       assert.ok(
-        Math.abs(lost - ackedInsideCut) <= slack,
-        `lost ${lost}, acked inside the cut ${ackedInsideCut}`,
+        lost >= ackedInsideCut - slack && lost <= ackedInsideCut + ackedJustBeforeCut + slack,
+        `lost ${lost}, acked inside the cut ${ackedInsideCut}, in the ${inFlightMs / 1e6} ms before it ${ackedJustBeforeCut}`,
       );
     });
 
