@@ -1,7 +1,7 @@
 // Literal histories for checker tests and golden fixtures: ops written at explicit millisecond times,
 // in the exact shapes the runner records (see src/history/types.ts).
 import { msToNs } from "../clock.ts";
-import type { Drill } from "../drill/types.ts";
+import { REFERENCE_APP_ENDPOINTS, type Drill } from "../drill/types.ts";
 import { Events, Processes, type Op, type OpType } from "../history/types.ts";
 
 export class HistoryBuilder {
@@ -86,7 +86,7 @@ export function sampleDrill(overrides: Partial<Drill> = {}): Drill {
     platform: "local",
     docker: {},
     // The reference app, as the loader fills it in for a drill without an app section.
-    app: { workingDir: "/drills", port: 8080, healthPath: "/health", writePath: "/writes/{{id}}", env: {} },
+    app: { workingDir: "/drills", ...REFERENCE_APP_ENDPOINTS, env: {} },
     regions: [
       { name: "east", role: "primary" },
       { name: "west", role: "standby" },

@@ -22,6 +22,7 @@ import {
   LINK_KINDS,
   OUTAGE_MODES,
   PLATFORMS,
+  REFERENCE_APP_ENDPOINTS,
   type AppSpec,
   type ControllerMode,
   type Drill,
@@ -119,8 +120,7 @@ export const DEFAULTS = {
   resetPeerAfterMs: 0,
   slicerSizeVariation: 0,
   slicerDelayUs: 0,
-  /** The reference app's (fixtures/app/server.ts). */
-  app: { port: 8080, healthPath: "/health", writePath: "/writes/{{id}}" },
+  app: REFERENCE_APP_ENDPOINTS,
 } as const;
 
 /** What the command line may override. Applied before validation, so every check sees the effective value. */

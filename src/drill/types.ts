@@ -111,6 +111,13 @@ export interface Objective {
 export type Platform = "local" | "docker";
 export const PLATFORMS: readonly Platform[] = ["local", "docker"];
 
+/** Where the reference app (fixtures/app/server.ts) listens and answers: the `app` defaults. */
+export const REFERENCE_APP_ENDPOINTS = {
+  port: 8080,
+  healthPath: "/health",
+  writePath: "/writes/{{id}}",
+} as const;
+
 /**
  * The app under test in every region ("bring your own app"). Omitted fields are the reference app's
  * (fixtures/app/server.ts). Text in `command`, `env` values may use {{REGION}}, {{HOST}}, {{PORT}},

@@ -3,6 +3,7 @@
 // answers `healthPath` once it is up and accepts writes on `writePath`. Its environment is templated
 // per region, so an app that reads its database from ORDERS_DB instead of DATABASE_URL still works.
 import { PullPolicy, type StartedTestContainer } from "testcontainers";
+import { REFERENCE_APP_ENDPOINTS } from "../drill/types.ts";
 import { appEnvironment, renderTemplate, type DatabaseEndpoint } from "./app-env.ts";
 import {
   DockerPlatformError,
@@ -33,9 +34,7 @@ export interface DockerAppSpec {
 
 export const REFERENCE_APP: Required<Omit<DockerAppSpec, "command">> = {
   image: DEFAULT_APP_IMAGE,
-  port: 8080,
-  healthPath: "/health",
-  writePath: "/writes/{{id}}",
+  ...REFERENCE_APP_ENDPOINTS,
   env: {},
 };
 

@@ -1,15 +1,9 @@
 // A short two-region drill built in code (not loaded from YAML), for integration tests of outage
 // modes and apps on the local platform. Not a test file: importing it runs no suite.
-import type { AppSpec, Drill, OutageMode } from "../../src/drill/types.ts";
+import { REFERENCE_APP_ENDPOINTS, type AppSpec, type Drill, type OutageMode } from "../../src/drill/types.ts";
 
 /** The reference app's settings, as the loader fills them in when a drill file has no `app`. */
-export const REFERENCE_APP: AppSpec = {
-  workingDir: process.cwd(),
-  port: 8080,
-  healthPath: "/health",
-  writePath: "/writes/{{id}}",
-  env: {},
-};
+export const REFERENCE_APP: AppSpec = { workingDir: process.cwd(), ...REFERENCE_APP_ENDPOINTS, env: {} };
 
 /**
  * us-east (primary) and eu-west (standby), async replication, a 500 ms x 3 health check, a 1 s TTL
