@@ -61,7 +61,7 @@ export function analyze(input: AnalyzeInput): Summary {
     predicted: predict(drill),
     objectives,
     timeline: buildTimeline(index, derivedTimeline(measurements, failover)),
-    nodes: summariseNodes(finalReads, survivingPrimary),
+    nodes: summariseNodes(finalReads, survivingPrimary, drill.database.engine),
     notes: [
       ...index.notes,
       ...outage.notes,

@@ -1,31 +1,26 @@
-// Per-node final state for the report: counts and WAL positions, not the id lists.
-import { LsnError, parseLsn as parseLsnStrict } from "../engines/postgres/lsn.ts";
+// Per-node final state for the report: counts and replication positions, not the id lists.
+import { positionsFor, type EngineName } from "../engines/registry.ts";
 import type { FinalRead } from "../history/types.ts";
 import type { NodeSummary } from "./types.ts";
 
-/** A PostgreSQL LSN ("16/B374D848") as a byte position; undefined when malformed, so a report never throws. */
-export function parseLsn(lsn: string): bigint | undefined {
-  try {
-    return parseLsnStrict(lsn.trim());
-  } catch (err) {
-    if (err instanceof LsnError) return undefined;
-    throw err;
-  }
-}
-
+/**
+ * `engine` (drill.database.engine) says how positions compare; a malformed one gives no distance,
+ * so a report never throws.
+ */
 export function summariseNodes(
   finalReads: readonly FinalRead[],
   survivingPrimary: string | null,
+  engine: EngineName,
 ): NodeSummary[] {
+  const positions = positionsFor(engine);
   const survivor = finalReads.find((r) => r.node === survivingPrimary);
-  const survivorLsn = survivor?.walLsn === undefined ? undefined : parseLsn(survivor.walLsn);
   return finalReads.map((r) => {
     const node: NodeSummary = { node: r.node, reachable: r.reachable, role: r.role, count: r.ids.length };
     if (r.walLsn !== undefined) {
       node.walLsn = r.walLsn;
-      const lsn = parseLsn(r.walLsn);
-      if (lsn !== undefined && survivorLsn !== undefined)
-        node.walBytesFromSurvivor = Number(lsn - survivorLsn);
+      const fromSurvivor =
+        survivor?.walLsn === undefined ? undefined : positions.diff(r.walLsn, survivor.walLsn);
+      if (fromSurvivor !== undefined) node.walBytesFromSurvivor = fromSurvivor;
     }
     if (r.error !== undefined) node.error = r.error;
     return node;

@@ -1,8 +1,8 @@
-// Which standby to promote: the one that has the most of the old primary's WAL, so a failover loses
-// as little acknowledged data as possible. Under sync replication that is the synchronous standby,
-// which holds every acknowledged commit; under async it is whichever was least far behind.
-import { compareLsn } from "../engines/postgres/lsn.ts";
-import type { DatabaseNode } from "../engines/postgres/node.ts";
+// Which standby to promote: the one that has received the most of the old primary's changes (WAL),
+// so a failover loses as little acknowledged data as possible. Under sync replication that is the
+// synchronous standby, which holds every acknowledged commit; under async it is whichever was least
+// far behind. Positions are the engine's (LSNs for PostgreSQL), compared only through the engine.
+import type { DatabaseEngine, DatabaseNode, ReplicationPositions } from "../engines/types.ts";
 
 /** What one standby reported (or why it could not), as it goes into the history. */
 export interface CandidatePosition {
@@ -32,6 +32,7 @@ const SURVEY_TIMEOUT_MS = 2000;
 /** Asks every node, in parallel, where it stands; an unreachable node is reported, not thrown. */
 export async function surveyCandidates(
   nodes: Array<{ name: string; node: DatabaseNode }>,
+  engine: Pick<DatabaseEngine, "standbyPosition">,
   timeoutMs = SURVEY_TIMEOUT_MS,
 ): Promise<CandidatePosition[]> {
   return Promise.all(
@@ -45,11 +46,11 @@ export async function surveyCandidates(
       });
       if (!node.running) return ineligible("not running");
       try {
-        const p = await node.recoveryPositions(timeoutMs);
-        if (!p.inRecovery) return ineligible("not in recovery");
-        const receivedLsn = p.receivedLsn ?? p.replayedLsn;
-        if (receivedLsn === null || p.replayedLsn === null) return ineligible("no WAL position yet");
-        return { region: name, eligible: true, receivedLsn, replayedLsn: p.replayedLsn };
+        const p = await engine.standbyPosition(node, timeoutMs);
+        if (p.role !== "standby") return ineligible("not in recovery");
+        const receivedLsn = p.received ?? p.replayed;
+        if (receivedLsn === null || p.replayed === null) return ineligible("no WAL position yet");
+        return { region: name, eligible: true, receivedLsn, replayedLsn: p.replayed };
       } catch (err) {
         return ineligible(`unreachable: ${(err as Error).message}`);
       }
@@ -58,10 +59,13 @@ export async function surveyCandidates(
 }
 
 /**
- * The eligible standby with the highest received LSN; ties go to the higher replay LSN (less to
- * replay before it is writable), then to the earlier one in the given (region) order.
+ * The eligible standby with the highest received position; ties go to the higher replay position
+ * (less to replay before it is writable), then to the earlier one in the given (region) order.
  */
-export function pickCandidate(candidates: CandidatePosition[]): CandidateChoice | undefined {
+export function pickCandidate(
+  candidates: CandidatePosition[],
+  positions: ReplicationPositions,
+): CandidateChoice | undefined {
   let best: (CandidatePosition & { receivedLsn: string; replayedLsn: string }) | undefined;
   for (const c of candidates) {
     if (!c.eligible || c.receivedLsn === null || c.replayedLsn === null) continue;
@@ -70,8 +74,8 @@ export function pickCandidate(candidates: CandidatePosition[]): CandidateChoice 
       best = current;
       continue;
     }
-    const byReceived = compareLsn(current.receivedLsn, best.receivedLsn);
-    if (byReceived > 0 || (byReceived === 0 && compareLsn(current.replayedLsn, best.replayedLsn) > 0))
+    const byReceived = positions.compare(current.receivedLsn, best.receivedLsn);
+    if (byReceived > 0 || (byReceived === 0 && positions.compare(current.replayedLsn, best.replayedLsn) > 0))
       best = current;
   }
   if (best === undefined) return undefined;
@@ -81,6 +85,7 @@ export function pickCandidate(candidates: CandidatePosition[]): CandidateChoice 
 /** Surveys the standbys and picks the most advanced reachable one; undefined when none qualifies. */
 export async function chooseCandidate(
   nodes: Array<{ name: string; node: DatabaseNode }>,
+  engine: Pick<DatabaseEngine, "standbyPosition" | "positions">,
 ): Promise<CandidateChoice | undefined> {
-  return pickCandidate(await surveyCandidates(nodes));
+  return pickCandidate(await surveyCandidates(nodes, engine), engine.positions);
 }

@@ -143,7 +143,7 @@ export class FailoverController {
     const standbys = [...topology.nodes.entries()]
       .filter(([name]) => name !== failed)
       .map(([name, node]) => ({ name, node }));
-    const choice = await chooseCandidate(standbys);
+    const choice = await chooseCandidate(standbys, topology.engine);
     if (choice === undefined) {
       history.event(Processes.controller, Events.failoverFailed, {
         error: "no reachable standby to promote",
@@ -163,7 +163,7 @@ export class FailoverController {
     await node.promote();
     const pollMs = this.o.promotionPollMs ?? 10;
     const deadline = performance.now() + (this.o.promotionTimeoutMs ?? 30_000);
-    while (await node.isInRecovery()) {
+    while ((await node.role()) !== "primary") {
       if (performance.now() > deadline) throw new Error(`${candidate} still in recovery after promotion`);
       await sleep(pollMs, this.abort.signal);
     }
@@ -172,7 +172,7 @@ export class FailoverController {
     const repointed = await topology.repointStandbys(candidate, [failed]);
     if (repointed.length > 0)
       history.event(Processes.controller, Events.repoint, { to: candidate, standbys: repointed });
-    await node.query("INSERT INTO canary (region) VALUES ($1)", [candidate]);
+    await topology.engine.canaryWrite(node, candidate);
     history.event(Processes.controller, Events.writable, { region: candidate, pollMs });
     this.primary = candidate;
 

@@ -11,6 +11,8 @@ export class AppTemplateError extends Error {
 export interface DatabaseEndpoint {
   host: string;
   port: number;
+  /** The client URL for this address, as the drill's database engine spells it ({{DATABASE_URL}}). */
+  url: string;
 }
 
 /** Replaces every {{NAME}}; a name that is not in `values` is an error, not an empty string. */
@@ -42,7 +44,7 @@ export function appEnvironment(
     PORT: String(listen.port),
     DATABASE_HOST: database.host,
     DATABASE_PORT: String(database.port),
-    DATABASE_URL: `postgres://postgres@${database.host}:${database.port}/postgres`,
+    DATABASE_URL: database.url,
   };
   const result: Record<string, string> = { ...values };
   for (const [name, value] of Object.entries(env)) result[name] = renderTemplate(value, values);

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setTimeout as delay } from "node:timers/promises";
 import type { AppSpec } from "../drill/types.ts";
-import { appEnvironment, renderTemplate } from "./app-env.ts";
+import { appEnvironment, renderTemplate, type DatabaseEndpoint } from "./app-env.ts";
 import { httpAnswers } from "./http-probe.ts";
 import type { ManagedProcess, ProcessSupervisor } from "./processes.ts";
 import type { Workspace } from "./workspace.ts";
@@ -76,7 +76,7 @@ export interface RegionAppOptions {
   host: string;
   port: number;
   /** Where the app reaches its region's database (the app-db proxy). */
-  database: { host: string; port: number };
+  database: DatabaseEndpoint;
   /** The drill's app; without a `command` the reference app runs. */
   app?: Pick<AppSpec, "command" | "workingDir" | "healthPath" | "env">;
 }
@@ -88,7 +88,7 @@ export interface RegionAppOptions {
  * status (a standby's app may say 503 and still be up); its log is <workspace>/<region>/app.log.
  */
 export async function startRegionApp(o: RegionAppOptions): Promise<ManagedProcess> {
-  const databaseUrl = `postgres://postgres@${o.database.host}:${o.database.port}/postgres`;
+  const databaseUrl = o.database.url;
   const command = o.app?.command;
   if (command === undefined || o.app === undefined) {
     const { supervisor, workspace, region, host, port } = o;

@@ -5,14 +5,7 @@
 import { PullPolicy, type StartedTestContainer } from "testcontainers";
 import { REFERENCE_APP_ENDPOINTS } from "../drill/types.ts";
 import { appEnvironment, renderTemplate, type DatabaseEndpoint } from "./app-env.ts";
-import {
-  DockerPlatformError,
-  drillAlias,
-  LoopbackHttpWaitStrategy,
-  POSTGRES_PORT,
-  withImageHint,
-  type DockerPostgresCluster,
-} from "./docker.ts";
+import { DockerPlatformError, LoopbackHttpWaitStrategy, withImageHint, type DrillNetwork } from "./docker.ts";
 
 export const DEFAULT_APP_IMAGE = "failover-drill/app:bookworm";
 const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
@@ -42,10 +35,19 @@ export interface DockerAppOptions {
   app?: DockerAppSpec;
   /** Containers are aliased `<name>-<region>` on the drill network; several apps need several names. */
   name?: string;
+  /** Default: the network's database regions, when it knows them (a database cluster does). */
   regions?: string[];
-  /** The region's database as apps see it; defaults to the database container's alias. */
+  /** The region's database as apps see it; default: the network's database container for the region. */
   database?: (region: string) => DatabaseEndpoint;
   startupTimeoutMs?: number;
+}
+
+/** A drill network that knows its database containers (a database cluster): apps default to them. */
+export interface DatabaseContainers {
+  /** The regions with a database, the primary first. */
+  readonly databaseRegions: string[];
+  /** Where containers on the drill network reach the region's database directly. */
+  databaseEndpoint(region: string): DatabaseEndpoint;
 }
 
 export class AppContainer {
@@ -82,11 +84,11 @@ export function appAlias(region: string, name = "app"): string {
 }
 
 /**
- * Starts one app container per region (all regions of the cluster by default), in parallel, and
- * waits until each answers its health path. The cluster's disposer removes them.
+ * Starts one app container per region (every database region by default), in parallel, and waits
+ * until each answers its health path. The network's disposer removes them.
  */
 export async function startAppContainers(
-  cluster: DockerPostgresCluster,
+  network: DrillNetwork & Partial<DatabaseContainers>,
   options: DockerAppOptions = {},
 ): Promise<AppContainer[]> {
   const spec = { ...REFERENCE_APP, ...options.app };
@@ -99,9 +101,13 @@ export async function startAppContainers(
   if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) {
     throw new DockerPlatformError(`app.port must be a port number, got ${spec.port}`);
   }
-  const regions = options.regions ?? cluster.nodes.map((n) => n.region);
-  const database =
-    options.database ?? ((region: string) => ({ host: drillAlias(region), port: POSTGRES_PORT }));
+  const regions = options.regions ?? network.databaseRegions;
+  const database = options.database ?? network.databaseEndpoint?.bind(network);
+  if (regions === undefined || database === undefined) {
+    throw new DockerPlatformError(
+      "app containers need their regions and databases (options.regions, .database)",
+    );
+  }
   const timeout = options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
 
   const start = async (region: string): Promise<AppContainer> => {
@@ -110,7 +116,7 @@ export async function startAppContainers(
     const env = appEnvironment(region, { host: "0.0.0.0", port: spec.port }, endpoint, spec.env);
     const values = { ...env };
     const alias = appAlias(region, options.name);
-    let container = cluster
+    let container = network
       .container(spec.image, alias)
       .withEnvironment(env)
       .withPullPolicy(PullPolicy.defaultPolicy())
@@ -124,9 +130,9 @@ export async function startAppContainers(
     const started = await container.start();
     return new AppContainer(region, alias, started, spec, env);
   };
-  return withImageHint(cluster.runtime, spec.image, async () => {
+  return withImageHint(network.runtime, spec.image, async () => {
     // Settled, not Promise.all: no start may still be creating a container when the caller, told of
-    // a failure, disposes the cluster (which removes everything labelled with the drill id).
+    // a failure, disposes the network (which removes everything labelled with the drill id).
     const results = await Promise.allSettled(regions.map(start));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed !== undefined) throw failed.reason;

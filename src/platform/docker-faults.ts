@@ -1,19 +1,16 @@
 // Region outages on the docker platform, each with its own heal:
-//   kill     docker kill (SIGKILL to PostgreSQL, PID 1): power loss; heal = start, crash recovery
-//   stop     docker stop (SIGINT, fast shutdown, SIGKILL after a grace period); heal = start
+//   kill     docker kill (SIGKILL to the server, PID 1): power loss; heal = start, crash recovery
+//   stop     docker stop (its stop signal, SIGKILL after a grace period); heal = start
 //   pause    docker pause (cgroup freezer): the server hangs, connections stall; heal = unpause
 //   network  disconnect from the drill network: no peer, no published port; heal = reconnect
-// A heal waits until the server accepts connections again, so the drill's recovery wait starts from
-// a server that is really back.
-import { setTimeout as delay } from "node:timers/promises";
-import { DockerPlatformError, type DockerPostgresCluster, type PostgresContainer } from "./docker.ts";
+// A heal waits until what runs in the container serves again, so the drill's recovery wait starts
+// from a server that is really back.
+import type { DrillNetwork } from "./docker.ts";
 
 export type ContainerOutageMode = "kill" | "stop" | "pause" | "network";
 
 /** Seconds docker waits after the stop signal before it SIGKILLs. */
 const STOP_GRACE_S = 10;
-const READY_TIMEOUT_MS = 60_000;
-const READY_POLL_MS = 100;
 
 /** A container an outage hits: its id and the aliases it has on the drill network. */
 export interface OutageTarget {
@@ -36,7 +33,7 @@ export class ContainerOutage {
     return this.healing !== undefined;
   }
 
-  /** Undoes the outage and waits until the server accepts connections. Idempotent. */
+  /** Undoes the outage and waits until what runs in the container serves again. Idempotent. */
   heal(): Promise<void> {
     this.healing ??= (async () => {
       await this.undo();
@@ -50,44 +47,19 @@ export class ContainerOutage {
   }
 }
 
-/** Polls pg_isready inside the container (over TCP, as peers would connect). */
-export async function waitUntilReady(node: PostgresContainer, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const result = await node.container
-      .exec(["pg_isready", "-q", "-h", "127.0.0.1", "-t", "1"], { user: "postgres" })
-      .catch(() => undefined);
-    if (result?.exitCode === 0) return;
-    if (performance.now() > deadline) {
-      throw new DockerPlatformError(`${node.alias} did not accept connections within ${timeoutMs} ms`);
-    }
-    await delay(READY_POLL_MS);
-  }
-}
-
-/** Injects an outage of `mode` on a region's database container and returns its heal. */
-export function injectContainerOutage(
-  cluster: DockerPostgresCluster,
-  region: string,
-  mode: ContainerOutageMode,
-): Promise<ContainerOutage> {
-  const node = cluster.node(region);
-  return containerOutage(cluster, { id: node.id, aliases: [node.alias] }, mode, () => waitUntilReady(node));
-}
-
 /**
  * Injects an outage of `mode` on any container of the drill (a database, an app); its heal undoes
  * it and then waits for `ready`.
  */
 export async function containerOutage(
-  cluster: DockerPostgresCluster,
+  network: DrillNetwork,
   target: OutageTarget,
   mode: ContainerOutageMode,
   ready: () => Promise<void>,
 ): Promise<ContainerOutage> {
-  const docker = cluster.dockerode;
+  const docker = network.dockerode;
   const container = docker.getContainer(target.id);
-  const network = docker.getNetwork(cluster.networkName);
+  const drillNetwork = docker.getNetwork(network.networkName);
   const start = async (): Promise<void> => {
     await container.start();
   };
@@ -109,9 +81,9 @@ export async function containerOutage(
       };
       break;
     case "network":
-      await network.disconnect({ Container: target.id, Force: true });
+      await drillNetwork.disconnect({ Container: target.id, Force: true });
       undo = async () => {
-        await network.connect({ Container: target.id, EndpointConfig: { Aliases: target.aliases } });
+        await drillNetwork.connect({ Container: target.id, EndpointConfig: { Aliases: target.aliases } });
       };
       break;
   }

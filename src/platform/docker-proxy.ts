@@ -5,14 +5,7 @@
 // app image by scripts/build-local-images.sh); both serve the same API on :8474 by default.
 import { ImageName, PullPolicy, type StartedTestContainer } from "testcontainers";
 import { ProxyControl } from "../toxiproxy/client.ts";
-import type { DatabaseEndpoint } from "./app-env.ts";
-import {
-  drillAlias,
-  LoopbackHttpWaitStrategy,
-  POSTGRES_PORT,
-  withImageHint,
-  type DockerPostgresCluster,
-} from "./docker.ts";
+import { LoopbackHttpWaitStrategy, withImageHint, type DrillNetwork } from "./docker.ts";
 
 export const OFFICIAL_TOXIPROXY_IMAGE = "ghcr.io/shopify/toxiproxy:2.12.0";
 export const EMBEDDED_TOXIPROXY_IMAGE = "failover-drill/toxiproxy:embedded";
@@ -59,34 +52,31 @@ export class ToxiproxyContainer {
   }
 
   /** Where containers reach a proxy listening on `port`. */
-  endpoint(port: number): DatabaseEndpoint {
+  endpoint(port: number): { host: string; port: number } {
     return { host: this.alias, port };
   }
 }
 
 /** Never pulls what is here: the official image when present, ours when it is the one present. */
-export async function resolveToxiproxyImage(
-  cluster: DockerPostgresCluster,
-  requested?: string,
-): Promise<string> {
+export async function resolveToxiproxyImage(network: DrillNetwork, requested?: string): Promise<string> {
   if (requested !== undefined) return requested;
-  const images = cluster.runtime.image;
+  const images = network.runtime.image;
   if (await images.exists(ImageName.fromString(OFFICIAL_TOXIPROXY_IMAGE))) return OFFICIAL_TOXIPROXY_IMAGE;
   if (await images.exists(ImageName.fromString(EMBEDDED_TOXIPROXY_IMAGE))) return EMBEDDED_TOXIPROXY_IMAGE;
   return OFFICIAL_TOXIPROXY_IMAGE;
 }
 
-/** Starts the Toxiproxy container on the drill network; the cluster's disposer removes it. */
+/** Starts the Toxiproxy container on the drill network; the network's disposer removes it. */
 export async function startToxiproxyContainer(
-  cluster: DockerPostgresCluster,
+  network: DrillNetwork,
   options: DockerToxiproxyOptions = {},
 ): Promise<ToxiproxyContainer> {
-  const image = await resolveToxiproxyImage(cluster, options.image);
+  const image = await resolveToxiproxyImage(network, options.image);
   const alias = options.alias ?? TOXIPROXY_ALIAS;
-  return withImageHint(cluster.runtime, image, async () => {
+  return withImageHint(network.runtime, image, async () => {
     // Both images' default command serves the API on 0.0.0.0:8474 (the official one: -host=0.0.0.0).
     const published = options.publish ?? [];
-    let definition = cluster
+    let definition = network
       .container(image, alias)
       .withPullPolicy(PullPolicy.defaultPolicy())
       .withExposedPorts(
@@ -100,31 +90,4 @@ export async function startToxiproxyContainer(
       .start();
     return new ToxiproxyContainer(image, alias, container);
   });
-}
-
-export function databaseProxyName(region: string): string {
-  return `db-${region}`;
-}
-
-/**
- * Puts one proxy in front of each region's database (named db-<region>, listening on
- * FIRST_PROXY_PORT + i inside the Toxiproxy container) and returns where apps reach each, ready for
- * startAppContainers' `database` option.
- */
-export async function proxyDatabases(
-  cluster: DockerPostgresCluster,
-  toxiproxy: ToxiproxyContainer,
-  control: ProxyControl,
-): Promise<Map<string, DatabaseEndpoint>> {
-  const endpoints = new Map<string, DatabaseEndpoint>();
-  for (const [i, node] of cluster.nodes.entries()) {
-    const port = FIRST_PROXY_PORT + i;
-    await control.createProxy({
-      name: databaseProxyName(node.region),
-      listen: `0.0.0.0:${port}`,
-      upstream: `${drillAlias(node.region)}:${POSTGRES_PORT}`,
-    });
-    endpoints.set(node.region, toxiproxy.endpoint(port));
-  }
-  return endpoints;
 }

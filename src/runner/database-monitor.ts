@@ -1,8 +1,7 @@
 // Samples every running database node directly (not through the drill's proxies), so the checkers can
 // see replication lag over the drill, the WAL distance at the moment of the fault, and role changes no
 // controller reported (external mode: a real HA manager promotes, the drill only observes).
-import { LsnError, lsnDiff } from "../engines/postgres/lsn.ts";
-import type { DatabaseNode } from "../engines/postgres/node.ts";
+import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
 import type { HistoryRecorder } from "../history/recorder.ts";
 import {
   Events,
@@ -15,11 +14,12 @@ import {
 } from "../history/types.ts";
 import { pause } from "../util/abort.ts";
 
-/** What the monitor needs of a database node. */
-export type MonitoredNode = Pick<DatabaseNode, "name" | "running" | "query">;
+/** What the monitor needs of the engine: one sample per node, and distances between positions. */
+export type MonitoringEngine = Pick<DatabaseEngine, "sampleReplication" | "positions">;
 
 export interface DatabaseMonitorOptions {
-  nodes: Iterable<MonitoredNode>;
+  engine: MonitoringEngine;
+  nodes: Iterable<DatabaseNode>;
   history: HistoryRecorder;
   /** Interval between samples: the uncertainty of an observed role change. Default 200 ms. */
   sampleMs?: number;
@@ -30,43 +30,17 @@ export interface DatabaseMonitorOptions {
 export const DEFAULT_SAMPLE_MS = 200;
 const DEFAULT_QUERY_TIMEOUT_MS = 300;
 
-// One round trip per node. The primary-only parts sit behind CASE so a standby never evaluates
-// pg_current_wal_lsn() (an error during recovery); lags come back as ms, distances as bytes.
-const SAMPLE_SQL = `
-SELECT pg_is_in_recovery() AS in_recovery,
-  (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn,
-  pg_last_wal_receive_lsn()::text AS receive_lsn,
-  CASE WHEN pg_is_in_recovery() THEN '[]'::json ELSE (
-    SELECT coalesce(json_agg(json_build_object(
-      'name', application_name,
-      'state', state,
-      'syncState', sync_state,
-      'writeLagMs', extract(epoch FROM write_lag) * 1000,
-      'flushLagMs', extract(epoch FROM flush_lag) * 1000,
-      'replayLagMs', extract(epoch FROM replay_lag) * 1000,
-      'sentLagBytes', pg_wal_lsn_diff(pg_current_wal_lsn(), sent_lsn),
-      'flushLagBytes', pg_wal_lsn_diff(pg_current_wal_lsn(), flush_lsn),
-      'replayLagBytes', pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)
-    ) ORDER BY application_name), '[]'::json)
-    FROM pg_stat_replication) END AS standbys`;
-
-interface SampleRow {
-  in_recovery: boolean;
-  lsn: string | null;
-  receive_lsn: string | null;
-  standbys: Array<Record<string, unknown>> | null;
-}
-
 interface NodeSample {
   node: SampledNode;
-  /** The node's pg_stat_replication rows (primary only). */
+  /** The standbys as the node sees them (primary only). */
   rows: SampledStandby[];
 }
 
 export class DatabaseMonitor implements AsyncDisposable {
   readonly sampleMs: number;
   private readonly queryTimeoutMs: number;
-  private readonly nodes: MonitoredNode[];
+  private readonly engine: MonitoringEngine;
+  private readonly nodes: DatabaseNode[];
   private readonly history: HistoryRecorder;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
@@ -79,6 +53,7 @@ export class DatabaseMonitor implements AsyncDisposable {
   private samples = 0;
 
   constructor(o: DatabaseMonitorOptions) {
+    this.engine = o.engine;
     this.nodes = [...o.nodes];
     this.history = o.history;
     this.sampleMs = o.sampleMs ?? DEFAULT_SAMPLE_MS;
@@ -163,17 +138,12 @@ export class DatabaseMonitor implements AsyncDisposable {
     if (primaries.length > 1) value.primaries = primaries.map((p) => p.node.region);
     if (primary === undefined) return value;
     const listed = new Set(primary.rows.map((s) => s.name));
-    const primaryLsn = primary.node.lsn;
+    const primaryPosition = primary.node.lsn;
     const behind = (lsn: string | undefined): number | null => {
-      if (lsn === undefined || primaryLsn === undefined) return null;
-      try {
-        return lsnDiff(primaryLsn, lsn);
-      } catch (err) {
-        if (err instanceof LsnError) return null;
-        throw err;
-      }
+      if (lsn === undefined || primaryPosition === undefined) return null;
+      return this.engine.positions.diff(primaryPosition, lsn) ?? null;
     };
-    // A standby cut off from the primary has no row; its own LSNs still say how far behind it is.
+    // A standby cut off from the primary has no row; its own positions still say how far behind it is.
     const disconnected = results
       .filter((r) => r.node.role === "standby" && !listed.has(r.node.region))
       .map(({ node }): SampledStandby => ({
@@ -191,14 +161,14 @@ export class DatabaseMonitor implements AsyncDisposable {
     return value;
   }
 
-  private async sampleNode(node: MonitoredNode): Promise<NodeSample> {
+  private async sampleNode(node: DatabaseNode): Promise<NodeSample> {
     const down = (error: string): NodeSample => ({
       node: { region: node.name, role: null, error },
       rows: [],
     });
     if (!node.running) return down("not running");
     if (this.inFlight.has(node.name)) return down("previous sample query still running");
-    const query = node.query<SampleRow>(SAMPLE_SQL, [], { timeoutMs: this.queryTimeoutMs });
+    const query = this.engine.sampleReplication(node, this.queryTimeoutMs);
     const tracked = query.catch(() => {}).finally(() => this.inFlight.delete(node.name));
     this.inFlight.set(node.name, tracked);
     let timer: NodeJS.Timeout | undefined;
@@ -206,36 +176,16 @@ export class DatabaseMonitor implements AsyncDisposable {
       timer = setTimeout(() => resolve("timeout"), this.queryTimeoutMs);
     });
     try {
-      const rows = await Promise.race([query, deadline]);
-      if (rows === "timeout") return down(`no answer within ${this.queryTimeoutMs} ms`);
-      const row = rows[0];
-      if (row === undefined) return down("empty sample result");
-      const sampled: SampledNode = { region: node.name, role: row.in_recovery ? "standby" : "primary" };
-      if (row.lsn !== null) sampled.lsn = row.lsn;
-      if (row.in_recovery && row.receive_lsn !== null) sampled.receiveLsn = row.receive_lsn;
-      return { node: sampled, rows: (row.standbys ?? []).map(toStandby) };
+      const sample = await Promise.race([query, deadline]);
+      if (sample === "timeout") return down(`no answer within ${this.queryTimeoutMs} ms`);
+      const sampled: SampledNode = { region: node.name, role: sample.role };
+      if (sample.position !== undefined) sampled.lsn = sample.position;
+      if (sample.receivedPosition !== undefined) sampled.receiveLsn = sample.receivedPosition;
+      return { node: sampled, rows: sample.standbys };
     } catch (err) {
       return down((err as Error).message);
     } finally {
       clearTimeout(timer);
     }
   }
-}
-
-const roundMs = (x: unknown): number | null =>
-  typeof x === "number" && Number.isFinite(x) ? Math.round(x * 1e3) / 1e3 : null;
-const bytes = (x: unknown): number | null => (typeof x === "number" && Number.isFinite(x) ? x : null);
-
-function toStandby(r: Record<string, unknown>): SampledStandby {
-  return {
-    name: typeof r.name === "string" ? r.name : "",
-    state: typeof r.state === "string" ? r.state : "unknown",
-    syncState: typeof r.syncState === "string" ? r.syncState : null,
-    writeLagMs: roundMs(r.writeLagMs),
-    flushLagMs: roundMs(r.flushLagMs),
-    replayLagMs: roundMs(r.replayLagMs),
-    sentLagBytes: bytes(r.sentLagBytes),
-    flushLagBytes: bytes(r.flushLagBytes),
-    replayLagBytes: bytes(r.replayLagBytes),
-  };
 }

@@ -97,7 +97,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
 
     monitor = new DnsMonitor(topo.dns, drill.dns.name, history);
     monitor.start();
-    dbMonitor = new DatabaseMonitor({ nodes: topo.nodes.values(), history });
+    dbMonitor = new DatabaseMonitor({ engine: topo.engine, nodes: topo.nodes.values(), history });
     dbMonitor.start();
     controller = new FailoverController({ drill, topology: topo, history });
     controller.start();
@@ -171,7 +171,7 @@ async function checkSteadyState(drill: Drill, topo: RunningTopology): Promise<vo
         problems.push(`primary ${r.name} unhealthy: ${probe.error}`);
     }
     const primary = layout.regions.find((r) => r.role === "primary")!;
-    const streaming = await topo.node(primary.name).replicationStreaming();
+    const streaming = await topo.engine.streamingStandbys(topo.node(primary.name));
     for (const r of layout.regions.filter((x) => x.role === "standby")) {
       if (!streaming.includes(r.name)) problems.push(`standby ${r.name} not streaming`);
     }
@@ -196,15 +196,8 @@ async function readFinalState(topo: RunningTopology, history: HistoryRecorder): 
     let read: FinalRead;
     try {
       if (!node.running) throw new Error("not running");
-      const inRecovery = await node.isInRecovery();
-      const ids = await node.readWriteIds();
-      read = {
-        node: r.name,
-        reachable: true,
-        role: inRecovery ? "standby" : "primary",
-        ids,
-        walLsn: await node.walPosition(),
-      };
+      const state = await topo.engine.readFinalState(node);
+      read = { node: r.name, reachable: true, role: state.role, ids: state.ids, walLsn: state.position };
     } catch (err) {
       read = { node: r.name, reachable: false, role: "unknown", ids: [], error: (err as Error).message };
     }

@@ -1,4 +1,4 @@
-// Starts a drill's topology as containers (platform: docker): every region's PostgreSQL and app in
+// Starts a drill's topology as containers (platform: docker): every region's database and app in
 // its own container on a per-drill Docker network, one Toxiproxy container holding every link, and
 // the embedded DNS server on the host. Clients stay on the host, as on the local platform: each
 // region's client proxy is published on the region's own loopback address and the same service port,
@@ -12,7 +12,8 @@ import net from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Drill, OutageMode } from "../drill/types.ts";
 import { DnsServer } from "../dns/server.ts";
-import type { ReplicationSettings } from "../engines/postgres/config.ts";
+import { engineFor } from "../engines/registry.ts";
+import type { ContainerDatabaseNode, DatabaseEngine } from "../engines/types.ts";
 import {
   appAlias,
   startAppContainers,
@@ -20,19 +21,13 @@ import {
   type DockerAppSpec,
 } from "../platform/docker-app.ts";
 import { containerOutage, type ContainerOutage } from "../platform/docker-faults.ts";
-import { DockerDatabaseNode } from "../platform/docker-node.ts";
 import {
   FIRST_PROXY_PORT,
   startToxiproxyContainer,
   TOXIPROXY_ALIAS,
   type ToxiproxyContainer,
 } from "../platform/docker-proxy.ts";
-import {
-  drillAlias,
-  POSTGRES_PORT,
-  startPostgresContainers,
-  type DockerPostgresCluster,
-} from "../platform/docker.ts";
+import { DockerDrillNetwork } from "../platform/docker.ts";
 import { httpAnswers } from "../platform/http-probe.ts";
 import { freePortOnAll, regionAddress } from "../platform/ports.ts";
 import { Workspace } from "../platform/workspace.ts";
@@ -65,12 +60,13 @@ const APP_READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_S = 10;
 
 export class DockerTopology implements RunningTopology {
-  readonly nodes = new Map<string, DockerDatabaseNode>();
+  readonly nodes = new Map<string, ContainerDatabaseNode>();
   readonly apps = new Map<string, AppContainer>();
+  readonly engine: DatabaseEngine;
   layout!: TopologyLayout;
   proxies!: ProxyControl;
   dns!: DnsServer;
-  cluster: DockerPostgresCluster | undefined;
+  network: DockerDrillNetwork | undefined;
   toxiproxy: ToxiproxyContainer | undefined;
   /** Labels and names every container and the network of this run. */
   readonly drillId: string;
@@ -82,6 +78,7 @@ export class DockerTopology implements RunningTopology {
     private readonly options: DockerTopologyOptions,
   ) {
     this.drillId = `${drill.name.replace(/[^a-zA-Z0-9_.-]/g, "-").slice(0, 40)}-${randomBytes(3).toString("hex")}`;
+    this.engine = engineFor(drill.database.engine);
   }
 
   static async start(drill: Drill, options: DockerTopologyOptions = {}): Promise<DockerTopology> {
@@ -104,11 +101,6 @@ export class DockerTopology implements RunningTopology {
     return this.toxiproxy.apiUrl;
   }
 
-  private get replication(): ReplicationSettings {
-    const { replication, synchronousCommit, syncStandbys } = this.drill.database;
-    return { replication, synchronousCommit, syncStandbys };
-  }
-
   private async bringUp(): Promise<void> {
     const { drill } = this;
     if (spawnSync("docker", ["version"], { stdio: "ignore", timeout: 10_000 }).status !== 0) {
@@ -124,24 +116,19 @@ export class DockerTopology implements RunningTopology {
     this.layout = await this.allocateLayout();
 
     let t0 = performance.now();
-    const cluster = await startPostgresContainers({
+    const network = await DockerDrillNetwork.create(this.drillId);
+    this.network = network;
+    const nodes = await this.engine.startContainers(drill.database, {
+      network,
       regions: [primary.name, ...standbys.map((s) => s.name)],
-      drillId: this.drillId,
       ...(drill.docker.postgresImage === undefined ? {} : { image: drill.docker.postgresImage }),
-      settings: {
-        ...drill.database.settings,
-        synchronous_commit: drill.database.replication === "async" ? "on" : drill.database.synchronousCommit,
-      },
     });
-    this.cluster = cluster;
-    for (const postgres of cluster.nodes) {
-      this.nodes.set(postgres.region, new DockerDatabaseNode(postgres, cluster, this.replication));
-    }
+    for (const node of nodes) this.nodes.set(node.name, node);
     const dbMs = performance.now() - t0;
 
     t0 = performance.now();
     const clientLinks = this.layout.links.filter((l) => l.kind === "client");
-    this.toxiproxy = await startToxiproxyContainer(cluster, {
+    this.toxiproxy = await startToxiproxyContainer(network, {
       ...(drill.docker.toxiproxyImage === undefined ? {} : { image: drill.docker.toxiproxyImage }),
       publish: clientLinks.map((l) => ({
         containerPort: this.proxyPorts.get(l.proxy)!,
@@ -171,14 +158,17 @@ export class DockerTopology implements RunningTopology {
     await Promise.all(standbys.map((s) => this.waitStreamingThroughProxy(s.name)));
     const primaryNode = this.node(primary.name);
     await primaryNode.setSynchronousStandbys(standbys.map((s) => s.name));
-    await primaryNode.createSchema();
+    await this.engine.createSchema(primaryNode);
     const replicationMs = performance.now() - t0;
 
     t0 = performance.now();
-    const apps = await startAppContainers(cluster, {
+    const apps = await startAppContainers(network, {
       app: this.appSpec(),
       regions: drill.regions.map((r) => r.name),
-      database: (name) => ({ host: this.toxiproxy!.alias, port: this.proxyPorts.get(`${name}.app-db`)! }),
+      database: (name) => {
+        const address = { host: this.toxiproxy!.alias, port: this.proxyPorts.get(`${name}.app-db`)! };
+        return { ...address, url: this.engine.clientUrl(address) };
+      },
     });
     for (const app of apps) this.apps.set(app.region, app);
     const appMs = performance.now() - t0;
@@ -187,7 +177,7 @@ export class DockerTopology implements RunningTopology {
     this.dns.setRecord(drill.dns.name, this.regionLayout(primary.name).address, drill.dns.ttlMs);
     this.log(
       `containers up: databases ${ms(dbMs)}, ${this.toxiproxy.image} ${ms(proxyMs)}, ` +
-        `replication through proxies ${ms(replicationMs)}, apps ${ms(appMs)} (network ${cluster.networkName})`,
+        `replication through proxies ${ms(replicationMs)}, apps ${ms(appMs)} (network ${network.networkName})`,
     );
   }
 
@@ -235,7 +225,7 @@ export class DockerTopology implements RunningTopology {
         from: r.name,
         to: r.name,
         listen: inNetwork(appDb),
-        upstream: { host: drillAlias(r.name), port: POSTGRES_PORT },
+        upstream: this.engine.containerAddress(r.name),
       });
     }
     for (const from of regions) {
@@ -248,7 +238,7 @@ export class DockerTopology implements RunningTopology {
           from: from.name,
           to: to.name,
           listen: inNetwork(proxy),
-          upstream: { host: drillAlias(to.name), port: POSTGRES_PORT },
+          upstream: this.engine.containerAddress(to.name),
         });
       }
     }
@@ -267,34 +257,20 @@ export class DockerTopology implements RunningTopology {
     };
   }
 
-  /** Until the standby's WAL receiver streams from the Toxiproxy container, not the primary itself. */
+  /** Until the standby streams from the Toxiproxy container, not from its upstream directly. */
   private async waitStreamingThroughProxy(standby: string, timeoutMs = 30_000): Promise<void> {
-    const node = this.node(standby);
-    const deadline = performance.now() + timeoutMs;
-    let last = "no WAL receiver";
-    for (;;) {
-      const [row] = await node
-        .query<{ status: string; host: string }>(
-          "SELECT status, sender_host AS host FROM pg_stat_wal_receiver",
-        )
-        .catch(() => []);
-      if (row !== undefined) last = `${row.status} from ${row.host}`;
-      if (row?.status === "streaming" && row.host === this.toxiproxy!.alias) return;
-      if (performance.now() > deadline) {
-        throw new TopologyStartError(
-          `standby ${standby} does not stream through the replication proxy within ${timeoutMs} ms (${last})`,
-        );
-      }
-      await delay(50);
+    try {
+      await this.engine.waitUntilStreamingThrough(this.node(standby), this.toxiproxy!.alias, timeoutMs);
+    } catch (err) {
+      throw new TopologyStartError((err as Error).message, { cause: err });
     }
   }
 
   /** Re-reads the host ports docker published for each region's database and app (informational). */
   private async refreshPublishedPorts(): Promise<void> {
     for (const r of this.layout.regions) {
-      r.dbPort = await this.nodes
-        .get(r.name)!
-        .postgres.hostPort()
+      r.dbPort = await this.node(r.name)
+        .hostPort()
         .catch(() => 0);
       r.appPort = (await this.appHostPort(r.name)) ?? 0;
     }
@@ -302,8 +278,8 @@ export class DockerTopology implements RunningTopology {
 
   private async appHostPort(regionName: string): Promise<number | undefined> {
     const app = this.apps.get(regionName);
-    if (app === undefined || this.cluster === undefined) return undefined;
-    const info = await this.cluster.dockerode.getContainer(app.id).inspect();
+    if (app === undefined || this.network === undefined) return undefined;
+    const info = await this.network.dockerode.getContainer(app.id).inspect();
     const port = info.NetworkSettings.Ports[`${this.drill.app.port}/tcp`]?.[0]?.HostPort;
     return port === undefined ? undefined : Number(port);
   }
@@ -333,7 +309,7 @@ export class DockerTopology implements RunningTopology {
     }
   }
 
-  node(name: string): DockerDatabaseNode {
+  node(name: string): ContainerDatabaseNode {
     const node = this.nodes.get(name);
     if (node === undefined) throw new Error(`no database node in region ${name}`);
     return node;
@@ -349,13 +325,13 @@ export class DockerTopology implements RunningTopology {
    * kill and stop go through its node, so the node knows it is down.
    */
   async injectRegionOutage(regionName: string, mode: OutageMode): Promise<() => Promise<void>> {
-    const cluster = this.cluster!;
+    const network = this.network!;
     const node = this.node(regionName);
     const app = this.apps.get(regionName);
     const appOutage = async (): Promise<ContainerOutage | undefined> =>
       app === undefined
         ? undefined
-        : containerOutage(cluster, { id: app.id, aliases: [app.alias] }, mode, () =>
+        : containerOutage(network, { id: app.id, aliases: [app.alias] }, mode, () =>
             this.waitForApp(regionName, mode === "kill" || mode === "stop"),
           );
     if (mode === "kill" || mode === "stop") {
@@ -369,7 +345,7 @@ export class DockerTopology implements RunningTopology {
       };
     }
     const [dbDown, appDown] = await Promise.all([
-      containerOutage(cluster, { id: node.postgres.id, aliases: [node.postgres.alias] }, mode, () =>
+      containerOutage(network, { id: node.containerId, aliases: [node.alias] }, mode, () =>
         waitForDatabase(node),
       ),
       appOutage(),
@@ -387,7 +363,7 @@ export class DockerTopology implements RunningTopology {
   /** Writes every container's log into the workspace (kept runs only: it is what --keep is for). */
   private async saveContainerLogs(): Promise<void> {
     const containers: Array<{ name: string; id: string }> = [
-      ...[...this.nodes.values()].map((n) => ({ name: n.postgres.alias, id: n.postgres.id })),
+      ...[...this.nodes.values()].map((n) => ({ name: n.alias, id: n.containerId })),
       ...[...this.apps.values()].map((a) => ({ name: a.alias, id: a.id })),
       ...(this.toxiproxy === undefined ? [] : [{ name: "toxiproxy", id: this.toxiproxy.container.getId() }]),
     ];
@@ -404,7 +380,7 @@ export class DockerTopology implements RunningTopology {
       [
         this.options.keep === true ? () => this.saveContainerLogs() : undefined,
         // Thaws paused containers, removes every container (with its volumes) and the network.
-        this.cluster === undefined ? undefined : () => this.cluster![Symbol.asyncDispose](),
+        this.network === undefined ? undefined : () => this.network![Symbol.asyncDispose](),
         this.dns === undefined ? undefined : () => this.dns.close(),
         () => this.workspace.remove(),
       ],
@@ -417,12 +393,12 @@ export class DockerTopology implements RunningTopology {
   }
 }
 
-/** Until the server answers a query through its (possibly new) published port. */
-async function waitForDatabase(node: DockerDatabaseNode, timeoutMs = 60_000): Promise<void> {
+/** Until the server answers through its (possibly new) published port. */
+async function waitForDatabase(node: ContainerDatabaseNode, timeoutMs = 60_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     try {
-      await node.query("SELECT 1", [], { timeoutMs: 1000 });
+      await node.ping(1000);
       return;
     } catch (err) {
       if (performance.now() > deadline) {

@@ -1,11 +1,11 @@
-// Starts a drill's topology as local processes on loopback: one address per region, PostgreSQL
-// primary + streaming standbys, one app per region (the reference app or the drill's own), every link
+// Starts a drill's topology as local processes on loopback: one address per region, the database
+// engine's primary + streaming standbys, one app per region (the reference app or the drill's own), every link
 // through a proxy, and the embedded DNS server. Everything started here is owned by the returned object and stopped by
 // dispose(), also when start-up fails half way.
 import type { Drill, OutageMode } from "../drill/types.ts";
 import { DnsServer } from "../dns/server.ts";
-import { findPostgresBinaries, type PostgresBinaries } from "../engines/postgres/binaries.ts";
-import { createPostgresNodes, type PostgresNode } from "../engines/postgres/cluster.ts";
+import { engineFor } from "../engines/registry.ts";
+import type { DatabaseEngine, ProcessDatabaseNode } from "../engines/types.ts";
 import { setTimeout as delay } from "node:timers/promises";
 import { startRegionApp } from "../platform/app.ts";
 import { httpAnswers } from "../platform/http-probe.ts";
@@ -43,10 +43,10 @@ export interface LocalTopologyOptions {
 }
 
 export class LocalTopology implements RunningTopology {
-  readonly nodes = new Map<string, PostgresNode>();
+  readonly nodes = new Map<string, ProcessDatabaseNode>();
   readonly apps = new Map<string, ManagedProcess>();
+  readonly engine: DatabaseEngine;
   layout!: TopologyLayout;
-  binaries!: PostgresBinaries;
   proxies!: ProxyControl;
   dns!: DnsServer;
   private proxyTarget: ProxyTarget | undefined;
@@ -57,7 +57,9 @@ export class LocalTopology implements RunningTopology {
     readonly drill: Drill,
     readonly workspace: Workspace,
     private readonly options: LocalTopologyOptions,
-  ) {}
+  ) {
+    this.engine = engineFor(drill.database.engine);
+  }
 
   static async start(drill: Drill, options: LocalTopologyOptions = {}): Promise<LocalTopology> {
     const workspace = await Workspace.create(drill.name, { keep: options.keep ?? false });
@@ -77,16 +79,15 @@ export class LocalTopology implements RunningTopology {
 
   private async bringUp(): Promise<void> {
     const { drill } = this;
-    const [binaries, proxyTarget, dns] = await Promise.all([
-      findPostgresBinaries(drill.database.binDir),
+    const [database, proxyTarget, dns] = await Promise.all([
+      this.engine.prepareLocal(drill.database),
       startToxiproxy(this.options.toxiproxyUrl === undefined ? {} : { url: this.options.toxiproxyUrl }),
       DnsServer.start({ host: "127.0.0.1", port: 0 }),
     ]);
-    this.binaries = binaries;
     this.proxyTarget = proxyTarget;
     this.dns = dns;
     this.proxies = new ProxyControl(proxyTarget.url);
-    this.log(`postgres ${binaries.version} (${binaries.source}), proxy server ${proxyTarget.kind}`);
+    this.log(`${database.description}, proxy server ${proxyTarget.kind}`);
 
     this.layout = await this.allocateLayout();
     for (const link of this.layout.links) {
@@ -101,8 +102,7 @@ export class LocalTopology implements RunningTopology {
     const primary = this.layout.regions.find((r) => r.role === "primary");
     if (primary === undefined) throw new TopologyStartError("drill has no primary region");
     const standbys = this.layout.regions.filter((r) => r.role === "standby");
-    const nodes = await createPostgresNodes({
-      binaries,
+    const nodes = await database.createNodes({
       workspace: this.workspace,
       supervisor: this.supervisor,
       primary: { name: primary.name, host: primary.address, port: primary.dbPort },
@@ -110,12 +110,6 @@ export class LocalTopology implements RunningTopology {
         const link = replicationLink(this.layout, s.name, primary.name);
         return { name: s.name, host: s.address, port: s.dbPort, upstream: link.listen };
       }),
-      settings: drill.database.settings,
-      replication: {
-        replication: drill.database.replication,
-        synchronousCommit: drill.database.synchronousCommit,
-        syncStandbys: drill.database.syncStandbys,
-      },
     });
     for (const node of nodes) this.nodes.set(node.name, node);
     await Promise.all(nodes.map((n) => n.start()));
@@ -123,12 +117,13 @@ export class LocalTopology implements RunningTopology {
 
     await Promise.all([
       // Under sync replication the schema's commit waits for the standbys, so create it once they stream.
-      primaryNode
-        .waitForStandbyStreaming(
+      this.engine
+        .waitForStandbysStreaming(
+          primaryNode,
           standbys.map((s) => s.name),
           10_000,
         )
-        .then(() => primaryNode.createSchema()),
+        .then(() => this.engine.createSchema(primaryNode)),
       ...this.layout.regions.map((r) => this.startApp(r)),
     ]);
     dns.setRecord(drill.dns.name, primary.address, drill.dns.ttlMs);
@@ -195,7 +190,7 @@ export class LocalTopology implements RunningTopology {
     return this.workspace.dir;
   }
 
-  node(region: string): PostgresNode {
+  node(region: string): ProcessDatabaseNode {
     const node = this.nodes.get(region);
     if (node === undefined) throw new Error(`no database node in region ${region}`);
     return node;
@@ -207,13 +202,14 @@ export class LocalTopology implements RunningTopology {
 
   /** The region's app on its address and app port, reaching its database through the app-db proxy. */
   private async startApp(r: RegionLayout): Promise<void> {
+    const database = this.appDbLink(r.name).listen;
     const app = await startRegionApp({
       supervisor: this.supervisor,
       workspace: this.workspace,
       region: r.name,
       host: r.address,
       port: r.appPort,
-      database: this.appDbLink(r.name).listen,
+      database: { ...database, url: this.engine.clientUrl(database) },
       app: this.drill.app,
     });
     this.apps.set(r.name, app);
@@ -293,7 +289,7 @@ export class LocalTopology implements RunningTopology {
     let database = false;
     let app = false;
     for (;;) {
-      database ||= await node.query("SELECT 1", [], { timeoutMs: 1000 }).then(
+      database ||= await node.ping(1000).then(
         () => true,
         () => false,
       );

@@ -5,7 +5,7 @@
 // or a process signal.
 import type { DnsServer } from "../dns/server.ts";
 import type { Drill, LinkKind, OutageMode } from "../drill/types.ts";
-import type { DatabaseNode } from "../engines/postgres/node.ts";
+import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
 import type { ProxyControl } from "../toxiproxy/client.ts";
 
 export interface LinkInfo {
@@ -85,6 +85,8 @@ export class TopologyStartError extends Error {
 
 export interface RunningTopology extends AsyncDisposable {
   readonly layout: TopologyLayout;
+  /** The drill's database engine (drill.database.engine): what reads and writes the nodes' data. */
+  readonly engine: DatabaseEngine;
   readonly nodes: ReadonlyMap<string, DatabaseNode>;
   readonly proxies: ProxyControl;
   readonly dns: DnsServer;
@@ -133,9 +135,9 @@ export async function addInterRegionLatency(
 
 /**
  * After `newPrimary` was promoted: every other running standby streams from it through its
- * `${standby}.replication.${newPrimary}` proxy (primary_conninfo applies on reload in PG 13+; the
- * timeline switch is followed because recovery_target_timeline defaults to 'latest'), and the new
- * primary's synchronous_standby_names names exactly those standbys. With none left it becomes ''
+ * `${standby}.replication.${newPrimary}` proxy, and the new primary's synchronous standbys are
+ * exactly those standbys (for PostgreSQL: primary_conninfo on reload, the timeline switch followed,
+ * synchronous_standby_names). With none left it becomes ''
  * (commits stop waiting) rather than naming dead nodes, on which every write would hang forever;
  * HA managers such as Patroni make the same trade of durability for availability. Returns the
  * re-pointed standbys. A standby that cannot be reached is left out (and logged), not fatal: the
@@ -154,8 +156,8 @@ export async function repointStandbysAt(
       const node = topology.node(r.name);
       if (!node.running) return undefined;
       try {
-        // A restarted old primary is not in recovery: re-attaching it needs pg_rewind, not this.
-        if (!(await node.isInRecovery())) return undefined;
+        // A restarted old primary is no standby: re-attaching it needs a rewind, not this.
+        if ((await node.role()) !== "standby") return undefined;
         await node.setUpstream(replicationLink(topology.layout, r.name, newPrimary).listen);
         return r.name;
       } catch (err) {

@@ -3,10 +3,10 @@
 import assert from "node:assert/strict";
 import { startAppContainers, type AppContainer } from "../../src/platform/docker-app.ts";
 import {
-  removeDrillResourcesNow,
   startPostgresContainers,
   type DockerPostgresCluster,
-} from "../../src/platform/docker.ts";
+} from "../../src/engines/postgres/containers.ts";
+import { removeDrillResourcesNow } from "../../src/platform/docker.ts";
 import { skipWithoutDockerEngine } from "./engine.ts";
 import { leftovers, post, query, report, statusOf, WRITES_TABLE } from "./helpers.ts";
 

@@ -2,13 +2,14 @@
 // (scripts/build-local-images.sh). Faults hit the standby so that one cluster serves every mode.
 import assert from "node:assert/strict";
 import pg from "pg";
-import { injectContainerOutage, type ContainerOutageMode } from "../../src/platform/docker-faults.ts";
 import {
-  removeDrillResourcesNow,
+  injectContainerOutage,
   startPostgresContainers,
   type DockerPostgresCluster,
   type PostgresContainer,
-} from "../../src/platform/docker.ts";
+} from "../../src/engines/postgres/containers.ts";
+import type { ContainerOutageMode } from "../../src/platform/docker-faults.ts";
+import { removeDrillResourcesNow } from "../../src/platform/docker.ts";
 import { skipWithoutDockerEngine } from "./engine.ts";
 import { docker, eventually, leftovers, report } from "./helpers.ts";
 

@@ -2,19 +2,19 @@
 // (scripts/build-local-images.sh). Ryuk is disabled.
 import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
-import { databaseNodes, type DockerDatabaseNode } from "../../src/platform/docker-node.ts";
 import {
   databaseProxyName,
-  EMBEDDED_TOXIPROXY_IMAGE,
   proxyDatabases,
+  startPostgresContainers,
+  type DockerPostgresCluster,
+} from "../../src/engines/postgres/containers.ts";
+import { databaseNodes, type DockerDatabaseNode } from "../../src/engines/postgres/docker-node.ts";
+import {
+  EMBEDDED_TOXIPROXY_IMAGE,
   startToxiproxyContainer,
   type ToxiproxyContainer,
 } from "../../src/platform/docker-proxy.ts";
-import {
-  removeDrillResourcesNow,
-  startPostgresContainers,
-  type DockerPostgresCluster,
-} from "../../src/platform/docker.ts";
+import { removeDrillResourcesNow } from "../../src/platform/docker.ts";
 import type { ProxyControl } from "../../src/toxiproxy/client.ts";
 import { skipWithoutDockerEngine } from "./engine.ts";
 import { eventually, leftovers, report } from "./helpers.ts";

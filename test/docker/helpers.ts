@@ -2,7 +2,8 @@
 import { execFileSync } from "node:child_process";
 import { setTimeout as delay } from "node:timers/promises";
 import pg from "pg";
-import { DRILL_LABEL, type PostgresContainer } from "../../src/platform/docker.ts";
+import type { PostgresContainer } from "../../src/engines/postgres/containers.ts";
+import { DRILL_LABEL } from "../../src/platform/docker.ts";
 
 export function report(what: string, ms: number): void {
   console.log(`      timing: ${what}: ${ms.toFixed(0)} ms`);

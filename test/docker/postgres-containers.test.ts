@@ -3,11 +3,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import {
-  DRILL_LABEL,
-  removeDrillResourcesNow,
   startPostgresContainers,
   type DockerPostgresCluster,
-} from "../../src/platform/docker.ts";
+} from "../../src/engines/postgres/containers.ts";
+import { DRILL_LABEL, removeDrillResourcesNow } from "../../src/platform/docker.ts";
 import { skipWithoutDockerEngine } from "./engine.ts";
 import { docker, eventually, query, report } from "./helpers.ts";
 
@@ -127,7 +126,7 @@ describe("postgres containers on the docker platform", function () {
   it("removes the drill's containers and network when the process exits without disposing", async () => {
     const drillId = uniqueDrillId();
     const script = `
-      import { startPostgresContainers } from "./src/platform/docker.ts";
+      import { startPostgresContainers } from "./src/engines/postgres/containers.ts";
       await startPostgresContainers({ regions: ["east"], drillId: ${JSON.stringify(drillId)} });
       console.log("started");
       process.exit(0);

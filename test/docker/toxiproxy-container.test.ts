@@ -6,18 +6,18 @@ import { startAppContainers, type AppContainer } from "../../src/platform/docker
 import { ImageName } from "testcontainers";
 import {
   databaseProxyName,
+  proxyDatabases,
+  startPostgresContainers,
+  type DockerPostgresCluster,
+} from "../../src/engines/postgres/containers.ts";
+import {
   EMBEDDED_TOXIPROXY_IMAGE,
   OFFICIAL_TOXIPROXY_IMAGE,
-  proxyDatabases,
   resolveToxiproxyImage,
   startToxiproxyContainer,
   type ToxiproxyContainer,
 } from "../../src/platform/docker-proxy.ts";
-import {
-  removeDrillResourcesNow,
-  startPostgresContainers,
-  type DockerPostgresCluster,
-} from "../../src/platform/docker.ts";
+import { removeDrillResourcesNow } from "../../src/platform/docker.ts";
 import type { ProxyControl } from "../../src/toxiproxy/client.ts";
 import { skipWithoutDockerEngine } from "./engine.ts";
 import { leftovers, post, query, report, statusOf, WRITES_TABLE } from "./helpers.ts";

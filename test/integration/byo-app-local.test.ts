@@ -16,6 +16,7 @@ import { Workspace } from "../../src/platform/workspace.ts";
 import { runDrill } from "../../src/runner/runner.ts";
 import { LocalTopology } from "../../src/topology/local.ts";
 import { TopologyStartError } from "../../src/topology/topology.ts";
+import { postgresNode } from "./helpers.ts";
 import { shortOutageDrill } from "./short-drill.ts";
 
 const DRILLS_DIR = fileURLToPath(new URL("../../drills/", import.meta.url));
@@ -78,7 +79,9 @@ describe("bring your own app on the local platform (integration)", function () {
     it("writes through its region's app-db proxy with the environment templated per region", async () => {
       const written = await call("POST", url("us-east", "/api/orders/17"));
       assert.deepEqual([written.status, written.body], [201, { order: 17, region: "us-east" }]);
-      const rows = await topology!.node("us-east").query("SELECT region FROM writes WHERE id = 17");
+      const rows = await postgresNode(topology!.node("us-east")).query(
+        "SELECT region FROM writes WHERE id = 17",
+      );
       assert.deepEqual(rows, [{ region: "us-east" }]);
       // ORDERS_DB came from {{DATABASE_URL}}: the app-db proxy, so cutting that link cuts the app off.
       await topology!.proxies.disable("us-east.app-db", "test");
@@ -114,7 +117,7 @@ describe("bring your own app on the local platform (integration)", function () {
         region: "us-east",
         host,
         port: await freePort(host),
-        database: { host, port: 1 },
+        database: { host, port: 1, url: `postgres://postgres@${host}:1/postgres` },
         app: { ...BYO_APP, command: ["node", "-e", "console.error('no config'); process.exit(3)"] },
       });
       await assert.rejects(start, { name: "AppStartError", message: /exited during start \(code 3,/ });

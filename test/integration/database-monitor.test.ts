@@ -4,6 +4,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { MonotonicClock } from "../../src/clock.ts";
 import { findPostgresBinaries } from "../../src/engines/postgres/binaries.ts";
 import { createPostgresNodes, type PostgresNode } from "../../src/engines/postgres/cluster.ts";
+import { engineFor } from "../../src/engines/registry.ts";
 import { HistoryRecorder } from "../../src/history/recorder.ts";
 import {
   Events,
@@ -36,6 +37,7 @@ async function until(history: HistoryRecorder, ok: (ops: readonly Op[]) => boole
 
 describe("database monitor (real PostgreSQL)", function () {
   this.timeout(90_000);
+  const engine = engineFor("postgres");
   let ws: Workspace;
   let supervisor: ProcessSupervisor;
   let primary: PostgresNode;
@@ -80,7 +82,7 @@ describe("database monitor (real PostgreSQL)", function () {
   });
 
   it("samples the streaming standby's lag as the primary reports it", async () => {
-    monitor = new DatabaseMonitor({ nodes: [primary, standby], history, sampleMs: 100 });
+    monitor = new DatabaseMonitor({ engine, nodes: [primary, standby], history, sampleMs: 100 });
     monitor.start();
     // Writes give PostgreSQL lag figures to report (they are NULL on an idle link).
     for (let id = 1; id <= 20; id++) {
@@ -144,7 +146,7 @@ describe("database monitor (real PostgreSQL)", function () {
     await primary.query(
       "INSERT INTO writes (id, region) SELECT g, 'us-east' FROM generate_series(100, 2000) g",
     );
-    monitor = new DatabaseMonitor({ nodes: [primary, standby], history, sampleMs: 100 });
+    monitor = new DatabaseMonitor({ engine, nodes: [primary, standby], history, sampleMs: 100 });
     monitor.start();
     await until(history, (ops) => samplesOf(ops.slice(before)).length >= 2, 10_000);
     await monitor.stop();
@@ -161,7 +163,7 @@ describe("database monitor (real PostgreSQL)", function () {
 
   it("records the standby's promotion as a role change and prefers the promoted primary", async () => {
     const before = history.ops.length;
-    monitor = new DatabaseMonitor({ nodes: [primary, standby], history, sampleMs: 100 });
+    monitor = new DatabaseMonitor({ engine, nodes: [primary, standby], history, sampleMs: 100 });
     monitor.start();
     await until(history, (ops) => samplesOf(ops.slice(before)).length >= 2, 10_000);
     const promotedAt = history.clock.now();
@@ -193,7 +195,7 @@ describe("database monitor (real PostgreSQL)", function () {
   it("keeps sampling without throwing while a node is down", async () => {
     const before = history.ops.length;
     await primary.kill();
-    monitor = new DatabaseMonitor({ nodes: [primary, standby], history, sampleMs: 100 });
+    monitor = new DatabaseMonitor({ engine, nodes: [primary, standby], history, sampleMs: 100 });
     monitor.start();
     await until(history, (ops) => samplesOf(ops.slice(before)).length >= 3, 10_000);
     await monitor.stop();

@@ -1,8 +1,17 @@
 // Shared by the integration tests (not a test file: importing it runs no suite).
+import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { loadDrill } from "../../src/drill/load.ts";
 import type { Drill, RegionSpec } from "../../src/drill/types.ts";
+import { PostgresNode } from "../../src/engines/postgres/cluster.ts";
 import type { ReplicationSettings } from "../../src/engines/postgres/config.ts";
+import type { DatabaseNode } from "../../src/engines/types.ts";
+
+/** A local topology's node as the PostgreSQL process node it is (these drills run the postgres engine). */
+export function postgresNode(node: DatabaseNode): PostgresNode {
+  assert.ok(node instanceof PostgresNode, `${node.name} is not a local PostgreSQL node`);
+  return node;
+}
 
 /** The region-outage drill with these regions, replication and network, no extra settings, no faults. */
 export async function drillWith(

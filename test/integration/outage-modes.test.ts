@@ -12,7 +12,7 @@ import { httpAnswers } from "../../src/platform/http-probe.ts";
 import { processAlive, processDescendants } from "../../src/platform/processes.ts";
 import { runDrill } from "../../src/runner/runner.ts";
 import { LocalTopology } from "../../src/topology/local.ts";
-import { settlesWithin } from "./helpers.ts";
+import { postgresNode, settlesWithin } from "./helpers.ts";
 import { shortOutageDrill } from "./short-drill.ts";
 
 /** The state letter of /proc/<pid>/stat (R, S, D, T, Z, ...); undefined once the pid is gone. */
@@ -51,8 +51,7 @@ describe("region outage modes on the local platform (integration)", function () 
     };
     /** Whether a fresh connection gets an answer to SELECT 1 within `ms`. */
     const databaseAnswersWithin = async (ms: number): Promise<boolean> => {
-      const query = topo()
-        .node("us-east")
+      const query = postgresNode(topo().node("us-east"))
         .query("SELECT 1", [], { timeoutMs: ms })
         .then(
           () => true,
@@ -129,7 +128,7 @@ describe("region outage modes on the local platform (integration)", function () 
 
     it("thaws a paused region before stopping it on dispose, so the database shuts down cleanly", async () => {
       const { database, app } = regionPids();
-      const logFile = topo().node("us-east").logFile;
+      const logFile = postgresNode(topo().node("us-east")).logFile;
       await topo().injectRegionOutage("us-east", "pause");
       assert.equal(stateOf(database[0]!), "T");
       const started = performance.now();

@@ -111,7 +111,7 @@ describe("reference app", function () {
       region: "ap-south",
       host,
       port: await freePort(host),
-      database: { host: regionAddress(0), port: 1 },
+      database: { host: regionAddress(0), port: 1, url: dbUrl({ host: regionAddress(0), port: 1 }) },
       app: { workingDir: process.cwd(), healthPath: "/health", env: { DRILL_MARK: "{{REGION}}@{{HOST}}" } },
     });
     try {

@@ -8,9 +8,9 @@ import {
   synchronousStandbyNames,
   type ReplicationSettings,
 } from "../../src/engines/postgres/config.ts";
-import type { PostgresNode } from "../../src/engines/postgres/cluster.ts";
+import type { DatabaseNode } from "../../src/engines/types.ts";
 import { LocalTopology } from "../../src/topology/local.ts";
-import { drillWith, settlesWithin } from "./helpers.ts";
+import { drillWith, postgresNode, settlesWithin } from "./helpers.ts";
 
 const US_EAST_PRIMARY: RegionSpec[] = [
   { name: "us-east", role: "primary" },
@@ -19,18 +19,21 @@ const US_EAST_PRIMARY: RegionSpec[] = [
 const THREE_REGIONS: RegionSpec[] = [...US_EAST_PRIMARY, { name: "ap-south", role: "standby" }];
 
 let nextId = 1;
-function insert(node: PostgresNode, timeoutMs = 30_000): Promise<unknown> {
-  return node.query("INSERT INTO writes (id, region) VALUES ($1, 'test')", [nextId++], { timeoutMs });
+function insert(node: DatabaseNode, timeoutMs = 30_000): Promise<unknown> {
+  return postgresNode(node).query("INSERT INTO writes (id, region) VALUES ($1, 'test')", [nextId++], {
+    timeoutMs,
+  });
 }
 
-async function setting(node: PostgresNode, name: string): Promise<string | undefined> {
-  const [row] = await node.query<Record<string, string>>(`SHOW ${name}`);
+async function setting(node: DatabaseNode, name: string): Promise<string | undefined> {
+  const [row] = await postgresNode(node).query<Record<string, string>>(`SHOW ${name}`);
   return row?.[name];
 }
 
 /** Milliseconds per commit of `count` single-row inserts on one open connection. */
-async function commitLatencies(node: PostgresNode, count: number): Promise<number[]> {
-  const client = new pg.Client({ host: node.host, port: node.port, user: "postgres", database: "postgres" });
+async function commitLatencies(node: DatabaseNode, count: number): Promise<number[]> {
+  const { host, port } = postgresNode(node);
+  const client = new pg.Client({ host, port, user: "postgres", database: "postgres" });
   client.on("error", () => {});
   await client.connect();
   try {
@@ -141,7 +144,7 @@ describe("async and sync replication with 20 ms one way on the replication link 
     assert.equal(await setting(primary, "synchronous_standby_names"), 'FIRST 1 ("eu-west")');
     assert.equal(await setting(standby, "synchronous_standby_names"), 'FIRST 1 ("us-east")');
     assert.equal(await setting(primary, "synchronous_commit"), "on");
-    const [row] = await primary.query<{ sync_state: string }>(
+    const [row] = await postgresNode(primary).query<{ sync_state: string }>(
       "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'eu-west'",
     );
     assert.equal(row?.sync_state, "sync");

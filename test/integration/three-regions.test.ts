@@ -8,7 +8,7 @@ import type { PostgresNode } from "../../src/engines/postgres/cluster.ts";
 import { compareLsn } from "../../src/engines/postgres/lsn.ts";
 import { LocalTopology } from "../../src/topology/local.ts";
 import { linksBetween, linksTouchingRegion, replicationLink } from "../../src/topology/topology.ts";
-import { drillWith, settlesWithin } from "./helpers.ts";
+import { drillWith, postgresNode, settlesWithin } from "./helpers.ts";
 
 const REGIONS: RegionSpec[] = [
   { name: "us-east", role: "primary" },
@@ -115,12 +115,15 @@ describe("three regions, async replication (integration)", function () {
   });
 
   it("streams each standby from the primary through its own proxy", async () => {
-    assert.deepEqual(await topo().node("us-east").replicationStreaming(), ["ap-south", "eu-west"]);
+    assert.deepEqual(await postgresNode(topo().node("us-east")).replicationStreaming(), [
+      "ap-south",
+      "eu-west",
+    ]);
     for (const standby of ["eu-west", "ap-south"]) {
       const link = replicationLink(topo().layout, standby, "us-east");
       assert.equal(
         await eventually(
-          () => senderPort(topo().node(standby)),
+          () => senderPort(postgresNode(topo().node(standby))),
           (p) => p !== null,
           5000,
         ),
@@ -130,19 +133,22 @@ describe("three regions, async replication (integration)", function () {
   });
 
   it("does not choose the standby whose replication link was cut earlier", async () => {
-    const primary = topo().node("us-east");
+    const primary = postgresNode(topo().node("us-east"));
     await topo().proxies.disable("ap-south.replication.us-east", "cut");
     await primary.query("INSERT INTO writes (id, region) SELECT g, 'us-east' FROM generate_series(1, 200) g");
     const primaryLsn = await primary.walPosition();
     // eu-west has everything before the primary dies; ap-south has none of it.
     await eventually(
-      () => topo().node("eu-west").walPosition(),
+      () => postgresNode(topo().node("eu-west")).walPosition(),
       (lsn) => compareLsn(lsn, primaryLsn) >= 0,
       5000,
     );
     await topo().stopRegionProcesses("us-east", "kill");
 
-    const choice = await chooseCandidate(REGIONS.map((r) => ({ name: r.name, node: topo().node(r.name) })));
+    const choice = await chooseCandidate(
+      REGIONS.map((r) => ({ name: r.name, node: topo().node(r.name) })),
+      topo().engine,
+    );
     assert.equal(choice?.region, "eu-west");
     const [usEast, euWest, apSouth] = choice.candidates;
     assert.deepEqual(
@@ -160,7 +166,7 @@ describe("three regions, async replication (integration)", function () {
 
   it("re-points the remaining standby at the promoted one, which then receives its writes", async () => {
     assert.equal(candidateRegion, "eu-west", "depends on the previous test's choice");
-    const promoted = topo().node("eu-west");
+    const promoted = postgresNode(topo().node("eu-west"));
     await promoted.promote();
     assert.deepEqual(await topo().repointStandbys("eu-west"), ["ap-south"]);
     assert.equal(
@@ -173,7 +179,7 @@ describe("three regions, async replication (integration)", function () {
     );
     await promoted.query("INSERT INTO writes (id, region) VALUES (201, 'eu-west')");
 
-    const apSouth = topo().node("ap-south");
+    const apSouth = postgresNode(topo().node("ap-south"));
     const ids = await eventually(
       () => apSouth.readWriteIds(),
       (got) => got.includes(201),
@@ -202,14 +208,17 @@ describe("three regions, sync replication after a failover (integration)", funct
   });
 
   it("promotes the synchronous standby and makes the new primary wait for the remaining one", async () => {
-    const primary = topo().node("us-east");
+    const primary = postgresNode(topo().node("us-east"));
     await primary.query("INSERT INTO writes (id, region) SELECT g, 'us-east' FROM generate_series(1, 50) g");
     await topo().stopRegionProcesses("us-east", "kill");
-    const choice = await chooseCandidate(REGIONS.map((r) => ({ name: r.name, node: topo().node(r.name) })));
+    const choice = await chooseCandidate(
+      REGIONS.map((r) => ({ name: r.name, node: topo().node(r.name) })),
+      topo().engine,
+    );
     // FIRST 1 (eu-west, ap-south): eu-west confirmed every commit, so it is at least as far as ap-south.
     assert.equal(choice?.region, "eu-west");
 
-    const promoted = topo().node("eu-west");
+    const promoted = postgresNode(topo().node("eu-west"));
     await promoted.promote();
     assert.deepEqual(await topo().repointStandbys("eu-west"), ["ap-south"]);
     const [row] = await promoted.query<{ names: string }>(
@@ -239,7 +248,7 @@ describe("three regions, sync replication after a failover (integration)", funct
     await held;
     // synchronous_commit = on waits for the flush, not the replay: the row shows up shortly after.
     await eventually(
-      () => topo().node("ap-south").readWriteIds(),
+      () => postgresNode(topo().node("ap-south")).readWriteIds(),
       (ids) => ids.includes(52),
       5000,
     );

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { pickCandidate, type CandidatePosition } from "../../src/controller/candidate.ts";
-import { compareLsn, lsnDiff, parseLsn } from "../../src/engines/postgres/lsn.ts";
+import { compareLsn, lsnDiff, lsnPositions, parseLsn } from "../../src/engines/postgres/lsn.ts";
 
 describe("WAL positions (LSN)", () => {
   it("parses the high and low halves as one 64-bit position", () => {
@@ -58,7 +58,7 @@ describe("candidate choice", () => {
       standby("ap-south", "0/9000000", "0/3000000"),
       standby("sa-east", "0/5000000", "0/5000000"),
     ];
-    const choice = pickCandidate(candidates);
+    const choice = pickCandidate(candidates, lsnPositions);
     assert.deepEqual(choice, {
       region: "ap-south",
       receivedLsn: "0/9000000",
@@ -68,23 +68,26 @@ describe("candidate choice", () => {
   });
 
   it("compares received positions as numbers across the high half", () => {
-    const choice = pickCandidate([standby("a", "9/FFFFFFFF", "9/FFFFFFFF"), standby("b", "10/0", "10/0")]);
+    const choice = pickCandidate(
+      [standby("a", "9/FFFFFFFF", "9/FFFFFFFF"), standby("b", "10/0", "10/0")],
+      lsnPositions,
+    );
     assert.equal(choice?.region, "b");
   });
 
   it("breaks a tie on received WAL by the replay position", () => {
-    const choice = pickCandidate([
-      standby("a", "0/5000000", "0/4000000"),
-      standby("b", "0/5000000", "0/5000000"),
-    ]);
+    const choice = pickCandidate(
+      [standby("a", "0/5000000", "0/4000000"), standby("b", "0/5000000", "0/5000000")],
+      lsnPositions,
+    );
     assert.equal(choice?.region, "b");
   });
 
   it("breaks a full tie by region order", () => {
-    const choice = pickCandidate([
-      standby("b", "0/5000000", "0/5000000"),
-      standby("a", "0/5000000", "0/5000000"),
-    ]);
+    const choice = pickCandidate(
+      [standby("b", "0/5000000", "0/5000000"), standby("a", "0/5000000", "0/5000000")],
+      lsnPositions,
+    );
     assert.equal(choice?.region, "b");
   });
 
@@ -100,15 +103,16 @@ describe("candidate choice", () => {
       { region: "ap-south", eligible: false, receivedLsn: null, replayedLsn: null, reason: "not running" },
       standby("eu-west", "0/1000000", "0/1000000"),
     ];
-    assert.equal(pickCandidate(candidates)?.region, "eu-west");
+    assert.equal(pickCandidate(candidates, lsnPositions)?.region, "eu-west");
   });
 
   it("chooses nobody when no standby is eligible", () => {
-    assert.equal(pickCandidate([]), undefined);
+    assert.equal(pickCandidate([], lsnPositions), undefined);
     assert.equal(
-      pickCandidate([
-        { region: "eu-west", eligible: false, receivedLsn: null, replayedLsn: null, reason: "unreachable" },
-      ]),
+      pickCandidate(
+        [{ region: "eu-west", eligible: false, receivedLsn: null, replayedLsn: null, reason: "unreachable" }],
+        lsnPositions,
+      ),
       undefined,
     );
   });

@@ -8,7 +8,7 @@ import type { ManagedProcess, ProcessSupervisor } from "../../platform/processes
 import type { Workspace } from "../../platform/workspace.ts";
 import type { PostgresBinaries } from "./binaries.ts";
 import { ASYNC_REPLICATION, HBA_CONF, nodeConfig, type ReplicationSettings } from "./config.ts";
-import type { DatabaseNode, UpstreamAddress } from "./node.ts";
+import type { Address, ProcessDatabaseNode } from "../types.ts";
 import { PostgresSqlNode } from "./operations.ts";
 import { preparePristineDataDirs, type PreparedDataDirs } from "./template.ts";
 
@@ -22,7 +22,7 @@ export interface PostgresNodeSpec {
   host: string;
   port: number;
   /** Standbys only: where to stream from (the lead passes a replication proxy address). */
-  upstream?: UpstreamAddress;
+  upstream?: Address;
 }
 
 export interface CreatePostgresNodesOptions {
@@ -94,14 +94,14 @@ export async function createPostgresNodes(o: CreatePostgresNodesOptions): Promis
   );
 }
 
-export class PostgresNode extends PostgresSqlNode implements DatabaseNode, AsyncDisposable {
+export class PostgresNode extends PostgresSqlNode implements ProcessDatabaseNode, AsyncDisposable {
   readonly name: string;
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
   /** Where the server's stderr goes (appended across restarts). */
   readonly logFile: string;
-  /** Role the node was created with; after a failover ask isInRecovery(). */
+  /** Role the node was created with; after a failover ask role(). */
   readonly initialRole: "primary" | "standby";
   readonly replication: ReplicationSettings;
   private process: ManagedProcess | undefined;

@@ -1,6 +1,8 @@
 // postgresql.conf / pg_hba.conf content for drill nodes. Pure functions, so the exact configuration a
 // drill runs with is easy to read and test.
-import type { Drill } from "../../drill/types.ts";
+import type { ReplicationSettings } from "../types.ts";
+
+export type { ReplicationSettings };
 
 export class PostgresConfigError extends Error {
   override name = "PostgresConfigError";
@@ -22,12 +24,6 @@ export function conninfo(params: Record<string, string | number>): string {
     })
     .join(" ");
 }
-
-/** The drill's replication mode, as every node is configured with it. */
-export type ReplicationSettings = Pick<
-  Drill["database"],
-  "replication" | "synchronousCommit" | "syncStandbys"
->;
 
 export const ASYNC_REPLICATION: ReplicationSettings = {
   replication: "async",

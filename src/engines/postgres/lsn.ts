@@ -1,5 +1,6 @@
 // PostgreSQL WAL positions (pg_lsn) as text, e.g. "16/B374D848": the high and low 32 bits in hex.
 // String comparison is wrong ("9/0" > "10/0"), so positions are compared as 64-bit numbers.
+import type { ReplicationPositions } from "../types.ts";
 
 export class LsnError extends Error {
   override name = "LsnError";
@@ -24,3 +25,16 @@ export function compareLsn(a: string, b: string): number {
 export function lsnDiff(a: string, b: string): number {
   return Number(parseLsn(a) - parseLsn(b));
 }
+
+/** The engine's replication positions: LSNs compared and measured in bytes, never as strings. */
+export const lsnPositions: ReplicationPositions = {
+  compare: compareLsn,
+  diff(a: string, b: string): number | undefined {
+    try {
+      return lsnDiff(a.trim(), b.trim());
+    } catch (err) {
+      if (err instanceof LsnError) return undefined;
+      throw err;
+    }
+  },
+};

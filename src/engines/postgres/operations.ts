@@ -2,17 +2,24 @@
 // server (query) and which error its platform throws; how the server runs is its own business.
 import { setTimeout as delay } from "node:timers/promises";
 import type pg from "pg";
+import type { ObservedRole } from "../../history/types.ts";
+import type { Address, DatabaseNode } from "../types.ts";
 import {
   primaryConninfo,
   quoteConfValue,
   synchronousStandbyNames,
   type ReplicationSettings,
 } from "./config.ts";
-import type { QueryableNode, QueryOptions, RecoveryPositions, UpstreamAddress } from "./node.ts";
+import type { QueryableNode, QueryOptions, RecoveryPositions } from "./node.ts";
 
 const PROMOTE_WAIT_S = 30;
 
-export abstract class PostgresSqlNode implements QueryableNode {
+export abstract class PostgresSqlNode implements QueryableNode, DatabaseNode {
+  abstract readonly running: boolean;
+  abstract start(): Promise<void>;
+  abstract stop(graceMs?: number): Promise<void>;
+  abstract kill(): Promise<void>;
+
   abstract readonly name: string;
 
   abstract query<T extends pg.QueryResultRow = pg.QueryResultRow>(
@@ -32,9 +39,22 @@ export abstract class PostgresSqlNode implements QueryableNode {
     return Promise.resolve(undefined);
   }
 
-  async isInRecovery(): Promise<boolean> {
-    const [row] = await this.query<{ recovery: boolean }>("SELECT pg_is_in_recovery() AS recovery");
+  async isInRecovery(timeoutMs?: number): Promise<boolean> {
+    const [row] = await this.query<{ recovery: boolean }>(
+      "SELECT pg_is_in_recovery() AS recovery",
+      [],
+      timeoutMs === undefined ? {} : { timeoutMs },
+    );
     return row?.recovery === true;
+  }
+
+  /** A standby is in recovery; a primary is not. */
+  async role(timeoutMs?: number): Promise<ObservedRole> {
+    return (await this.isInRecovery(timeoutMs)) ? "standby" : "primary";
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    await this.query("SELECT 1", [], { timeoutMs });
   }
 
   /** Promotes a standby and waits (up to 30 s) until it accepts writes. */
@@ -53,7 +73,7 @@ export abstract class PostgresSqlNode implements QueryableNode {
   }
 
   /** Standby: stream from a new upstream (e.g. the promoted primary); takes effect on reload. */
-  async setUpstream(upstream: UpstreamAddress): Promise<void> {
+  async setUpstream(upstream: Address): Promise<void> {
     // ALTER SYSTEM takes no bind parameters; the value is quoted as a literal.
     await this.query(
       `ALTER SYSTEM SET primary_conninfo = ${quoteConfValue(primaryConninfo(this.name, upstream))}`,
@@ -96,6 +116,19 @@ export abstract class PostgresSqlNode implements QueryableNode {
          region text,
          at timestamptz NOT NULL DEFAULT clock_timestamp())`,
     );
+  }
+
+  /** The controller's canary: one committed row proves the node takes writes. */
+  async insertCanary(region: string): Promise<void> {
+    await this.query("INSERT INTO canary (region) VALUES ($1)", [region]);
+  }
+
+  /** The WAL receiver's state and the host it streams from; undefined when it has none. */
+  async walReceiver(): Promise<{ status: string; host: string } | undefined> {
+    const [row] = await this.query<{ status: string; host: string }>(
+      "SELECT status, sender_host AS host FROM pg_stat_wal_receiver",
+    );
+    return row;
   }
 
   async readWriteIds(): Promise<number[]> {

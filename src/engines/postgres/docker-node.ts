@@ -1,26 +1,26 @@
 // A region's database container seen through the same methods as the process platform's
-// PostgresNode (src/engines/postgres/cluster.ts), so the runner, the controller and the checkers
-// can drive either. The SQL operations are PostgresSqlNode's, shared with PostgresNode; this class
-// only says how to reach and run the server.
+// PostgresNode (cluster.ts), so the runner, the controller and the checkers can drive either. The
+// SQL operations are PostgresSqlNode's, shared with PostgresNode; this class only says how to reach
+// and run the server.
 import pg from "pg";
-import { ASYNC_REPLICATION, type ReplicationSettings } from "../engines/postgres/config.ts";
-import type { DatabaseNode } from "../engines/postgres/node.ts";
-import { PostgresSqlNode } from "../engines/postgres/operations.ts";
-import { waitUntilReady } from "./docker-faults.ts";
-import { DockerPlatformError, type DockerPostgresCluster, type PostgresContainer } from "./docker.ts";
+import { DockerPlatformError, type DrillNetwork } from "../../platform/docker.ts";
+import type { ContainerDatabaseNode } from "../types.ts";
+import { ASYNC_REPLICATION, type ReplicationSettings } from "./config.ts";
+import { waitUntilReady, type DockerPostgresCluster, type PostgresContainer } from "./containers.ts";
+import { PostgresSqlNode } from "./operations.ts";
 
 const CONNECT_TIMEOUT_MS = 2000;
 const DEFAULT_QUERY_TIMEOUT_MS = 5000;
 const STOP_GRACE_MS = 10_000;
 
-export class DockerDatabaseNode extends PostgresSqlNode implements DatabaseNode {
+export class DockerDatabaseNode extends PostgresSqlNode implements ContainerDatabaseNode {
   private up = true;
   /** The published host port; docker picks a new one each time the container starts. */
   private port: number | undefined;
 
   constructor(
     readonly postgres: PostgresContainer,
-    private readonly cluster: DockerPostgresCluster,
+    private readonly network: DrillNetwork,
     readonly replication: ReplicationSettings = ASYNC_REPLICATION,
   ) {
     super();
@@ -31,13 +31,26 @@ export class DockerDatabaseNode extends PostgresSqlNode implements DatabaseNode 
     return this.postgres.region;
   }
 
+  get containerId(): string {
+    return this.postgres.id;
+  }
+
+  get alias(): string {
+    return this.postgres.alias;
+  }
+
+  /** The published host port, re-read from docker. */
+  hostPort(): Promise<number> {
+    return this.postgres.hostPort();
+  }
+
   /** Whether the server process is alive, as far as this node's own kill/stop/start know. */
   get running(): boolean {
     return this.up;
   }
 
-  private get docker(): ReturnType<DockerPostgresCluster["dockerode"]["getContainer"]> {
-    return this.cluster.dockerode.getContainer(this.postgres.id);
+  private get docker(): ReturnType<DrillNetwork["dockerode"]["getContainer"]> {
+    return this.network.dockerode.getContainer(this.postgres.id);
   }
 
   /** Starts the stopped or killed container and waits until the server accepts connections. */
