@@ -8,12 +8,10 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import net from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Drill, OutageMode } from "../drill/types.ts";
 import { DnsServer } from "../dns/server.ts";
-import { engineFor } from "../engines/registry.ts";
-import type { ContainerDatabaseNode, DatabaseEngine } from "../engines/types.ts";
+import type { ContainerDatabaseNode } from "../engines/types.ts";
 import {
   appAlias,
   startAppContainers,
@@ -28,71 +26,35 @@ import {
   type ToxiproxyContainer,
 } from "../platform/docker-proxy.ts";
 import { DockerDrillNetwork } from "../platform/docker.ts";
-import { httpAnswers } from "../platform/http-probe.ts";
-import { freePortOnAll, regionAddress } from "../platform/ports.ts";
+import { acceptsConnections, httpAnswers } from "../platform/http-probe.ts";
+import { freePortOnAll } from "../platform/ports.ts";
 import { Workspace } from "../platform/workspace.ts";
-import type { ProxyControl } from "../toxiproxy/client.ts";
-import {
-  addInterRegionLatency,
-  region,
-  repointStandbysAt,
-  startOrDispose,
-  tearDown,
-  replicationLink,
-  replicationProxyName,
-  TopologyStartError,
-  type LinkInfo,
-  type RegionLayout,
-  type RunningTopology,
-  type TopologyLayout,
-} from "./topology.ts";
+import { TopologyBase, type TeardownStep, type TopologyOptions } from "./base.ts";
+import type { LayoutPlacement } from "./layout.ts";
+import { replicationLink, TopologyStartError } from "./topology.ts";
 
-export interface DockerTopologyOptions {
-  /** Keep the workspace, with every container's log written into it at teardown. */
-  keep?: boolean;
-  /** Progress lines for the console. */
-  log?: (line: string) => void;
-}
+export type DockerTopologyOptions = TopologyOptions;
 
 /** How long a healed region's app has to answer again (its container may be restarting). */
 const APP_READY_TIMEOUT_MS = 60_000;
 /** Seconds docker waits after the stop signal before it SIGKILLs (as PostgreSQL's fast shutdown). */
 const STOP_GRACE_S = 10;
 
-export class DockerTopology implements RunningTopology {
-  readonly nodes = new Map<string, ContainerDatabaseNode>();
+export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
   readonly apps = new Map<string, AppContainer>();
-  readonly engine: DatabaseEngine;
-  layout!: TopologyLayout;
-  proxies!: ProxyControl;
-  dns!: DnsServer;
   network: DockerDrillNetwork | undefined;
   toxiproxy: ToxiproxyContainer | undefined;
   /** Labels and names every container and the network of this run. */
   readonly drillId: string;
-  private disposed = false;
 
-  private constructor(
-    readonly drill: Drill,
-    readonly workspace: Workspace,
-    private readonly options: DockerTopologyOptions,
-  ) {
+  private constructor(drill: Drill, workspace: Workspace, options: DockerTopologyOptions) {
+    super(drill, workspace, options);
     this.drillId = `${drill.name.replace(/[^a-zA-Z0-9_.-]/g, "-").slice(0, 40)}-${randomBytes(3).toString("hex")}`;
-    this.engine = engineFor(drill.database.engine);
   }
 
   static async start(drill: Drill, options: DockerTopologyOptions = {}): Promise<DockerTopology> {
     const workspace = await Workspace.create(drill.name, { keep: options.keep ?? false });
-    const topology = new DockerTopology(drill, workspace, options);
-    return startOrDispose(topology, () => topology.bringUp(), "docker topology");
-  }
-
-  private log(line: string): void {
-    this.options.log?.(line);
-  }
-
-  get workspaceDir(): string {
-    return this.workspace.dir;
+    return new DockerTopology(drill, workspace, options).startOrDispose("docker topology");
   }
 
   /** The Toxiproxy API as the host reaches it, e.g. to inspect toxics. */
@@ -101,7 +63,27 @@ export class DockerTopology implements RunningTopology {
     return this.toxiproxy.apiUrl;
   }
 
-  private async bringUp(): Promise<void> {
+  /**
+   * Regions get loopback addresses as on the local platform (client endpoints are published there).
+   * The other links live inside the drill network: `listen` is where a container dials (the
+   * Toxiproxy container's alias and the link's port there), `upstream` a container alias. The
+   * host ports of databases and apps are known once the containers run (refreshPublishedPorts).
+   */
+  private readonly placement: LayoutPlacement = {
+    regionPorts: () => Promise.resolve({ dbPort: 0, appPort: 0 }),
+    // Published by docker on every region's own loopback address.
+    servicePort: freePortOnAll,
+    proxyListen: (_side, index) => Promise.resolve({ host: TOXIPROXY_ALIAS, port: FIRST_PROXY_PORT + index }),
+    appAddress: (r) => ({ host: appAlias(r.name), port: this.drill.app.port }),
+    databaseAddress: (r) => this.engine.containerAddress(r.name),
+  };
+
+  /** Port the link's proxy listens on inside the Toxiproxy container: one per link, in layout order. */
+  private proxyPort(proxy: string): number {
+    return FIRST_PROXY_PORT + this.layout.links.findIndex((l) => l.proxy === proxy);
+  }
+
+  protected async bringUp(): Promise<void> {
     const { drill } = this;
     if (spawnSync("docker", ["version"], { stdio: "ignore", timeout: 10_000 }).status !== 0) {
       throw new TopologyStartError(
@@ -110,10 +92,8 @@ export class DockerTopology implements RunningTopology {
       );
     }
     this.dns = await DnsServer.start({ host: "127.0.0.1", port: 0 });
-    const primary = drill.regions.find((r) => r.role === "primary");
-    if (primary === undefined) throw new TopologyStartError("drill has no primary region");
-    const standbys = drill.regions.filter((r) => r.role === "standby");
-    this.layout = await this.allocateLayout();
+    await this.planLayout(this.placement);
+    const { primary, standbys } = this.roles;
 
     let t0 = performance.now();
     const network = await DockerDrillNetwork.create(this.drillId);
@@ -131,24 +111,17 @@ export class DockerTopology implements RunningTopology {
     this.toxiproxy = await startToxiproxyContainer(network, {
       ...(drill.docker.toxiproxyImage === undefined ? {} : { image: drill.docker.toxiproxyImage }),
       publish: clientLinks.map((l) => ({
-        containerPort: this.proxyPorts.get(l.proxy)!,
+        containerPort: this.proxyPort(l.proxy),
         hostIp: l.listen.host,
         hostPort: l.listen.port,
       })),
     });
     this.proxies = this.toxiproxy.control();
-    for (const link of this.layout.links) {
-      await this.proxies.createProxy({
-        name: link.proxy,
-        listen: `0.0.0.0:${this.proxyPorts.get(link.proxy)!}`,
-        upstream: `${link.upstream.host}:${link.upstream.port}`,
-      });
-    }
-    await addInterRegionLatency(this.proxies, this.layout, drill.network);
+    await this.createLinkProxies((link) => `0.0.0.0:${this.proxyPort(link.proxy)}`);
     const proxyMs = performance.now() - t0;
 
-    // The standbys cloned the primary directly (pg_basebackup); from now on they stream through
-    // their replication proxies, where inter-region latency and link faults apply.
+    // The standbys cloned the primary directly; from now on they stream through their replication
+    // proxies, where inter-region latency and link faults apply.
     t0 = performance.now();
     await Promise.all(
       standbys.map((s) =>
@@ -164,9 +137,9 @@ export class DockerTopology implements RunningTopology {
     t0 = performance.now();
     const apps = await startAppContainers(network, {
       app: this.appSpec(),
-      regions: drill.regions.map((r) => r.name),
+      regions: this.layout.regions.map((r) => r.name),
       database: (name) => {
-        const address = { host: this.toxiproxy!.alias, port: this.proxyPorts.get(`${name}.app-db`)! };
+        const address = this.appDbLink(name).listen;
         return { ...address, url: this.engine.clientUrl(address) };
       },
     });
@@ -174,75 +147,11 @@ export class DockerTopology implements RunningTopology {
     const appMs = performance.now() - t0;
     await this.refreshPublishedPorts();
 
-    this.dns.setRecord(drill.dns.name, this.regionLayout(primary.name).address, drill.dns.ttlMs);
+    this.pointDnsAtPrimary();
     this.log(
       `containers up: databases ${ms(dbMs)}, ${this.toxiproxy.image} ${ms(proxyMs)}, ` +
         `replication through proxies ${ms(replicationMs)}, apps ${ms(appMs)} (network ${network.networkName})`,
     );
-  }
-
-  /** Port each proxy listens on inside the Toxiproxy container. */
-  private readonly proxyPorts = new Map<string, number>();
-
-  /**
-   * Regions get loopback addresses as on the local platform (client endpoints are published there).
-   * The other links live inside the drill network: `listen` is where a container dials (the
-   * Toxiproxy container's alias), `upstream` a container alias.
-   */
-  private async allocateLayout(): Promise<TopologyLayout> {
-    const regions: RegionLayout[] = this.drill.regions.map((spec, i) => ({
-      name: spec.name,
-      role: spec.role,
-      address: regionAddress(i),
-      // The host ports docker publishes; known once the containers run (refreshPublishedPorts).
-      dbPort: 0,
-      appPort: 0,
-    }));
-    const servicePort = await freePortOnAll(regions.map((r) => r.address));
-    const links: LinkInfo[] = [];
-    let nextPort = FIRST_PROXY_PORT;
-    const inNetwork = (proxy: string): { host: string; port: number } => {
-      const port = nextPort++;
-      this.proxyPorts.set(proxy, port);
-      return { host: TOXIPROXY_ALIAS, port };
-    };
-    const appPort = this.drill.app.port;
-    for (const r of regions) {
-      const client = `${r.name}.client`;
-      inNetwork(client);
-      links.push({
-        proxy: client,
-        kind: "client",
-        from: "clients",
-        to: r.name,
-        listen: { host: r.address, port: servicePort },
-        upstream: { host: appAlias(r.name), port: appPort },
-      });
-      const appDb = `${r.name}.app-db`;
-      links.push({
-        proxy: appDb,
-        kind: "app-db",
-        from: r.name,
-        to: r.name,
-        listen: inNetwork(appDb),
-        upstream: this.engine.containerAddress(r.name),
-      });
-    }
-    for (const from of regions) {
-      for (const to of regions) {
-        if (from === to) continue;
-        const proxy = replicationProxyName(from.name, to.name);
-        links.push({
-          proxy,
-          kind: "replication",
-          from: from.name,
-          to: to.name,
-          listen: inNetwork(proxy),
-          upstream: this.engine.containerAddress(to.name),
-        });
-      }
-    }
-    return { regions, servicePort, links };
   }
 
   private appSpec(): DockerAppSpec {
@@ -309,16 +218,6 @@ export class DockerTopology implements RunningTopology {
     }
   }
 
-  node(name: string): ContainerDatabaseNode {
-    const node = this.nodes.get(name);
-    if (node === undefined) throw new Error(`no database node in region ${name}`);
-    return node;
-  }
-
-  regionLayout(name: string): RegionLayout {
-    return region(this.layout, name);
-  }
-
   /**
    * The region's database and app containers: kill = docker kill, stop = docker stop, pause =
    * docker pause (cgroup freezer), network = disconnected from the drill network. The database's
@@ -356,10 +255,6 @@ export class DockerTopology implements RunningTopology {
     };
   }
 
-  async repointStandbys(newPrimary: string, except: string[] = []): Promise<string[]> {
-    return repointStandbysAt(this, newPrimary, except, (line) => this.log(line));
-  }
-
   /** Writes every container's log into the workspace (kept runs only: it is what --keep is for). */
   private async saveContainerLogs(): Promise<void> {
     const containers: Array<{ name: string; id: string }> = [
@@ -373,23 +268,12 @@ export class DockerTopology implements RunningTopology {
     }
   }
 
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    await tearDown(
-      [
-        this.options.keep === true ? () => this.saveContainerLogs() : undefined,
-        // Thaws paused containers, removes every container (with its volumes) and the network.
-        this.network === undefined ? undefined : () => this.network![Symbol.asyncDispose](),
-        this.dns === undefined ? undefined : () => this.dns.close(),
-        () => this.workspace.remove(),
-      ],
-      (line) => this.log(line),
-    );
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
+  protected teardownSteps(): TeardownStep[] {
+    return [
+      this.options.keep === true ? () => this.saveContainerLogs() : undefined,
+      // Thaws paused containers, removes every container (with its volumes) and the network.
+      this.network === undefined ? undefined : () => this.network![Symbol.asyncDispose](),
+    ];
   }
 }
 
@@ -410,19 +294,6 @@ async function waitForDatabase(node: ContainerDatabaseNode, timeoutMs = 60_000):
       await delay(100);
     }
   }
-}
-
-function acceptsConnections(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: timeoutMs });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once("connect", () => done(true));
-    socket.once("timeout", () => done(false));
-    socket.once("error", () => done(false));
-  });
 }
 
 function ms(value: number): string {

@@ -1,32 +1,20 @@
 // Starts a drill's topology as local processes on loopback: one address per region, the database
-// engine's primary + streaming standbys, one app per region (the reference app or the drill's own), every link
-// through a proxy, and the embedded DNS server. Everything started here is owned by the returned object and stopped by
-// dispose(), also when start-up fails half way.
+// engine's primary + streaming standbys, one app per region (the reference app or the drill's own),
+// every link through a proxy, and the embedded DNS server. Everything started here is owned by the
+// returned object and stopped by dispose(), also when start-up fails half way.
 import type { Drill, OutageMode } from "../drill/types.ts";
 import { DnsServer } from "../dns/server.ts";
-import { engineFor } from "../engines/registry.ts";
-import type { DatabaseEngine, ProcessDatabaseNode } from "../engines/types.ts";
+import type { ProcessDatabaseNode } from "../engines/types.ts";
 import { setTimeout as delay } from "node:timers/promises";
 import { startRegionApp } from "../platform/app.ts";
 import { httpAnswers } from "../platform/http-probe.ts";
-import { freePort, freePortOnAll, regionAddress } from "../platform/ports.ts";
+import { freePort, freePortOnAll } from "../platform/ports.ts";
 import { ProcessSupervisor, type ManagedProcess } from "../platform/processes.ts";
 import { Workspace } from "../platform/workspace.ts";
 import { ProxyControl, startToxiproxy, type ProxyTarget } from "../toxiproxy/client.ts";
-import {
-  addInterRegionLatency,
-  region,
-  repointStandbysAt,
-  startOrDispose,
-  tearDown,
-  replicationLink,
-  replicationProxyName,
-  type LinkInfo,
-  type RegionLayout,
-  type RunningTopology,
-  type TopologyLayout,
-  TopologyStartError,
-} from "./topology.ts";
+import { TopologyBase, type TeardownStep, type TopologyOptions } from "./base.ts";
+import type { LayoutPlacement } from "./layout.ts";
+import { replicationLink, type RegionLayout } from "./topology.ts";
 
 export class RegionHealError extends Error {
   override name = "RegionHealError";
@@ -35,36 +23,33 @@ export class RegionHealError extends Error {
 /** How long a healed region's database and app may take to answer again (crash recovery, app start). */
 const HEAL_TIMEOUT_MS = 30_000;
 
-export interface LocalTopologyOptions {
-  keep?: boolean;
+export interface LocalTopologyOptions extends TopologyOptions {
   toxiproxyUrl?: string;
-  /** Progress lines for the console. */
-  log?: (line: string) => void;
 }
 
-export class LocalTopology implements RunningTopology {
-  readonly nodes = new Map<string, ProcessDatabaseNode>();
+/** Every region on its own loopback address; ports are free ones there, proxies listen beside them. */
+const LOCAL_PLACEMENT: LayoutPlacement = {
+  regionPorts: async (address) => ({ dbPort: await freePort(address), appPort: await freePort(address) }),
+  servicePort: freePortOnAll,
+  proxyListen: async (side) => ({ host: side.address, port: await freePort(side.address) }),
+  appAddress: (r) => ({ host: r.address, port: r.appPort }),
+  databaseAddress: (r) => ({ host: r.address, port: r.dbPort }),
+};
+
+export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
   readonly apps = new Map<string, ManagedProcess>();
-  readonly engine: DatabaseEngine;
-  layout!: TopologyLayout;
-  proxies!: ProxyControl;
-  dns!: DnsServer;
   private proxyTarget: ProxyTarget | undefined;
   private readonly supervisor = new ProcessSupervisor();
-  private disposed = false;
+  private readonly toxiproxyUrl: string | undefined;
 
-  private constructor(
-    readonly drill: Drill,
-    readonly workspace: Workspace,
-    private readonly options: LocalTopologyOptions,
-  ) {
-    this.engine = engineFor(drill.database.engine);
+  private constructor(drill: Drill, workspace: Workspace, options: LocalTopologyOptions) {
+    super(drill, workspace, options);
+    this.toxiproxyUrl = options.toxiproxyUrl;
   }
 
   static async start(drill: Drill, options: LocalTopologyOptions = {}): Promise<LocalTopology> {
     const workspace = await Workspace.create(drill.name, { keep: options.keep ?? false });
-    const topology = new LocalTopology(drill, workspace, options);
-    return startOrDispose(topology, () => topology.bringUp(), "topology");
+    return new LocalTopology(drill, workspace, options).startOrDispose("topology");
   }
 
   /** The proxy server's API (Toxiproxy's), e.g. to inspect toxics. */
@@ -73,15 +58,10 @@ export class LocalTopology implements RunningTopology {
     return this.proxyTarget.url;
   }
 
-  private log(line: string): void {
-    this.options.log?.(line);
-  }
-
-  private async bringUp(): Promise<void> {
-    const { drill } = this;
+  protected async bringUp(): Promise<void> {
     const [database, proxyTarget, dns] = await Promise.all([
-      this.engine.prepareLocal(drill.database),
-      startToxiproxy(this.options.toxiproxyUrl === undefined ? {} : { url: this.options.toxiproxyUrl }),
+      this.engine.prepareLocal(this.drill.database),
+      startToxiproxy(this.toxiproxyUrl === undefined ? {} : { url: this.toxiproxyUrl }),
       DnsServer.start({ host: "127.0.0.1", port: 0 }),
     ]);
     this.proxyTarget = proxyTarget;
@@ -89,19 +69,10 @@ export class LocalTopology implements RunningTopology {
     this.proxies = new ProxyControl(proxyTarget.url);
     this.log(`${database.description}, proxy server ${proxyTarget.kind}`);
 
-    this.layout = await this.allocateLayout();
-    for (const link of this.layout.links) {
-      await this.proxies.createProxy({
-        name: link.proxy,
-        listen: `${link.listen.host}:${link.listen.port}`,
-        upstream: `${link.upstream.host}:${link.upstream.port}`,
-      });
-    }
-    await addInterRegionLatency(this.proxies, this.layout, drill.network);
+    await this.planLayout(LOCAL_PLACEMENT);
+    await this.createLinkProxies((link) => `${link.listen.host}:${link.listen.port}`);
 
-    const primary = this.layout.regions.find((r) => r.role === "primary");
-    if (primary === undefined) throw new TopologyStartError("drill has no primary region");
-    const standbys = this.layout.regions.filter((r) => r.role === "standby");
+    const { primary, standbys } = this.roles;
     const nodes = await database.createNodes({
       workspace: this.workspace,
       supervisor: this.supervisor,
@@ -126,78 +97,7 @@ export class LocalTopology implements RunningTopology {
         .then(() => this.engine.createSchema(primaryNode)),
       ...this.layout.regions.map((r) => this.startApp(r)),
     ]);
-    dns.setRecord(drill.dns.name, primary.address, drill.dns.ttlMs);
-  }
-
-  private async allocateLayout(): Promise<TopologyLayout> {
-    const regions: RegionLayout[] = [];
-    for (const [i, spec] of this.drill.regions.entries()) {
-      const address = regionAddress(i);
-      regions.push({
-        name: spec.name,
-        role: spec.role,
-        address,
-        dbPort: await freePort(address),
-        appPort: await freePort(address),
-      });
-    }
-    const servicePort = await freePortOnAll(regions.map((r) => r.address));
-    const links: LinkInfo[] = [];
-    for (const r of regions) {
-      links.push({
-        proxy: `${r.name}.client`,
-        kind: "client",
-        from: "clients",
-        to: r.name,
-        listen: { host: r.address, port: servicePort },
-        upstream: { host: r.address, port: r.appPort },
-      });
-      links.push({
-        proxy: `${r.name}.app-db`,
-        kind: "app-db",
-        from: r.name,
-        to: r.name,
-        listen: { host: r.address, port: await freePort(r.address) },
-        upstream: { host: r.address, port: r.dbPort },
-      });
-    }
-    // Every region may stream from every other one after a failover (the old primary too, should it
-    // rejoin as a standby), so each ordered pair has its proxy from the start. The standby dials out,
-    // so the proxy listens on the standby's side.
-    for (const from of regions) {
-      for (const to of regions) {
-        if (from === to) continue;
-        links.push({
-          proxy: replicationProxyName(from.name, to.name),
-          kind: "replication",
-          from: from.name,
-          to: to.name,
-          listen: { host: from.address, port: await freePort(from.address) },
-          upstream: { host: to.address, port: to.dbPort },
-        });
-      }
-    }
-    return { regions, servicePort, links };
-  }
-
-  private appDbLink(region: string): LinkInfo {
-    const link = this.layout.links.find((l) => l.kind === "app-db" && l.from === region);
-    if (link === undefined) throw new Error(`no app-db link for ${region}`);
-    return link;
-  }
-
-  get workspaceDir(): string {
-    return this.workspace.dir;
-  }
-
-  node(region: string): ProcessDatabaseNode {
-    const node = this.nodes.get(region);
-    if (node === undefined) throw new Error(`no database node in region ${region}`);
-    return node;
-  }
-
-  regionLayout(name: string): RegionLayout {
-    return region(this.layout, name);
+    this.pointDnsAtPrimary();
   }
 
   /** The region's app on its address and app port, reaching its database through the app-db proxy. */
@@ -213,10 +113,6 @@ export class LocalTopology implements RunningTopology {
       app: this.drill.app,
     });
     this.apps.set(r.name, app);
-  }
-
-  async repointStandbys(newPrimary: string, except: string[] = []): Promise<string[]> {
-    return repointStandbysAt(this, newPrimary, except, (line) => this.log(line));
   }
 
   /**
@@ -305,22 +201,11 @@ export class LocalTopology implements RunningTopology {
     }
   }
 
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    await tearDown(
-      [
-        () => this.supervisor.stopAll(2000),
-        this.proxies === undefined ? undefined : () => this.proxies.deleteAll(),
-        this.proxyTarget === undefined ? undefined : () => this.proxyTarget!.close(),
-        this.dns === undefined ? undefined : () => this.dns.close(),
-        () => this.workspace.remove(),
-      ],
-      (line) => this.log(line),
-    );
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
+  protected teardownSteps(): TeardownStep[] {
+    return [
+      () => this.supervisor.stopAll(2000),
+      this.proxies === undefined ? undefined : () => this.proxies.deleteAll(),
+      this.proxyTarget === undefined ? undefined : () => this.proxyTarget!.close(),
+    ];
   }
 }

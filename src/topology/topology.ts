@@ -75,14 +75,14 @@ export function region(layout: TopologyLayout, name: string): RegionLayout {
   return found;
 }
 
-/**
- * What the runner, controller and nemesis need from a started topology, whatever platform runs it
- * (local processes: LocalTopology; containers: DockerTopology).
- */
 export class TopologyStartError extends Error {
   override name = "TopologyStartError";
 }
 
+/**
+ * What the runner, controller and nemesis need from a started topology, whatever platform runs it
+ * (local processes: LocalTopology; containers: DockerTopology; both on TopologyBase).
+ */
 export interface RunningTopology extends AsyncDisposable {
   readonly layout: TopologyLayout;
   /** The drill's database engine (drill.database.engine): what reads and writes the nodes' data. */
@@ -108,104 +108,4 @@ export interface RunningTopology extends AsyncDisposable {
    */
   repointStandbys(newPrimary: string, except?: string[]): Promise<string[]>;
   dispose(): Promise<void>;
-}
-
-/**
- * Cross-region latency is part of the architecture under test, not a fault: it stays all drill, on
- * every replication link (also the ones only used after a re-point), in both directions.
- */
-export async function addInterRegionLatency(
-  proxies: ProxyControl,
-  layout: TopologyLayout,
-  network: Drill["network"],
-): Promise<void> {
-  for (const link of layout.links.filter((l) => l.kind === "replication")) {
-    const latencyMs = pairLatencyMs(network, link.from, link.to);
-    if (latencyMs <= 0) continue;
-    for (const stream of ["upstream", "downstream"] as const) {
-      await proxies.addLatency(link.proxy, {
-        toxic: `inter-region-${stream}`,
-        latencyMs,
-        jitterMs: 0,
-        stream,
-      });
-    }
-  }
-}
-
-/**
- * After `newPrimary` was promoted: every other running standby streams from it through its
- * `${standby}.replication.${newPrimary}` proxy, and the new primary's synchronous standbys are
- * exactly those standbys (for PostgreSQL: primary_conninfo on reload, the timeline switch followed,
- * synchronous_standby_names). With none left it becomes ''
- * (commits stop waiting) rather than naming dead nodes, on which every write would hang forever;
- * HA managers such as Patroni make the same trade of durability for availability. Returns the
- * re-pointed standbys. A standby that cannot be reached is left out (and logged), not fatal: the
- * failover must go on.
- */
-export async function repointStandbysAt(
-  topology: Pick<RunningTopology, "layout" | "node">,
-  newPrimary: string,
-  except: string[],
-  log: (line: string) => void,
-): Promise<string[]> {
-  const primaryNode = topology.node(newPrimary);
-  const others = topology.layout.regions.filter((r) => r.name !== newPrimary && !except.includes(r.name));
-  const results = await Promise.all(
-    others.map(async (r): Promise<string | undefined> => {
-      const node = topology.node(r.name);
-      if (!node.running) return undefined;
-      try {
-        // A restarted old primary is no standby: re-attaching it needs a rewind, not this.
-        if ((await node.role()) !== "standby") return undefined;
-        await node.setUpstream(replicationLink(topology.layout, r.name, newPrimary).listen);
-        return r.name;
-      } catch (err) {
-        log(`could not re-point ${r.name} at ${newPrimary}: ${(err as Error).message}`);
-        return undefined;
-      }
-    }),
-  );
-  const repointed = results.filter((name): name is string => name !== undefined);
-  await primaryNode.setSynchronousStandbys(repointed);
-  return repointed;
-}
-
-/**
- * Runs a topology's bring-up; when it fails, disposes whatever was started before rethrowing as a
- * TopologyStartError (kept as is when it already is one), so a failed start leaves nothing running.
- */
-export async function startOrDispose<T extends { dispose(): Promise<void> }>(
-  topology: T,
-  bringUp: () => Promise<void>,
-  what: string,
-): Promise<T> {
-  try {
-    await bringUp();
-    return topology;
-  } catch (err) {
-    await topology.dispose();
-    if (err instanceof TopologyStartError) throw err;
-    throw new TopologyStartError(`${what} failed to start: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-/**
- * Runs every teardown step in order even when one fails (a failed step must not leave the later
- * ones' resources behind), and reports the failures in one line.
- */
-export async function tearDown(
-  steps: Array<(() => Promise<unknown>) | undefined>,
-  log: (line: string) => void,
-): Promise<void> {
-  const errors: unknown[] = [];
-  for (const step of steps) {
-    if (step === undefined) continue;
-    try {
-      await step();
-    } catch (err) {
-      errors.push(err);
-    }
-  }
-  if (errors.length > 0) log(`teardown problems: ${errors.map((e) => (e as Error).message).join("; ")}`);
 }

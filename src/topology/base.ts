@@ -1,0 +1,213 @@
+// What every platform's topology does the same way: the layout, a proxy per link with the
+// architecture's inter-region latency, the database engine, node and region lookup, re-pointing the
+// standbys after a failover, DNS at the primary, and disposal that runs every step. A platform
+// (LocalTopology, DockerTopology) says only how its addresses are placed, how its processes or
+// containers start, what a region outage does to them, and what its teardown stops.
+import type { DnsServer } from "../dns/server.ts";
+import type { Drill, OutageMode } from "../drill/types.ts";
+import { engineFor } from "../engines/registry.ts";
+import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
+import type { Workspace } from "../platform/workspace.ts";
+import type { ProxyControl } from "../toxiproxy/client.ts";
+import { planLayout, type LayoutPlacement } from "./layout.ts";
+import {
+  pairLatencyMs,
+  region,
+  replicationLink,
+  TopologyStartError,
+  type LinkInfo,
+  type RegionLayout,
+  type RunningTopology,
+  type TopologyLayout,
+} from "./topology.ts";
+
+export interface TopologyOptions {
+  /** Keep the workspace after dispose (on docker with every container's log written into it). */
+  keep?: boolean;
+  /** Progress lines for the console. */
+  log?: (line: string) => void;
+}
+
+/** One step of a teardown; undefined for what was never started. */
+export type TeardownStep = (() => Promise<unknown>) | undefined;
+
+export abstract class TopologyBase<N extends DatabaseNode> implements RunningTopology {
+  readonly nodes = new Map<string, N>();
+  readonly engine: DatabaseEngine;
+  layout!: TopologyLayout;
+  proxies!: ProxyControl;
+  dns!: DnsServer;
+  private disposed = false;
+
+  protected constructor(
+    readonly drill: Drill,
+    readonly workspace: Workspace,
+    protected readonly options: TopologyOptions,
+  ) {
+    this.engine = engineFor(drill.database.engine);
+  }
+
+  /** Starts the processes or containers, the proxies and DNS; dispose() undoes what got started. */
+  protected abstract bringUp(): Promise<void>;
+  /** The platform's own teardown, in order; the DNS server and the workspace go last, after these. */
+  protected abstract teardownSteps(): TeardownStep[];
+  abstract injectRegionOutage(region: string, mode: OutageMode): Promise<() => Promise<void>>;
+
+  /**
+   * Runs bringUp; when it fails, disposes whatever was started before rethrowing as a
+   * TopologyStartError (kept as is when it already is one), so a failed start leaves nothing running.
+   */
+  protected async startOrDispose(what: string): Promise<this> {
+    try {
+      await this.bringUp();
+      return this;
+    } catch (err) {
+      await this.dispose();
+      if (err instanceof TopologyStartError) throw err;
+      throw new TopologyStartError(`${what} failed to start: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  protected log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  get workspaceDir(): string {
+    return this.workspace.dir;
+  }
+
+  node(name: string): N {
+    const node = this.nodes.get(name);
+    if (node === undefined) throw new Error(`no database node in region ${name}`);
+    return node;
+  }
+
+  regionLayout(name: string): RegionLayout {
+    return region(this.layout, name);
+  }
+
+  protected async planLayout(placement: LayoutPlacement): Promise<TopologyLayout> {
+    this.layout = await planLayout(this.drill.regions, placement);
+    return this.layout;
+  }
+
+  /** The region that starts as primary, and the standbys, in drill order. */
+  protected get roles(): { primary: RegionLayout; standbys: RegionLayout[] } {
+    const primary = this.layout.regions.find((r) => r.role === "primary");
+    if (primary === undefined) throw new TopologyStartError("drill has no primary region");
+    return { primary, standbys: this.layout.regions.filter((r) => r.role === "standby") };
+  }
+
+  /** The link through which a region's app reaches its database. */
+  protected appDbLink(regionName: string): LinkInfo {
+    const link = this.layout.links.find((l) => l.kind === "app-db" && l.from === regionName);
+    if (link === undefined) throw new Error(`no app-db link for ${regionName}`);
+    return link;
+  }
+
+  /**
+   * A proxy for every link of the layout, listening where `listen` says (the proxy server's own
+   * view), and the inter-region latency on every replication link.
+   */
+  protected async createLinkProxies(listen: (link: LinkInfo) => string): Promise<void> {
+    for (const link of this.layout.links) {
+      await this.proxies.createProxy({
+        name: link.proxy,
+        listen: listen(link),
+        upstream: `${link.upstream.host}:${link.upstream.port}`,
+      });
+    }
+    await addInterRegionLatency(this.proxies, this.layout, this.drill.network);
+  }
+
+  /** Clients find the drill's service at the region that starts as primary. */
+  protected pointDnsAtPrimary(): void {
+    this.dns.setRecord(this.drill.dns.name, this.roles.primary.address, this.drill.dns.ttlMs);
+  }
+
+  /**
+   * After `newPrimary` was promoted: every other running standby streams from it through its
+   * `${standby}.replication.${newPrimary}` proxy, and the new primary's synchronous standbys are
+   * exactly those standbys (for PostgreSQL: primary_conninfo on reload, the timeline switch followed,
+   * synchronous_standby_names). With none left, commits stop waiting rather than wait for dead nodes,
+   * on which every write would hang forever; HA managers such as Patroni make the same trade of
+   * durability for availability. Returns the re-pointed standbys. `except` names regions not to try
+   * (the failed primary: it is no standby, and asking a frozen or cut-off server costs a connect
+   * timeout). A standby that cannot be reached is left out (and logged), not fatal: the failover
+   * must go on.
+   */
+  async repointStandbys(newPrimary: string, except: string[] = []): Promise<string[]> {
+    const primaryNode = this.node(newPrimary);
+    const others = this.layout.regions.filter((r) => r.name !== newPrimary && !except.includes(r.name));
+    const results = await Promise.all(
+      others.map(async (r): Promise<string | undefined> => {
+        const node = this.node(r.name);
+        if (!node.running) return undefined;
+        try {
+          // A restarted old primary is no standby: re-attaching it needs a rewind, not this.
+          if ((await node.role()) !== "standby") return undefined;
+          await node.setUpstream(replicationLink(this.layout, r.name, newPrimary).listen);
+          return r.name;
+        } catch (err) {
+          this.log(`could not re-point ${r.name} at ${newPrimary}: ${(err as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
+    const repointed = results.filter((name): name is string => name !== undefined);
+    await primaryNode.setSynchronousStandbys(repointed);
+    return repointed;
+  }
+
+  /**
+   * Runs every teardown step in order even when one fails (a failed step must not leave the later
+   * ones' resources behind), and reports the failures in one line.
+   */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const steps: TeardownStep[] = [
+      ...this.teardownSteps(),
+      this.dns === undefined ? undefined : () => this.dns.close(),
+      () => this.workspace.remove(),
+    ];
+    const errors: unknown[] = [];
+    for (const step of steps) {
+      if (step === undefined) continue;
+      try {
+        await step();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length > 0)
+      this.log(`teardown problems: ${errors.map((e) => (e as Error).message).join("; ")}`);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
+
+/**
+ * Cross-region latency is part of the architecture under test, not a fault: it stays all drill, on
+ * every replication link (also the ones only used after a re-point), in both directions.
+ */
+export async function addInterRegionLatency(
+  proxies: ProxyControl,
+  layout: TopologyLayout,
+  network: Drill["network"],
+): Promise<void> {
+  for (const link of layout.links.filter((l) => l.kind === "replication")) {
+    const latencyMs = pairLatencyMs(network, link.from, link.to);
+    if (latencyMs <= 0) continue;
+    for (const stream of ["upstream", "downstream"] as const) {
+      await proxies.addLatency(link.proxy, {
+        toxic: `inter-region-${stream}`,
+        latencyMs,
+        jitterMs: 0,
+        stream,
+      });
+    }
+  }
+}
