@@ -10,6 +10,7 @@ import type { RunningTopology } from "../topology/topology.ts";
 import { linksTouchingRegion } from "../topology/topology.ts";
 import { chooseCandidate } from "./candidate.ts";
 import { pause, sleep } from "../util/abort.ts";
+import { waitUntil } from "../util/wait.ts";
 
 export interface ControllerOptions {
   drill: Drill;
@@ -162,11 +163,14 @@ export class FailoverController {
     });
     await node.promote();
     const pollMs = this.o.promotionPollMs ?? 10;
-    const deadline = performance.now() + (this.o.promotionTimeoutMs ?? 30_000);
-    while ((await node.role()) !== "primary") {
-      if (performance.now() > deadline) throw new Error(`${candidate} still in recovery after promotion`);
-      await sleep(pollMs, this.abort.signal);
-    }
+    await waitUntil(async () => (await node.role()) === "primary", {
+      timeoutMs: this.o.promotionTimeoutMs ?? 30_000,
+      intervalMs: pollMs,
+      signal: this.abort.signal,
+      retryErrors: false,
+      describe: () => `${candidate} still in recovery after promotion`,
+      error: (message) => new Error(message),
+    });
     // Before the canary: under sync replication the promoted node still names the dead primary
     // among its synchronous standbys, and a commit would wait for it forever.
     const repointed = await topology.repointStandbys(candidate, [failed]);

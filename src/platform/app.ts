@@ -3,12 +3,12 @@
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { setTimeout as delay } from "node:timers/promises";
 import type { AppSpec } from "../drill/types.ts";
 import { appEnvironment, renderTemplate, type DatabaseEndpoint } from "./app-env.ts";
 import { httpAnswers } from "./http-probe.ts";
 import type { ManagedProcess, ProcessSupervisor } from "./processes.ts";
 import type { Workspace } from "./workspace.ts";
+import { waitUntil, WaitTimeoutError } from "../util/wait.ts";
 
 export class ReferenceAppError extends Error {
   override name = "ReferenceAppError";
@@ -151,11 +151,14 @@ async function waitUntilAnswering(
   url: string,
   timeoutMs: number,
 ): Promise<"ready" | "exited" | "timeout"> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (!app.running) return "exited";
-    if (await httpAnswers(url, 2000)) return "ready";
-    await Promise.race([delay(50), app.exited]);
-  }
-  return "timeout";
+  return waitUntil(
+    async () => {
+      if (!app.running) return "exited";
+      return (await httpAnswers(url, 2000)) && "ready";
+    },
+    { timeoutMs, intervalMs: 50, wake: app.exited, retryErrors: false, describe: `${url} to answer` },
+  ).catch((err: unknown) => {
+    if (err instanceof WaitTimeoutError) return "timeout";
+    throw err;
+  });
 }

@@ -6,7 +6,6 @@
 // process exits first.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { setTimeout as delay } from "node:timers/promises";
 import type Dockerode from "dockerode";
 import {
   GenericContainer,
@@ -16,6 +15,7 @@ import {
   type ContainerRuntimeClient,
   type WaitStrategy,
 } from "testcontainers";
+import { waitUntil } from "../util/wait.ts";
 import { httpAnswers } from "./http-probe.ts";
 
 /** Label on every container and network of a drill; its value is the drill's id. */
@@ -247,17 +247,24 @@ export class LoopbackHttpWaitStrategy implements WaitStrategy {
 
   async waitUntilReady(container: Dockerode.Container, boundPorts: BoundPorts): Promise<void> {
     const url = `http://127.0.0.1:${boundPorts.getBinding(this.port)}${this.path}`;
-    const deadline = performance.now() + this.startupTimeoutMs;
-    for (;;) {
-      if (await httpAnswers(url, 1000)) return;
-      const state = (await container.inspect()).State;
-      if (!state.Running) {
-        throw new DockerPlatformError(`container exited with code ${state.ExitCode} before ${url} answered`);
-      }
-      if (performance.now() > deadline) {
-        throw new DockerPlatformError(`${url} did not answer within ${this.startupTimeoutMs} ms`);
-      }
-      await delay(100);
-    }
+    await waitUntil(
+      async () => {
+        if (await httpAnswers(url, 1000)) return true;
+        const state = (await container.inspect()).State;
+        if (!state.Running) {
+          throw new DockerPlatformError(
+            `container exited with code ${state.ExitCode} before ${url} answered`,
+          );
+        }
+        return false;
+      },
+      {
+        timeoutMs: this.startupTimeoutMs,
+        intervalMs: 100,
+        retryErrors: false,
+        describe: () => `${url} did not answer within ${this.startupTimeoutMs} ms`,
+        error: (message) => new DockerPlatformError(message),
+      },
+    );
   }
 }

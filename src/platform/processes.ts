@@ -3,7 +3,7 @@
 // (PostgreSQL backends do), and teardown waits until nothing is left behind.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
+import { waitUntil, WaitTimeoutError } from "../util/wait.ts";
 import { unprivilegedUser } from "./user.ts";
 
 export class ProcessSpawnError extends Error {
@@ -245,22 +245,26 @@ class SupervisedProcess implements ManagedProcess {
   async pause(timeoutMs = 5000): Promise<void> {
     if (!this.running) throw new ProcessPauseError(`cannot pause ${this.name}: it is not running`);
     this.frozen = true;
-    const deadline = performance.now() + timeoutMs;
     // The group first, so the leader forks nothing new, then whatever of the tree is not stopped
     // yet; SIGSTOP takes effect when each process is next scheduled, so look until all are.
     send(-this.pid, "SIGSTOP");
-    for (;;) {
-      if (process.platform !== "linux") return; // no /proc to confirm it
-      const moving = processTree(this.pid).filter((p) => !stopped(p));
-      if (moving.length === 0) return;
-      for (const p of moving) send(p.pid, "SIGSTOP");
-      if (performance.now() > deadline) {
-        throw new ProcessPauseError(
+    if (process.platform !== "linux") return; // no /proc to confirm it
+    let moving: ProcEntry[] = [];
+    await waitUntil(
+      () => {
+        moving = processTree(this.pid).filter((p) => !stopped(p));
+        for (const p of moving) send(p.pid, "SIGSTOP");
+        return moving.length === 0;
+      },
+      {
+        timeoutMs,
+        intervalMs: 5,
+        retryErrors: false,
+        describe: () =>
           `${this.name} not frozen within ${timeoutMs} ms: ${moving.map((p) => `${p.pid} (${p.state})`).join(", ")}`,
-        );
-      }
-      await delay(5);
-    }
+        error: (message) => new ProcessPauseError(message),
+      },
+    );
   }
 
   resume(): void {
@@ -330,13 +334,17 @@ class SupervisedProcess implements ManagedProcess {
     live.delete(this);
   }
 
+  /** false when some are still there after `timeoutMs`. */
   private async waitForNoLeftovers(timeoutMs: number): Promise<boolean> {
-    const deadline = performance.now() + timeoutMs;
-    while (this.leftovers().length > 0) {
-      if (performance.now() > deadline) return false;
-      await delay(20);
-    }
-    return true;
+    return waitUntil(() => this.leftovers().length === 0, {
+      timeoutMs,
+      intervalMs: 20,
+      retryErrors: false,
+      describe: `the processes of ${this.name} to be gone`,
+    }).catch((err: unknown) => {
+      if (err instanceof WaitTimeoutError) return false;
+      throw err;
+    });
   }
 }
 

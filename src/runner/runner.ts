@@ -17,6 +17,7 @@ import { DockerTopology } from "../topology/docker.ts";
 import { LocalTopology } from "../topology/local.ts";
 import type { RunningTopology } from "../topology/topology.ts";
 import { sleep, throwIfAborted } from "../util/abort.ts";
+import { waitUntil } from "../util/wait.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { DatabaseMonitor } from "./database-monitor.ts";
 import { FaultSchedule } from "./faults.ts";
@@ -158,35 +159,45 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
   }
 }
 
+/** Apps may need a moment to open their first database connection: up to 10 s. */
 async function checkSteadyState(drill: Drill, topo: RunningTopology): Promise<void> {
+  let problems: string[] = [];
+  await waitUntil(
+    async () => {
+      problems = await steadyStateProblems(drill, topo);
+      return problems.length === 0;
+    },
+    {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      retryErrors: false,
+      describe: () => `steady state not reached: ${problems.join("; ")}`,
+      error: (message) => new SteadyStateError(message),
+    },
+  );
+}
+
+/** What keeps the topology from its steady state: the primary healthy, standbys streaming, DNS right. */
+async function steadyStateProblems(drill: Drill, topo: RunningTopology): Promise<string[]> {
   const { layout } = topo;
   const problems: string[] = [];
-  const deadline = performance.now() + 10_000;
-  // Apps may need a moment to open their first database connection.
-  for (;;) {
-    problems.length = 0;
-    for (const r of layout.regions) {
-      const probe = await probeHealth(r.address, layout.servicePort, 1000, drill.app.healthPath);
-      if (r.role === "primary" && !probe.healthy)
-        problems.push(`primary ${r.name} unhealthy: ${probe.error}`);
-    }
-    const primary = layout.regions.find((r) => r.role === "primary")!;
-    const streaming = await topo.engine.streamingStandbys(topo.node(primary.name));
-    for (const r of layout.regions.filter((x) => x.role === "standby")) {
-      if (!streaming.includes(r.name)) problems.push(`standby ${r.name} not streaming`);
-    }
-    try {
-      const answer = await queryA(topo.dns, drill.dns.name, { timeoutMs: 500 });
-      if (answer.address !== primary.address)
-        problems.push(`DNS answers ${answer.address}, not ${primary.address}`);
-    } catch (err) {
-      problems.push(`DNS: ${(err as Error).message}`);
-    }
-    if (problems.length === 0) return;
-    if (performance.now() > deadline)
-      throw new SteadyStateError(`steady state not reached: ${problems.join("; ")}`);
-    await sleep(100);
+  for (const r of layout.regions) {
+    const probe = await probeHealth(r.address, layout.servicePort, 1000, drill.app.healthPath);
+    if (r.role === "primary" && !probe.healthy) problems.push(`primary ${r.name} unhealthy: ${probe.error}`);
   }
+  const primary = layout.regions.find((r) => r.role === "primary")!;
+  const streaming = await topo.engine.streamingStandbys(topo.node(primary.name));
+  for (const r of layout.regions.filter((x) => x.role === "standby")) {
+    if (!streaming.includes(r.name)) problems.push(`standby ${r.name} not streaming`);
+  }
+  try {
+    const answer = await queryA(topo.dns, drill.dns.name, { timeoutMs: 500 });
+    if (answer.address !== primary.address)
+      problems.push(`DNS answers ${answer.address}, not ${primary.address}`);
+  } catch (err) {
+    problems.push(`DNS: ${(err as Error).message}`);
+  }
+  return problems;
 }
 
 async function readFinalState(topo: RunningTopology, history: HistoryRecorder): Promise<FinalRead[]> {

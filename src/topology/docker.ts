@@ -8,7 +8,6 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import { setTimeout as delay } from "node:timers/promises";
 import type { Drill, OutageMode } from "../drill/types.ts";
 import { DnsServer } from "../dns/server.ts";
 import type { ContainerDatabaseNode } from "../engines/types.ts";
@@ -29,6 +28,7 @@ import { DockerDrillNetwork } from "../platform/docker.ts";
 import { acceptsConnections, httpAnswers } from "../platform/http-probe.ts";
 import { freePortOnAll } from "../platform/ports.ts";
 import { Workspace } from "../platform/workspace.ts";
+import { waitUntil } from "../util/wait.ts";
 import { TopologyBase, type TeardownStep, type TopologyOptions } from "./base.ts";
 import type { LayoutPlacement } from "./layout.ts";
 import { replicationLink, TopologyStartError } from "./topology.ts";
@@ -199,23 +199,24 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
    * its health check may hang on database connections that died while it was cut off.
    */
   private async waitForApp(regionName: string, restarted: boolean): Promise<void> {
-    const deadline = performance.now() + APP_READY_TIMEOUT_MS;
-    for (;;) {
-      const port = await this.appHostPort(regionName).catch(() => undefined);
-      const last = port === undefined ? "no published port (has the app exited?)" : `port ${port}`;
-      const back =
-        port !== undefined &&
-        (restarted
-          ? await httpAnswers(`http://127.0.0.1:${port}${this.drill.app.healthPath}`, 1000)
-          : await acceptsConnections("127.0.0.1", port, 1000));
-      if (back) return;
-      if (performance.now() > deadline) {
-        throw new Error(
+    let last = "";
+    await waitUntil(
+      async () => {
+        const port = await this.appHostPort(regionName).catch(() => undefined);
+        last = port === undefined ? "no published port (has the app exited?)" : `port ${port}`;
+        if (port === undefined) return false;
+        return restarted
+          ? httpAnswers(`http://127.0.0.1:${port}${this.drill.app.healthPath}`, 1000)
+          : acceptsConnections("127.0.0.1", port, 1000);
+      },
+      {
+        timeoutMs: APP_READY_TIMEOUT_MS,
+        intervalMs: 100,
+        describe: () =>
           `app of ${regionName} did not answer within ${APP_READY_TIMEOUT_MS} ms after the heal (${last})`,
-        );
-      }
-      await delay(100);
-    }
+        error: (message) => new Error(message),
+      },
+    );
   }
 
   /**
@@ -279,21 +280,19 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
 
 /** Until the server answers through its (possibly new) published port. */
 async function waitForDatabase(node: ContainerDatabaseNode, timeoutMs = 60_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    try {
+  await waitUntil(
+    async () => {
       await node.ping(1000);
-      return;
-    } catch (err) {
-      if (performance.now() > deadline) {
-        throw new Error(
-          `${node.name} did not answer within ${timeoutMs} ms after the heal: ${(err as Error).message}`,
-          { cause: err },
-        );
-      }
-      await delay(100);
-    }
-  }
+      return true;
+    },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      describe: ({ error }) =>
+        `${node.name} did not answer within ${timeoutMs} ms after the heal: ${(error as Error).message}`,
+      error: (message, { error }) => new Error(message, { cause: error }),
+    },
+  );
 }
 
 function ms(value: number): string {

@@ -5,13 +5,13 @@
 import type { Drill, OutageMode } from "../drill/types.ts";
 import { DnsServer } from "../dns/server.ts";
 import type { ProcessDatabaseNode } from "../engines/types.ts";
-import { setTimeout as delay } from "node:timers/promises";
 import { startRegionApp } from "../platform/app.ts";
 import { httpAnswers } from "../platform/http-probe.ts";
 import { freePort, freePortOnAll } from "../platform/ports.ts";
 import { ProcessSupervisor, type ManagedProcess } from "../platform/processes.ts";
 import { Workspace } from "../platform/workspace.ts";
 import { ProxyControl, startToxiproxy, type ProxyTarget } from "../toxiproxy/client.ts";
+import { waitUntil } from "../util/wait.ts";
 import { TopologyBase, type TeardownStep, type TopologyOptions } from "./base.ts";
 import type { LayoutPlacement } from "./layout.ts";
 import { replicationLink, type RegionLayout } from "./topology.ts";
@@ -181,24 +181,28 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
     const node = this.node(region);
     const { address, appPort } = this.regionLayout(region);
     const healthUrl = `http://${address}:${appPort}${this.drill.app.healthPath}`;
-    const deadline = performance.now() + HEAL_TIMEOUT_MS;
     let database = false;
     let app = false;
-    for (;;) {
-      database ||= await node.ping(1000).then(
-        () => true,
-        () => false,
-      );
-      app ||= await httpAnswers(healthUrl, 1000);
-      if (database && app) return;
-      if (performance.now() > deadline) {
-        const silent = [database ? [] : ["database"], app ? [] : [`app (${healthUrl})`]].flat();
-        throw new RegionHealError(
-          `${region}: ${silent.join(" and ")} not answering ${HEAL_TIMEOUT_MS / 1000} s into the heal`,
+    await waitUntil(
+      async () => {
+        database ||= await node.ping(1000).then(
+          () => true,
+          () => false,
         );
-      }
-      await delay(50);
-    }
+        app ||= await httpAnswers(healthUrl, 1000);
+        return database && app;
+      },
+      {
+        timeoutMs: HEAL_TIMEOUT_MS,
+        intervalMs: 50,
+        retryErrors: false,
+        describe: () => {
+          const silent = [database ? [] : ["database"], app ? [] : [`app (${healthUrl})`]].flat();
+          return `${region}: ${silent.join(" and ")} not answering ${HEAL_TIMEOUT_MS / 1000} s into the heal`;
+        },
+        error: (message) => new RegionHealError(message),
+      },
+    );
   }
 
   protected teardownSteps(): TeardownStep[] {

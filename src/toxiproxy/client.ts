@@ -7,7 +7,7 @@ import { accessSync, constants as fsConstants } from "node:fs";
 import path from "node:path";
 import { Toxiproxy } from "toxiproxy-node-client";
 import { freePort } from "../platform/ports.ts";
-import { sleep } from "../util/abort.ts";
+import { waitUntil } from "../util/wait.ts";
 import { ToxiproxyServer } from "./server.ts";
 
 /** A toxic as Toxiproxy's API takes it (attribute names and units are Toxiproxy's). */
@@ -139,22 +139,29 @@ async function waitForVersion(
   timeoutMs: number,
   gaveUp: () => string | undefined,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let lastError = "no answer";
-  while (Date.now() < deadline) {
-    const reason = gaveUp();
-    if (reason !== undefined) throw new ToxiproxyUnavailableError(reason);
-    try {
-      const res = await fetch(`${url}/version`, { signal: AbortSignal.timeout(1_000) });
-      await res.arrayBuffer();
-      if (res.ok) return;
-      lastError = `GET /version answered ${res.status}`;
-    } catch (err) {
-      lastError = (err as Error).message;
-    }
-    await sleep(100);
-  }
-  throw new ToxiproxyUnavailableError(`no Toxiproxy API at ${url} after ${timeoutMs} ms (${lastError})`);
+  await waitUntil(
+    async () => {
+      const reason = gaveUp();
+      if (reason !== undefined) throw new ToxiproxyUnavailableError(reason);
+      try {
+        const res = await fetch(`${url}/version`, { signal: AbortSignal.timeout(1_000) });
+        await res.arrayBuffer();
+        if (res.ok) return true;
+        lastError = `GET /version answered ${res.status}`;
+      } catch (err) {
+        lastError = (err as Error).message;
+      }
+      return false;
+    },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      retryErrors: false,
+      describe: () => `no Toxiproxy API at ${url} after ${timeoutMs} ms (${lastError})`,
+      error: (message) => new ToxiproxyUnavailableError(message),
+    },
+  );
 }
 
 interface ProxyListing {

@@ -2,10 +2,10 @@
 // in its own process group on its region's loopback address.
 import { appendFile, mkdir, open, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import pg from "pg";
 import type { ManagedProcess, ProcessSupervisor } from "../../platform/processes.ts";
 import type { Workspace } from "../../platform/workspace.ts";
+import { waitUntil, WaitTimeoutError } from "../../util/wait.ts";
 import type { PostgresBinaries } from "./binaries.ts";
 import { ASYNC_REPLICATION, HBA_CONF, nodeConfig, type ReplicationSettings } from "./config.ts";
 import type { Address, ProcessDatabaseNode } from "../types.ts";
@@ -163,22 +163,33 @@ export class PostgresNode extends PostgresSqlNode implements ProcessDatabaseNode
 
   /** Polls until a connection succeeds; throws when the server exits or `timeoutMs` passes. */
   private async waitUntilAccepting(proc: ManagedProcess, timeoutMs: number, phase: string): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    let lastError: string | null;
-    do {
-      if (!proc.running) {
-        const exit = await proc.exited;
-        throw new PostgresNodeError(
-          `${this.name}: postgres exited during ${phase} (code ${exit.code}, signal ${exit.signal}):\n${await this.lastLog()}`,
-        );
-      }
-      lastError = await this.tryConnect();
-      if (lastError === null) return;
-      await Promise.race([delay(50), proc.exited]);
-    } while (performance.now() < deadline);
-    throw new PostgresNodeError(
-      `${this.name}: not accepting connections ${timeoutMs} ms after ${phase} (${lastError}):\n${await this.lastLog()}`,
-    );
+    let lastError: string | null = null;
+    try {
+      await waitUntil(
+        async () => {
+          if (!proc.running) {
+            const exit = await proc.exited;
+            throw new PostgresNodeError(
+              `${this.name}: postgres exited during ${phase} (code ${exit.code}, signal ${exit.signal}):\n${await this.lastLog()}`,
+            );
+          }
+          lastError = await this.tryConnect();
+          return lastError === null;
+        },
+        {
+          timeoutMs,
+          intervalMs: 50,
+          // A server that dies is noticed at once, not after the pause.
+          wake: proc.exited,
+          retryErrors: false,
+          describe: () =>
+            `${this.name}: not accepting connections ${timeoutMs} ms after ${phase} (${lastError})`,
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof WaitTimeoutError)) throw err;
+      throw new PostgresNodeError(`${err.message}:\n${await this.lastLog()}`);
+    }
   }
 
   /** null when a connection succeeded, else why not. */

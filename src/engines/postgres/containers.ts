@@ -2,7 +2,6 @@
 // found by alias (db-<region>). The image is plain Debian with postgresql-15
 // (scripts/build-local-images.sh) or the official one, so we drive initdb / pg_basebackup / pg_ctl
 // ourselves instead of relying on an image's entrypoint.
-import { setTimeout as delay } from "node:timers/promises";
 import {
   ImageName,
   PullPolicy,
@@ -25,6 +24,7 @@ import {
   type DrillNetwork,
 } from "../../platform/docker.ts";
 import type { ProxyControl } from "../../toxiproxy/client.ts";
+import { waitUntil } from "../../util/wait.ts";
 import type { Address } from "../types.ts";
 import { postgresUrl } from "./url.ts";
 
@@ -275,17 +275,20 @@ export async function resolvePostgresImage(
 
 /** Polls pg_isready inside the container (over TCP, as peers would connect). */
 export async function waitUntilReady(node: PostgresContainer, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const result = await node.container
-      .exec(["pg_isready", "-q", "-h", "127.0.0.1", "-t", "1"], { user: "postgres" })
-      .catch(() => undefined);
-    if (result?.exitCode === 0) return;
-    if (performance.now() > deadline) {
-      throw new DockerPlatformError(`${node.alias} did not accept connections within ${timeoutMs} ms`);
-    }
-    await delay(READY_POLL_MS);
-  }
+  await waitUntil(
+    async () => {
+      const result = await node.container.exec(["pg_isready", "-q", "-h", "127.0.0.1", "-t", "1"], {
+        user: "postgres",
+      });
+      return result.exitCode === 0;
+    },
+    {
+      timeoutMs,
+      intervalMs: READY_POLL_MS,
+      describe: () => `${node.alias} did not accept connections within ${timeoutMs} ms`,
+      error: (message) => new DockerPlatformError(message),
+    },
+  );
 }
 
 /** Injects an outage of `mode` on a region's database container and returns its heal. */

@@ -1,6 +1,6 @@
 // PostgreSQL behind the engine seam: streaming replication, pg_promote, primary_conninfo re-pointing,
 // synchronous_standby_names for the replication modes, LSNs as replication positions.
-import { setTimeout as delay } from "node:timers/promises";
+import { waitUntil } from "../../util/wait.ts";
 import type { DatabaseEngine, DatabaseNode, FinalState } from "../types.ts";
 import { findPostgresBinaries } from "./binaries.ts";
 import { createPostgresNodes } from "./cluster.ts";
@@ -67,19 +67,20 @@ export const postgresEngine: DatabaseEngine = {
 
   async waitUntilStreamingThrough(standby, host, timeoutMs) {
     const node = sql(standby);
-    const deadline = performance.now() + timeoutMs;
     let last = "no WAL receiver";
-    for (;;) {
-      const row = await node.walReceiver().catch(() => undefined);
-      if (row !== undefined) last = `${row.status} from ${row.host}`;
-      if (row?.status === "streaming" && row.host === host) return;
-      if (performance.now() > deadline) {
-        throw new Error(
+    await waitUntil(
+      async () => {
+        const row = await node.walReceiver();
+        if (row !== undefined) last = `${row.status} from ${row.host}`;
+        return row?.status === "streaming" && row.host === host;
+      },
+      {
+        timeoutMs,
+        intervalMs: 50,
+        describe: () =>
           `standby ${node.name} does not stream through the replication proxy within ${timeoutMs} ms (${last})`,
-        );
-      }
-      await delay(50);
-    }
+      },
+    );
   },
 
   async standbyPosition(node, timeoutMs) {

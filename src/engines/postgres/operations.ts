@@ -1,8 +1,8 @@
 // The SQL side of a database node, written once for every platform: a subclass says how to reach the
 // server (query) and which error its platform throws; how the server runs is its own business.
-import { setTimeout as delay } from "node:timers/promises";
 import type pg from "pg";
 import type { ObservedRole } from "../../history/types.ts";
+import { waitUntil } from "../../util/wait.ts";
 import type { Address, DatabaseNode } from "../types.ts";
 import {
   primaryConninfo,
@@ -166,36 +166,44 @@ export abstract class PostgresSqlNode implements QueryableNode, DatabaseNode {
     await this.query(`ALTER SYSTEM SET synchronous_standby_names = ${quoteConfValue(value)}`);
     await this.query("SELECT pg_reload_conf()");
     // The reload is a signal to the postmaster; backends forked after it has been handled see it.
-    const deadline = performance.now() + 5000;
-    for (;;) {
-      const [row] = await this.query<{ names: string }>(
-        "SELECT current_setting('synchronous_standby_names') AS names",
-      );
-      if (row?.names === value) return value;
-      if (performance.now() > deadline)
-        throw this.failure(`${this.name}: synchronous_standby_names not reloaded within 5 s`);
-      await delay(20);
-    }
+    await waitUntil(
+      async () => {
+        const [row] = await this.query<{ names: string }>(
+          "SELECT current_setting('synchronous_standby_names') AS names",
+        );
+        return row?.names === value;
+      },
+      {
+        timeoutMs: 5000,
+        intervalMs: 20,
+        retryErrors: false,
+        describe: () => `${this.name}: synchronous_standby_names not reloaded within 5 s`,
+        error: (message) => this.failure(message),
+      },
+    );
+    return value;
   }
 
   async waitForStandbyStreaming(names: string[], timeoutMs: number): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
     let streaming: string[] = [];
-    let lastError = "";
-    while (true) {
-      try {
+    await waitUntil(
+      async () => {
         streaming = await this.replicationStreaming();
-        if (names.every((n) => streaming.includes(n))) return;
-      } catch (err) {
-        lastError = ` (last error: ${(err as Error).message})`;
-      }
-      if (performance.now() > deadline) break;
-      await delay(50);
-    }
-    const missing = names.filter((n) => !streaming.includes(n));
-    throw this.failure(
-      `${this.name}: standbys ${missing.join(", ")} not streaming after ${timeoutMs} ms; ` +
-        `streaming: [${streaming.join(", ")}]${lastError}`,
+        return names.every((n) => streaming.includes(n));
+      },
+      {
+        timeoutMs,
+        intervalMs: 50,
+        describe: ({ error }) => {
+          const missing = names.filter((n) => !streaming.includes(n));
+          const lastError = error === undefined ? "" : ` (last error: ${(error as Error).message})`;
+          return (
+            `${this.name}: standbys ${missing.join(", ")} not streaming after ${timeoutMs} ms; ` +
+            `streaming: [${streaming.join(", ")}]${lastError}`
+          );
+        },
+        error: (message) => this.failure(message),
+      },
     );
   }
 }
