@@ -34,6 +34,11 @@ function closeServer(server: net.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+/** The command name of a process (/proc/<pid>/comm); "" when it is gone. */
+async function commandOf(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")).trim();
+}
+
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await condition())) {
@@ -216,7 +221,12 @@ describe("ProcessSupervisor", function () {
     const proc = supervisor.spawn("escaper", "sh", ["-c", "setsid sleep 60 & wait"], {
       logFile: ws.path("escaper.log"),
     });
-    await waitFor(async () => processDescendants(proc.pid).length === 1, 5000);
+    // Until the forked shell has become `sleep`: setsid(1) leaves the group before it execs, and
+    // before that the child is still the shell, in the group.
+    await waitFor(async () => {
+      const [child] = processDescendants(proc.pid);
+      return child !== undefined && (await commandOf(child)) === "sleep";
+    }, 5000);
     const [escaped] = processDescendants(proc.pid);
     assert.equal(processGroupMembers(proc.pid).includes(escaped!), false);
     await proc.kill();
