@@ -2,6 +2,7 @@
 // main() in-process and check exit codes and output.
 import yargs, { type Argv } from "yargs";
 import { ExitCode } from "./exit-codes.ts";
+import { processIo, type CliIo } from "./io.ts";
 import { matrixCommand } from "./matrix.ts";
 import { runCommand } from "./run.ts";
 import { toxiproxyCommand } from "./toxiproxy.ts";
@@ -12,15 +13,7 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export interface CliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-const defaultIo: CliIo = {
-  out: (t) => process.stdout.write(t.endsWith("\n") ? t : t + "\n"),
-  err: (t) => process.stderr.write(t.endsWith("\n") ? t : t + "\n"),
-};
+export type { CliIo } from "./io.ts";
 
 export function buildParser(argv: string[], io: CliIo, setExit: (code: number) => void): Argv {
   return (
@@ -48,7 +41,7 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
   );
 }
 
-export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   let code: number = ExitCode.ok;
   const parser = buildParser(argv, io, (c) => {
     code = c;

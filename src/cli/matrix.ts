@@ -6,8 +6,8 @@ import { progressOutcome, progressPrefix } from "../matrix/progress.ts";
 import { runMatrix } from "../matrix/run.ts";
 import type { MatrixPlan } from "../matrix/types.ts";
 import { ExitCode } from "./exit-codes.ts";
-import type { CliIo } from "./main.ts";
-import { PLATFORM_OPTION, TOXIPROXY_URL_ON_DOCKER } from "./run.ts";
+import type { CliIo } from "./io.ts";
+import { PLATFORM_OPTION, TOXIPROXY_URL_ON_DOCKER } from "./options.ts";
 import { withInterruptSignal } from "./signals.ts";
 
 interface MatrixArgs {

@@ -1,12 +1,13 @@
 import type { CommandModule } from "yargs";
 import { DrillValidationError, formatProblem, loadDrill } from "../drill/load.ts";
-import { PLATFORMS, type Platform } from "../drill/types.ts";
+import type { Platform } from "../drill/types.ts";
 import { renderConsole } from "../report/index.ts";
 import { runDrill, SteadyStateError } from "../runner/runner.ts";
 import { TopologyStartError } from "../topology/topology.ts";
 import { AbortedError } from "../util/abort.ts";
 import { ExitCode } from "./exit-codes.ts";
-import type { CliIo } from "./main.ts";
+import type { CliIo } from "./io.ts";
+import { PLATFORM_OPTION, TOXIPROXY_URL_ON_DOCKER } from "./options.ts";
 import { withInterruptSignal } from "./signals.ts";
 
 interface RunArgs {
@@ -17,17 +18,6 @@ interface RunArgs {
   platform?: Platform;
   quiet: boolean;
 }
-
-/** `--platform`, shared by run, validate and matrix; yargs refuses other values (exit 2). */
-export const PLATFORM_OPTION = {
-  type: "string",
-  choices: PLATFORMS,
-  describe: "run on this platform instead of the drill's `platform` (validated with it applied)",
-} as const;
-
-/** Why `--toxiproxy-url` cannot go with the docker platform, where Toxiproxy is a container the drill starts. */
-export const TOXIPROXY_URL_ON_DOCKER =
-  "--toxiproxy-url is for the local platform; on docker use docker.images.toxiproxy in the drill";
 
 export function runCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, RunArgs> {
   return {

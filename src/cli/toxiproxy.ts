@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import type { CommandModule } from "yargs";
 import { TOXIPROXY_API_VERSION, ToxiproxyServer } from "../toxiproxy/server.ts";
 import { ExitCode } from "./exit-codes.ts";
-import type { CliIo } from "./main.ts";
+import type { CliIo } from "./io.ts";
 
 interface ToxiproxyArgs {
   host: string;

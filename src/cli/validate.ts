@@ -2,8 +2,8 @@ import type { CommandModule } from "yargs";
 import { DrillValidationError, formatProblem, loadDrill } from "../drill/load.ts";
 import type { Platform } from "../drill/types.ts";
 import { ExitCode } from "./exit-codes.ts";
-import type { CliIo } from "./main.ts";
-import { PLATFORM_OPTION } from "./run.ts";
+import type { CliIo } from "./io.ts";
+import { PLATFORM_OPTION } from "./options.ts";
 
 export function validateCommand(
   io: CliIo,

@@ -1,23 +1,10 @@
 // Objectives against measurements: each objective reads its metric at the metric's path, compares it
 // with the limit, and is met, missed, or undecidable (null measurement or unknown metric).
-import type { Measurements, DrillStatus } from "../checkers/types.ts";
 import type { Objective, ObjectiveOperator } from "../drill/types.ts";
-import { findMetric, type MetricUnit } from "./metrics.ts";
+import type { DrillStatus, Measurements, ObjectiveResult } from "../summary/types.ts";
+import { findMetric } from "./metrics.ts";
 
-export interface ObjectiveResult {
-  /** The metric name, e.g. "rpo.lostWrites". */
-  name: string;
-  operator: ObjectiveOperator;
-  /** The limit as written in the drill, e.g. "< 20s". */
-  limit: string;
-  /** The limit in the metric's unit (ms, count, per-second, 0/1). */
-  limitValue: number;
-  unit: MetricUnit | null;
-  measured: number | boolean | null;
-  /** null = inconclusive. */
-  met: boolean | null;
-  reason?: string;
-}
+export type { ObjectiveResult } from "../summary/types.ts";
 
 export function compare(measured: number, operator: ObjectiveOperator, limit: number): boolean {
   switch (operator) {
