@@ -5,7 +5,7 @@ import { renderConsole } from "../report/index.ts";
 import { runDrill, SteadyStateError } from "../runner/runner.ts";
 import { TopologyStartError } from "../topology/topology.ts";
 import { AbortedError } from "../util/abort.ts";
-import { ExitCode } from "./exit-codes.ts";
+import { ExitCode, exitCodeForStatus } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 import { PLATFORM_OPTION, TOXIPROXY_URL_ON_DOCKER } from "./options.ts";
 import { withInterruptSignal } from "./signals.ts";
@@ -62,13 +62,7 @@ export function runCommand(io: CliIo, setExit: (code: number) => void): CommandM
           });
           io.out(renderConsole(summary, { color: process.stdout.isTTY === true }));
           io.out(`reports: ${reportDir}`);
-          setExit(
-            summary.status === "pass"
-              ? ExitCode.ok
-              : summary.status === "fail"
-                ? ExitCode.objectiveMissed
-                : ExitCode.inconclusive,
-          );
+          setExit(exitCodeForStatus(summary.status));
         } catch (err) {
           if (err instanceof AbortedError || signal.aborted) {
             io.err("drill interrupted; everything it started has been stopped");

@@ -93,6 +93,8 @@ export interface SplitBrainMeasurement {
   overlapMs: number | null;
   /** Acknowledged writes whose response named no region: they cannot be judged. */
   unattributedWrites: number;
+  /** Set only when the checker failed: nothing above was measured. */
+  reason?: string;
 }
 
 export interface PhaseCounts {
@@ -115,6 +117,8 @@ export interface ThroughputMeasurement {
   pending: number;
   windowMs: number;
   phases: PhaseCounts[];
+  /** Set only when the checker failed: nothing above was measured. */
+  reason?: string;
 }
 
 /** Acknowledged-write latency (completion - invoke of `ok` writes), nearest-rank percentiles. */
