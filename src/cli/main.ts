@@ -7,6 +7,7 @@ import { matrixCommand } from "./matrix.ts";
 import { runCommand } from "./run.ts";
 import { toxiproxyCommand } from "./toxiproxy.ts";
 import { validateCommand } from "./validate.ts";
+import { ownVersion } from "./version.ts";
 
 /** A command line yargs refused: unknown option, missing argument, bad choice. */
 export class UsageError extends Error {
@@ -27,7 +28,7 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
       .demandCommand(1, "name a command: run, validate, matrix or toxiproxy")
       .strict()
       .help()
-      .version()
+      .version(ownVersion())
       .epilogue(
         "Exit codes: 0 objectives met, 1 objective missed, 2 invalid input, 3 inconclusive, 4 infrastructure failed, 130 interrupted.",
       )
