@@ -16,5 +16,6 @@ export function jsonSchemaOf(root: ValueSpec<unknown>, header: JsonSchema): Json
     },
   };
   const body = root.schema(builder);
-  return { $schema: JSON_SCHEMA_DIALECT, ...header, ...body, $defs: defs };
+  const named = Object.keys(defs).length === 0 ? {} : { $defs: defs };
+  return { $schema: JSON_SCHEMA_DIALECT, ...header, ...body, ...named };
 }

@@ -10,6 +10,7 @@ import {
   type Fields,
   type Shape,
 } from "./fields.ts";
+import { patternText } from "./scalars.ts";
 import { childLevel, type JsonSchema, type Level, type Scope, type ValueSpec } from "./spec.ts";
 
 /** What a mapping's check sees: every field's value (undefined where rejected or left out). */
@@ -127,7 +128,7 @@ export function record<T>(options: RecordOptions<T>): ValueSpec<Record<string, T
     },
     schema: (builder) => ({
       type: "object",
-      propertyNames: { pattern: options.key.pattern.source },
+      propertyNames: { pattern: patternText(options.key.pattern) },
       additionalProperties: options.value.schema(builder),
     }),
   };

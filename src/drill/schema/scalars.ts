@@ -14,7 +14,7 @@ export function text(expected?: string): ValueSpec<string> {
 export function pattern(re: RegExp, expected: string, schema: JsonSchema = {}): ValueSpec<string> {
   return {
     read: (field, { reader }) => reader.pattern(field, re, expected),
-    schema: () => ({ type: "string", pattern: re.source, ...schema }),
+    schema: () => ({ type: "string", pattern: patternText(re), ...schema }),
   };
 }
 
@@ -56,4 +56,9 @@ export function measure(parse: (value: string | number) => number, example: stri
     read: (field, { reader }) => reader.measure(field, parse, example),
     schema: () => ({ type: ["string", "number"] }),
   };
+}
+
+/** A regular expression as a JSON Schema pattern: JavaScript's `source` without its escaped slashes. */
+export function patternText(re: RegExp): string {
+  return re.source.replaceAll("\\/", "/");
 }
