@@ -30,9 +30,11 @@ export type FaultType = Fault["type"];
 
 export const FAULT_TYPES: readonly FaultType[] = FAULT_KINDS.map((kind) => kind.type);
 
+const BY_TYPE = new Map<string, AnyFaultKind>(FAULT_KINDS.map((kind) => [kind.type, kind]));
+
 /** The kind of a fault type; its methods take faults of that type. */
 export function faultKind(type: FaultType): AnyFaultKind {
-  const kind = FAULT_KINDS.find((k) => k.type === type);
+  const kind = BY_TYPE.get(type);
   if (kind === undefined) throw new Error(`unknown fault type ${type}`);
-  return kind as unknown as AnyFaultKind;
+  return kind;
 }

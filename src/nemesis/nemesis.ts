@@ -31,7 +31,7 @@ export function describeFault(fault: Fault): string {
 export async function injectFault(fault: Fault, index: number, ctx: NemesisContext): Promise<InjectedFault> {
   const { history, topology } = ctx;
   const kind = faultKind(fault.type);
-  const description = kind.describe(fault, LOG_WORDING);
+  const description = describeFault(fault);
   const value = { fault: index, type: fault.type, description, ...kind.historyValue?.(fault) };
   history.append(Processes.nemesis, "invoke", Events.faultStart, value);
   let heal: () => Promise<void>;

@@ -11,6 +11,20 @@ import { list } from "../../src/drill/schema/list.ts";
 import { levelsOf, mapping, record } from "../../src/drill/schema/mapping.ts";
 import { integer, oneOf, pattern, text } from "../../src/drill/schema/scalars.ts";
 import { named, refine, type Static, type ValueSpec } from "../../src/drill/schema/spec.ts";
+import type { Drill } from "../../src/drill/types.ts";
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/** True when `any` hides anywhere in T's fields, list items or union members (so the typecheck catches it). */
+type HasAny<T> =
+  IsAny<T> extends true
+    ? true
+    : T extends readonly (infer U)[]
+      ? HasAny<U>
+      : T extends object
+        ? true extends { [K in keyof T]-?: HasAny<T[K]> }[keyof T]
+          ? true
+          : false
+        : false;
 
 const port = named("port", integer(1, 65_535));
 const even = refine(integer(0), (n, field, { reader }) => {
@@ -108,6 +122,13 @@ describe("the schema language of the drill formats", () => {
     // @ts-expect-error not one of the modes
     const badMode: Demo["mode"] = "slow";
     assert.deepEqual([probe.intervalSeconds, wrong, mode, badMode].length, 4);
+  });
+
+  it("infers the drill's type from its definition with no `any` in it", () => {
+    const noAny: HasAny<Drill> = false;
+    // @ts-expect-error the check sees an `any` (JSON.parse returns one)
+    const seesAny: HasAny<{ a: { b: ReturnType<typeof JSON.parse>[] } }> = false;
+    assert.deepEqual([noAny, seesAny], [false, false]);
   });
 
   it("reports a missing required field at its mapping, saying what it should hold", () => {

@@ -16,37 +16,36 @@ import { OBJECTIVES } from "./objectives.ts";
 import { REGIONS } from "./regions.ts";
 import { DNS, RECOVERY, WORKLOAD } from "./workload.ts";
 
-const DOCKER = mapping(
+const IMAGES = mapping(
   {
-    images: section(
-      mapping(
-        {
-          /**
-           * Database image; undefined = the official postgres:17 if present, else
-           * failover-drill/postgres:15-bookworm if present (scripts/build-local-images.sh), else postgres:17 (pulled).
-           */
-          postgres: optional(imageRef, {
-            as: "postgresImage",
-            description: "Database image; default postgres:17, else failover-drill/postgres:15-bookworm.",
-          }),
-          /**
-           * Toxiproxy image; undefined = the official ghcr.io/shopify/toxiproxy:2.12.0 if present, else
-           * failover-drill/toxiproxy:embedded (our embedded server) if present, else the official (pulled).
-           */
-          toxiproxy: optional(imageRef, {
-            as: "toxiproxyImage",
-            description:
-              "Toxiproxy image; default ghcr.io/shopify/toxiproxy:2.12.0, else failover-drill/toxiproxy:embedded.",
-          }),
-        },
-        {
-          description:
-            "Images to run; each omitted one resolves to the official image if present locally, else our " +
-            "locally built one if present, else the official one (pulled).",
-        },
-      ),
-    ),
+    /**
+     * Database image; undefined = the official postgres:17 if present, else
+     * failover-drill/postgres:15-bookworm if present (scripts/build-local-images.sh), else postgres:17 (pulled).
+     */
+    postgres: optional(imageRef, {
+      as: "postgresImage",
+      description: "Database image; default postgres:17, else failover-drill/postgres:15-bookworm.",
+    }),
+    /**
+     * Toxiproxy image; undefined = the official ghcr.io/shopify/toxiproxy:2.12.0 if present, else
+     * failover-drill/toxiproxy:embedded (our embedded server) if present, else the official (pulled).
+     */
+    toxiproxy: optional(imageRef, {
+      as: "toxiproxyImage",
+      description:
+        "Toxiproxy image; default ghcr.io/shopify/toxiproxy:2.12.0, else failover-drill/toxiproxy:embedded.",
+    }),
   },
+  {
+    description:
+      "Images to run; each omitted one resolves to the official image if present locally, else our " +
+      "locally built one if present, else the official one (pulled).",
+  },
+);
+
+/** Used when the platform is docker; the normalised drill keeps the images one level up. */
+const DOCKER = mapping(
+  { images: section(IMAGES) },
   { description: "Used when the platform is docker.", build: ({ images }) => images },
 );
 

@@ -1,9 +1,9 @@
 // The fault timeline: a list of faults told apart by `type`, each read by its kind (src/faults/).
 // Every fault has `at` and may have `duration`; the rest of its fields are its kind's.
-import { FAULT_KINDS, FAULT_TYPES, faultKind, type Fault } from "../../faults/registry.ts";
+import { FAULT_TYPES, faultKind, type Fault } from "../../faults/registry.ts";
 import type { AnyFaultKind, FaultTiming } from "../../faults/kind.ts";
 import { formatDuration } from "../duration.ts";
-import type { Field } from "../reader.ts";
+import type { Field, Mapping } from "../reader.ts";
 import { fieldSchema, optional, readFields, required } from "../schema/fields.ts";
 import { mapping } from "../schema/mapping.ts";
 import { withLevel, type JsonSchema, type Level, type Scope, type ValueSpec } from "../schema/spec.ts";
@@ -32,17 +32,19 @@ function fieldNames(kind: AnyFaultKind): string[] {
 
 /** Every field any fault type accepts, for checking a fault whose type is missing or unknown. */
 export const ANY_FAULT_FIELDS: readonly string[] = [
-  ...new Set(FAULT_KINDS.flatMap((kind) => fieldNames(kind as unknown as AnyFaultKind))),
+  ...new Set(FAULT_TYPES.flatMap((type) => fieldNames(faultKind(type)))),
 ];
 
-const ownFields = new Map(
+/** Each kind's own fields as a mapping, with the kind's checks across them. */
+const OWN_FIELDS = new Map(
   FAULT_TYPES.map((type) => {
     const kind = faultKind(type);
-    return [type, mapping(kind.fields, kind.check ? { check: kind.check } : {})];
+    const check = kind.check?.bind(kind);
+    return [type, mapping(kind.fields, check ? { check } : {})];
   }),
 );
 
-function readTiming(m: Parameters<typeof readFields>[0], scope: Scope): FaultTiming | undefined {
+function readTiming(m: Mapping, scope: Scope): FaultTiming | undefined {
   const { values, fields, ok } = readFields(m, TIMING, scope);
   const atMs = values["at"] as number | undefined;
   const durationMs = values["duration"] as number | undefined;
@@ -76,11 +78,8 @@ function readFault(item: Field, scope: Scope): Fault | undefined {
   if (m === undefined) return undefined;
   const timing = readTiming(m, withLevel(scope, level));
   if (type === undefined || kind === undefined) return undefined;
-  const own = (ownFields.get(type) as NonNullable<ReturnType<typeof ownFields.get>>).readMapping(
-    m,
-    withLevel(scope, level),
-  );
-  if (timing === undefined || own.value === undefined) return undefined;
+  const own = OWN_FIELDS.get(type)?.readMapping(m, withLevel(scope, level));
+  if (timing === undefined || own?.value === undefined) return undefined;
   return kind.build(own.value, timing) as Fault;
 }
 

@@ -31,7 +31,11 @@ export interface FieldSpec<
   /** A mapping that, left out, is read as an empty one so that its own defaults and checks apply. */
   readonly section?: boolean;
   readonly description?: string;
-  /** Runs after the field is read (or defaulted), even when its value was rejected; returns the value. */
+  /**
+   * Runs after the field is read (or defaulted), even when its value was rejected, and returns the
+   * value: checks against the fields read before it, or notes the value in the format's context for
+   * fields read after it.
+   */
   readonly check?: (value: T | undefined, at: FieldAt) => T | undefined;
   /** Extra JSON Schema keywords for the field (beyond its value's, description and default). */
   readonly schema?: JsonSchema;
