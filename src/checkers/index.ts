@@ -1,26 +1,15 @@
 // analyze(): history + final reads + drill -> Summary. Pure: no I/O, no clock, same input same output.
 import type { Drill } from "../drill/types.ts";
 import type { FinalRead, Op } from "../history/types.ts";
-import { evaluateObjectives, verdict } from "../objectives/evaluate.ts";
-import { measureRto } from "./availability.ts";
-import { measureDnsSwitch } from "./dns-switch.ts";
-import {
-  findFailover,
-  findFirstFault,
-  findPrimaryOutage,
-  finalPrimaryRegion,
-  measureDetection,
-  measurePromotion,
-  type FailoverEvents,
-} from "./failover.ts";
+import { drillStatus, evaluateObjectives } from "../objectives/evaluate.ts";
+import type { AnyChecker, CheckContext } from "./checker.ts";
+import { composeCheckers } from "./compose.ts";
+import { findFailover, findPrimaryOutage, finalPrimaryRegion, type FailoverEvents } from "./failover.ts";
 import { indexHistory, nsToRoundedMs, roundMs } from "./history.ts";
-import { measureWriteLatency } from "./latency.ts";
-import { measureRpo } from "./lost-writes.ts";
+import { failoverNotes } from "./notes.ts";
 import { summariseNodes } from "./nodes.ts";
 import { predict } from "./predicted.ts";
-import { measureReplication } from "./replication.ts";
-import { detectSplitBrain } from "./split-brain.ts";
-import { measureThroughput } from "./throughput.ts";
+import { STANDARD_CHECKERS } from "./standard.ts";
 import { buildTimeline } from "./timeline.ts";
 import type { Measurements, Summary, TimelineEntry } from "./types.ts";
 
@@ -31,7 +20,11 @@ export interface AnalyzeInput {
   history: readonly Op[];
   finalReads: readonly FinalRead[];
   startedAt: string;
+  /** The checkers to run; STANDARD_CHECKERS unless a test swaps one. */
+  checkers?: readonly AnyChecker[];
 }
+
+const standardComposition = composeCheckers(STANDARD_CHECKERS);
 
 export function analyze(input: AnalyzeInput): Summary {
   const { drill, finalReads, startedAt } = input;
@@ -39,22 +32,20 @@ export function analyze(input: AnalyzeInput): Summary {
   const outage = findPrimaryOutage(index);
   const failover = findFailover(index, outage.fault);
   const survivingPrimary = finalPrimaryRegion(index);
-  const measurements: Measurements = {
-    detection: measureDetection(failover),
-    promotion: measurePromotion(failover),
-    dnsSwitch: measureDnsSwitch(index, failover),
-    rto: measureRto(index, outage.fault),
-    rpo: measureRpo(index, finalReads, survivingPrimary),
-    splitBrain: detectSplitBrain(index),
-    throughput: measureThroughput(index, outage.fault),
-    // Latency phases hinge on any fault (a brownout has no outage); the failover only on the outage.
-    writeLatency: measureWriteLatency(index, outage.fault ?? findFirstFault(index), failover),
-    replication: measureReplication(index, outage.fault, failover),
+  const context: CheckContext = {
+    drill,
+    index,
+    finalReads,
+    outage: outage.fault,
+    failover,
+    survivingPrimary,
   };
-  const objectives = evaluateObjectives(drill.objectives, measurements);
+  const check = input.checkers === undefined ? standardComposition : composeCheckers(input.checkers);
+  const { measurements, notes, failures } = check(context);
+  const objectives = evaluateObjectives(drill.objectives, measurements, failures);
   return {
     drill,
-    status: verdict(objectives),
+    status: drillStatus(objectives, failures),
     startedAt,
     durationMs: nsToRoundedMs(index.endNs),
     measurements,
@@ -66,7 +57,8 @@ export function analyze(input: AnalyzeInput): Summary {
       ...index.notes,
       ...outage.notes,
       ...failover.notes,
-      ...measurementNotes(measurements, failover),
+      ...failoverNotes(failover),
+      ...notes,
       ...(drill.objectives.length === 0 ? ["the drill has no objectives, so its pass is vacuous"] : []),
     ],
   };
@@ -112,99 +104,4 @@ function firstAndLastClient(
   if (last !== undefined && last !== first && everyClient)
     entries.push({ tMs: roundMs(fromMs + last.ms), event: event("last", last.client) });
   return entries;
-}
-
-const listHead = (ids: readonly number[], max = 20): string =>
-  ids.slice(0, max).join(", ") + (ids.length > max ? `, ... (${ids.length - max} more listed)` : "");
-
-function measurementNotes(m: Measurements, f: FailoverEvents): string[] {
-  const notes: string[] = [];
-  if (f.fault === null) notes.push("no outage of the primary region in this drill: failover figures are n/a");
-  if (f.earlyPrimaryDowns > 0) {
-    notes.push(
-      `the controller declared the primary down ${f.earlyPrimaryDowns} time(s) before the fault (false positive)`,
-    );
-  }
-  for (const [name, d] of [
-    ["detection", m.detection],
-    ["promotion", m.promotion],
-  ] as const) {
-    if (f.fault !== null && d.reason !== undefined) notes.push(`${name}: ${d.reason}`);
-    if (f.fault !== null && d.note !== undefined) notes.push(`${name}: ${d.note}`);
-  }
-  if (f.fault !== null && m.dnsSwitch.reason !== undefined) notes.push(`DNS switch: ${m.dnsSwitch.reason}`);
-  if (f.fault !== null && m.dnsSwitch.newAddress !== null && m.dnsSwitch.clientsNotSwitched > 0) {
-    const never = m.dnsSwitch.perClient.filter((c) => c.switchMs === null).map((c) => c.client);
-    notes.push(
-      `${never.length} client(s) never resolved the new address ${m.dnsSwitch.newAddress} ` +
-        `(clients ${never.join(", ")}): the last client switch is unknown`,
-    );
-  }
-  if (f.fault !== null && m.rto.clientsNotRecovered > 0) {
-    const never = m.rto.perClient.filter((c) => c.rtoMs === null).map((c) => c.client);
-    notes.push(
-      `${never.length} client(s) never completed a write after the fault (clients ${never.join(", ")}): ` +
-        "RTO is inconclusive",
-    );
-  }
-  const rpo = m.rpo;
-  if (rpo.lostWrites === null) notes.push(`RPO inconclusive: ${rpo.reason ?? "unknown reason"}`);
-  if (
-    rpo.survivingPrimaryRole !== null &&
-    rpo.survivingPrimaryRole !== "primary" &&
-    rpo.lostWrites !== null
-  ) {
-    notes.push(
-      `the surviving primary ${rpo.survivingPrimary} read as ${rpo.survivingPrimaryRole} at the end`,
-    );
-  }
-  if ((rpo.failedButPresent ?? 0) > 0) {
-    notes.push(
-      `BUG: ${rpo.failedButPresent} write(s) reported to clients as failed are present on the surviving ` +
-        `primary (ids ${listHead(rpo.failedButPresentIds)}): the app or the outcome classification is wrong`,
-    );
-  }
-  if ((rpo.unexpectedWrites ?? 0) > 0) {
-    notes.push(
-      `${rpo.unexpectedWrites} write(s) on the surviving primary were never attempted by any client ` +
-        `(ids ${listHead(rpo.unexpectedIds)})`,
-    );
-  }
-  if (rpo.divergedWrites > 0) {
-    const where = Object.entries(rpo.divergedOn)
-      .map(([node, n]) => `${node}: ${n}`)
-      .join(", ");
-    notes.push(`${rpo.divergedWrites} lost write(s) still exist on other nodes (diverged history; ${where})`);
-  }
-  if ((rpo.recoveredWrites ?? 0) > 0) {
-    notes.push(
-      `${rpo.recoveredWrites} write(s) with unknown outcome turned out to have happened (recovered)`,
-    );
-  }
-  if (m.splitBrain.detected) {
-    notes.push(
-      `SPLIT BRAIN: ${m.splitBrain.writes} write(s) acknowledged by a superseded primary ` +
-        `(${m.splitBrain.regions.join(" and ")} overlapping for ${m.splitBrain.overlapMs} ms)`,
-    );
-  }
-  if (m.splitBrain.unattributedWrites > 0) {
-    notes.push(
-      `${m.splitBrain.unattributedWrites} acknowledged write(s) named no region, so split brain could not be ` +
-        "judged for them",
-    );
-  }
-  const wal = m.replication.atFailover;
-  const sampleMs = m.replication.sampleMs ?? 0;
-  if (wal !== null && sampleMs > 0 && wal.sampledMsBeforeFault > 2 * sampleMs) {
-    notes.push(
-      `the last replication sample of ${wal.standby} before the fault is ${wal.sampledMsBeforeFault} ms old ` +
-        "(a missed sample): the WAL distance at failover understates what was written since",
-    );
-  }
-  if (m.throughput.pending > 0) {
-    notes.push(
-      `${m.throughput.pending} write(s) never completed before the run ended (counted as indeterminate)`,
-    );
-  }
-  return notes;
 }

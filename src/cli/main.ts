@@ -2,25 +2,19 @@
 // main() in-process and check exit codes and output.
 import yargs, { type Argv } from "yargs";
 import { ExitCode } from "./exit-codes.ts";
+import { processIo, type CliIo } from "./io.ts";
 import { matrixCommand } from "./matrix.ts";
 import { runCommand } from "./run.ts";
 import { toxiproxyCommand } from "./toxiproxy.ts";
 import { validateCommand } from "./validate.ts";
+import { ownVersion } from "./version.ts";
 
 /** A command line yargs refused: unknown option, missing argument, bad choice. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export interface CliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-const defaultIo: CliIo = {
-  out: (t) => process.stdout.write(t.endsWith("\n") ? t : t + "\n"),
-  err: (t) => process.stderr.write(t.endsWith("\n") ? t : t + "\n"),
-};
+export type { CliIo } from "./io.ts";
 
 export function buildParser(argv: string[], io: CliIo, setExit: (code: number) => void): Argv {
   return (
@@ -34,7 +28,7 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
       .demandCommand(1, "name a command: run, validate, matrix or toxiproxy")
       .strict()
       .help()
-      .version()
+      .version(ownVersion())
       .epilogue(
         "Exit codes: 0 objectives met, 1 objective missed, 2 invalid input, 3 inconclusive, 4 infrastructure failed, 130 interrupted.",
       )
@@ -48,7 +42,7 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
   );
 }
 
-export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   let code: number = ExitCode.ok;
   const parser = buildParser(argv, io, (c) => {
     code = c;

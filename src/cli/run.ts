@@ -1,33 +1,9 @@
+// `run <file>`: its options and help. The handler (./handlers/run.ts) loads the runner, so it is
+// imported only when the command runs: --help stays fast.
 import type { CommandModule } from "yargs";
-import { DrillValidationError, formatProblem, loadDrill } from "../drill/load.ts";
-import { PLATFORMS, type Platform } from "../drill/types.ts";
-import { renderConsole } from "../report/index.ts";
-import { runDrill, SteadyStateError } from "../runner/runner.ts";
-import { TopologyStartError } from "../topology/topology.ts";
-import { AbortedError } from "../util/abort.ts";
-import { ExitCode } from "./exit-codes.ts";
-import type { CliIo } from "./main.ts";
-import { withInterruptSignal } from "./signals.ts";
-
-interface RunArgs {
-  file: string;
-  out: string;
-  keep: boolean;
-  toxiproxyUrl?: string;
-  platform?: Platform;
-  quiet: boolean;
-}
-
-/** `--platform`, shared by run, validate and matrix; yargs refuses other values (exit 2). */
-export const PLATFORM_OPTION = {
-  type: "string",
-  choices: PLATFORMS,
-  describe: "run on this platform instead of the drill's `platform` (validated with it applied)",
-} as const;
-
-/** Why `--toxiproxy-url` cannot go with the docker platform, where Toxiproxy is a container the drill starts. */
-export const TOXIPROXY_URL_ON_DOCKER =
-  "--toxiproxy-url is for the local platform; on docker use docker.images.toxiproxy in the drill";
+import type { RunArgs } from "./handlers/run.ts";
+import type { CliIo } from "./io.ts";
+import { PLATFORM_OPTION } from "./options.ts";
 
 export function runCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, RunArgs> {
   return {
@@ -45,53 +21,6 @@ export function runCommand(io: CliIo, setExit: (code: number) => void): CommandM
         })
         .option("platform", PLATFORM_OPTION)
         .option("quiet", { type: "boolean", default: false, describe: "only print the summary" }) as never,
-    handler: async (args) => {
-      let drill;
-      try {
-        drill = await loadDrill(args.file, args.platform === undefined ? {} : { platform: args.platform });
-      } catch (err) {
-        if (!(err instanceof DrillValidationError)) throw err;
-        for (const p of err.problems) io.err(formatProblem(p));
-        setExit(ExitCode.invalidInput);
-        return;
-      }
-      if (args.toxiproxyUrl !== undefined && drill.platform === "docker") {
-        io.err(`error: ${TOXIPROXY_URL_ON_DOCKER}`);
-        setExit(ExitCode.invalidInput);
-        return;
-      }
-      // Ctrl-C / SIGTERM abort the drill; the runner heals faults and stops everything it started.
-      await withInterruptSignal(io, "stopping the drill, healing faults and cleaning up", async (signal) => {
-        try {
-          const { summary, reportDir } = await runDrill(drill, {
-            out: args.out,
-            keep: args.keep,
-            signal,
-            log: args.quiet ? () => {} : (line) => io.out(line),
-            ...(args.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: args.toxiproxyUrl }),
-          });
-          io.out(renderConsole(summary, { color: process.stdout.isTTY === true }));
-          io.out(`reports: ${reportDir}`);
-          setExit(
-            summary.status === "pass"
-              ? ExitCode.ok
-              : summary.status === "fail"
-                ? ExitCode.objectiveMissed
-                : ExitCode.inconclusive,
-          );
-        } catch (err) {
-          if (err instanceof AbortedError || signal.aborted) {
-            io.err("drill interrupted; everything it started has been stopped");
-            setExit(ExitCode.interrupted);
-          } else if (err instanceof TopologyStartError || err instanceof SteadyStateError) {
-            io.err(`error: ${(err as Error).message}`);
-            setExit(ExitCode.infrastructure);
-          } else {
-            io.err(`error: ${(err as Error).stack ?? String(err)}`);
-            setExit(ExitCode.infrastructure);
-          }
-        }
-      });
-    },
+    handler: async (args) => (await import("./handlers/run.ts")).handleRun(args, io, setExit),
   };
 }

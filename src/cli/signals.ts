@@ -1,4 +1,4 @@
-import type { CliIo } from "./main.ts";
+import type { CliIo } from "./io.ts";
 
 const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
 

@@ -1,38 +1,8 @@
-// `failover-drill toxiproxy`: the embedded Toxiproxy-compatible server on its own, like
-// `toxiproxy-server` (same default port, a `--config` proxy list populated at start, SIGINT/SIGTERM
-// close it cleanly). It binds the API to loopback unless told otherwise: the API can open listeners
-// on any port, so it should not be reachable from the network by accident.
-import { readFile } from "node:fs/promises";
+// `toxiproxy`: its options and help; the handler (./handlers/toxiproxy.ts) is imported only when the
+// command runs.
 import type { CommandModule } from "yargs";
-import { TOXIPROXY_API_VERSION, ToxiproxyServer } from "../toxiproxy/server.ts";
-import { ExitCode } from "./exit-codes.ts";
-import type { CliIo } from "./main.ts";
-
-interface ToxiproxyArgs {
-  host: string;
-  port: number;
-  config?: string;
-}
-
-/** Toxiproxy logs a bad config file and serves anyway; so do we, saying what went wrong. */
-async function populateFromFile(server: ToxiproxyServer, file: string, io: CliIo): Promise<void> {
-  let list: unknown;
-  try {
-    list = JSON.parse(await readFile(file, "utf8")) as unknown;
-  } catch (err) {
-    io.err(`error reading config ${file}: ${(err as Error).message}`);
-    return;
-  }
-  try {
-    const proxies = await server.populate(list);
-    for (const p of proxies) {
-      io.out(`proxy ${p.name}: ${p.enabled ? `listening on ${p.listen}` : "disabled"} -> ${p.upstream}`);
-    }
-    io.out(`populated ${proxies.length} prox${proxies.length === 1 ? "y" : "ies"} from ${file}`);
-  } catch (err) {
-    io.err(`failed to populate proxies from ${file}: ${(err as Error).message}`);
-  }
-}
+import type { ToxiproxyArgs } from "./handlers/toxiproxy.ts";
+import type { CliIo } from "./io.ts";
 
 export function toxiproxyCommand(
   io: CliIo,
@@ -53,37 +23,6 @@ export function toxiproxyCommand(
           type: "string",
           describe: "JSON file with a list of proxies to create at start (the body of POST /populate)",
         }) as never,
-    handler: async (args) => {
-      if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
-        io.err(`error: --port must be a whole number from 0 to 65535, got ${String(args.port)}`);
-        setExit(ExitCode.invalidInput);
-        return;
-      }
-      let stop: (signal: NodeJS.Signals) => void = () => {};
-      const stopped = new Promise<NodeJS.Signals>((resolve) => (stop = resolve));
-      // Listening for signals before anything starts, so a signal during start-up still closes it all.
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-      let server: ToxiproxyServer | undefined;
-      try {
-        try {
-          server = await ToxiproxyServer.start({ host: args.host, port: args.port });
-        } catch (err) {
-          io.err(`error: cannot listen on ${args.host}:${args.port}: ${(err as Error).message}`);
-          setExit(ExitCode.infrastructure);
-          return;
-        }
-        if (args.config !== undefined) await populateFromFile(server, args.config, io);
-        io.out(`toxiproxy API listening on ${server.url} (API ${TOXIPROXY_API_VERSION})`);
-        const signal = await stopped;
-        io.out(`${signal}: closing every proxy and the API`);
-        await server.close();
-        setExit(ExitCode.ok);
-      } finally {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        await server?.close();
-      }
-    },
+    handler: async (args) => (await import("./handlers/toxiproxy.ts")).handleToxiproxy(args, io, setExit),
   };
 }

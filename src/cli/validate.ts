@@ -1,14 +1,14 @@
+// `validate <files..>`: its options and help; the handler (./handlers/validate.ts) loads the drill
+// loader, so it is imported only when the command runs.
 import type { CommandModule } from "yargs";
-import { DrillValidationError, formatProblem, loadDrill } from "../drill/load.ts";
-import type { Platform } from "../drill/types.ts";
-import { ExitCode } from "./exit-codes.ts";
-import type { CliIo } from "./main.ts";
-import { PLATFORM_OPTION } from "./run.ts";
+import type { ValidateArgs } from "./handlers/validate.ts";
+import type { CliIo } from "./io.ts";
+import { PLATFORM_OPTION } from "./options.ts";
 
 export function validateCommand(
   io: CliIo,
   setExit: (code: number) => void,
-): CommandModule<object, { files: string[]; platform?: Platform }> {
+): CommandModule<object, ValidateArgs> {
   return {
     command: "validate <files..>",
     describe: "Check drill files without starting anything",
@@ -16,22 +16,6 @@ export function validateCommand(
       y
         .positional("files", { type: "string", array: true, demandOption: true })
         .option("platform", PLATFORM_OPTION) as never,
-    handler: async (args) => {
-      let failed = false;
-      for (const file of args.files) {
-        try {
-          const drill = await loadDrill(file, args.platform === undefined ? {} : { platform: args.platform });
-          io.out(
-            `${file}: ok (${drill.name}: ${drill.regions.length} regions, ${drill.faults.length} faults, ` +
-              `platform ${drill.platform})`,
-          );
-        } catch (err) {
-          if (!(err instanceof DrillValidationError)) throw err;
-          failed = true;
-          for (const p of err.problems) io.err(formatProblem(p));
-        }
-      }
-      setExit(failed ? ExitCode.invalidInput : ExitCode.ok);
-    },
+    handler: async (args) => (await import("./handlers/validate.ts")).handleValidate(args, io, setExit),
   };
 }

@@ -1,7 +1,18 @@
 // Objectives as drill files write them: `metric: "<operator> <limit>"`, the limit in the metric's unit.
 import { findMetric, METRIC_NAMES, type MetricDefinition, type MetricUnit } from "../objectives/metrics.ts";
 import { parseDuration, parseRate, UnitError } from "./duration.ts";
-import type { Objective, ObjectiveOperator } from "./types.ts";
+
+export type ObjectiveOperator = "<" | "<=" | ">" | ">=" | "==" | "!=";
+
+export interface Objective {
+  /** Metric name as written in the drill, e.g. "rpo.lostWrites" (see src/objectives/metrics.ts). */
+  metric: string;
+  operator: ObjectiveOperator;
+  /** Limit in the metric's unit: milliseconds for durations, a count, writes/s, or 0/1 for booleans. */
+  limit: number;
+  /** The limit as written, e.g. "< 20s", for reports. */
+  source: string;
+}
 
 export class ObjectiveError extends Error {
   override readonly name = "ObjectiveError";

@@ -2,9 +2,21 @@
 // instead of throwing, so one pass over a drill file reports everything wrong with it.
 import { isAlias, isMap, isScalar, isSeq, YAMLMap, type Document, type LineCounter, type Node } from "yaml";
 import { DURATION_EXAMPLE, parseDuration, parseRate, UnitError } from "./duration.ts";
-import { levelsHaving, NOT_DRILL_FIELDS } from "./fields.ts";
 import { fieldPath, indexPath, type DrillProblem } from "./problems.ts";
 import { closest } from "./suggest.ts";
+
+/**
+ * What the reader knows about the format's field names, to explain an unknown one: where else a name
+ * is a field, and names people reach for that are deliberately not fields.
+ */
+export interface FieldCatalogue {
+  /** The levels (other than `except`) where `field` is a known name, e.g. ["controller.healthCheck"]. */
+  levelsHaving(field: string, except: string): string[];
+  /** By `level.name`: what holds instead of a field that does not exist. */
+  readonly notFields: Readonly<Record<string, string>>;
+}
+
+const NO_CATALOGUE: FieldCatalogue = { levelsHaving: () => [], notFields: {} };
 
 /** A value found at a field path; `node` is where problems about it are reported. */
 export interface Field {
@@ -19,6 +31,7 @@ export class DrillReader {
     readonly file: string,
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
+    readonly catalogue: FieldCatalogue = NO_CATALOGUE,
   ) {}
 
   /** Records a problem at an offset in the source, or at the start of the file. */
@@ -199,7 +212,8 @@ export class Mapping {
       }
       const name = String(key);
       if (known !== undefined && !known.includes(name)) {
-        reader.reportAt(keyNode?.range?.[0], fieldPath(path, name), unknownField(name, level, known));
+        const message = unknownField(reader.catalogue, name, level, known);
+        reader.reportAt(keyNode?.range?.[0], fieldPath(path, name), message);
         continue;
       }
       this.entries.set(name, { key: keyNode as Node, value: pair.value as Node | null });
@@ -242,14 +256,19 @@ export class Mapping {
   }
 }
 
-function unknownField(name: string, level: string, known: readonly string[]): string {
-  const instead = NOT_DRILL_FIELDS[`${level}.${name}`];
+function unknownField(
+  catalogue: FieldCatalogue,
+  name: string,
+  level: string,
+  known: readonly string[],
+): string {
+  const instead = catalogue.notFields[`${level}.${name}`];
   if (instead !== undefined)
     return `unknown field "${name}": ${instead}; expected one of: ${known.join(", ")}`;
   const guess = closest(name, known);
   if (guess !== undefined) return `unknown field "${name}"; did you mean "${guess}"?`;
   // A field of another fault type is most likely meant for that type: name those levels first.
-  const all = levelsHaving(name, level);
+  const all = catalogue.levelsHaving(name, level);
   const family = level.replace(/[[.].*$/, "");
   const near = all.filter((l) => l.replace(/[[.].*$/, "") === family);
   const elsewhere = near.length > 0 ? near : all;

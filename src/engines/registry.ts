@@ -1,10 +1,9 @@
 // drill.database.engine -> the engine. Adding an engine: its folder under src/engines/, one line
 // here (and its integration test). Only this file imports an engine's folder.
-import type { Drill } from "../drill/types.ts";
 import { postgresEngine } from "./postgres/engine.ts";
-import type { DatabaseEngine, ReplicationPositions } from "./types.ts";
+import type { DatabaseEngine, DatabaseSpec, ReplicationPositions } from "./types.ts";
 
-export type EngineName = Drill["database"]["engine"];
+export type EngineName = DatabaseSpec["engine"];
 
 const ENGINES: Record<EngineName, DatabaseEngine> = {
   postgres: postgresEngine,

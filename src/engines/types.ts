@@ -3,7 +3,8 @@
 // any engine. Replication positions (PostgreSQL's LSN) are opaque text outside their engine: only
 // the engine's `positions` compares or measures them. An engine lives in src/engines/<name>/ and is
 // found through src/engines/registry.ts.
-import type { Drill } from "../drill/types.ts";
+import type { DATABASE } from "../drill/format/database.ts";
+import type { Static } from "../drill/schema/spec.ts";
 import type { ObservedRole, SampledStandby } from "../history/types.ts";
 import type { DrillNetwork } from "../platform/docker.ts";
 import type { ProcessSupervisor } from "../platform/processes.ts";
@@ -15,11 +16,11 @@ export interface Address {
   port: number;
 }
 
+/** The drill's `database` section as loaded (engine, replication mode, settings, ...). */
+export type DatabaseSpec = Static<typeof DATABASE>;
+
 /** The drill's replication mode, as every node is configured with it. */
-export type ReplicationSettings = Pick<
-  Drill["database"],
-  "replication" | "synchronousCommit" | "syncStandbys"
->;
+export type ReplicationSettings = Pick<DatabaseSpec, "replication" | "synchronousCommit" | "syncStandbys">;
 
 /** One database server of a drill, whichever engine and platform run it. */
 export interface DatabaseNode {
@@ -140,19 +141,16 @@ export interface ContainerNodesRequest {
 
 export interface DatabaseEngine {
   /** The drill's `database.engine`. */
-  readonly name: Drill["database"]["engine"];
+  readonly name: DatabaseSpec["engine"];
   readonly positions: ReplicationPositions;
 
   /** Local platform: finds what the engine needs to run (binaries) for the drill's database section. */
-  prepareLocal(database: Drill["database"]): Promise<LocalDatabaseSetup>;
+  prepareLocal(database: DatabaseSpec): Promise<LocalDatabaseSetup>;
   /**
    * Docker platform: starts the primary and its standbys, each in a container on the drill network,
    * and resolves once they accept connections (the primary first in the result).
    */
-  startContainers(
-    database: Drill["database"],
-    request: ContainerNodesRequest,
-  ): Promise<ContainerDatabaseNode[]>;
+  startContainers(database: DatabaseSpec, request: ContainerNodesRequest): Promise<ContainerDatabaseNode[]>;
   /** Where containers on the drill network reach a region's server (before it is started, for the layout). */
   containerAddress(region: string): Address;
   /** The URL a client (the app's {{DATABASE_URL}}) connects with to a server at `address`. */

@@ -1,23 +1,10 @@
 // Objectives against measurements: each objective reads its metric at the metric's path, compares it
 // with the limit, and is met, missed, or undecidable (null measurement or unknown metric).
-import type { Measurements, DrillStatus } from "../checkers/types.ts";
 import type { Objective, ObjectiveOperator } from "../drill/types.ts";
-import { findMetric, type MetricUnit } from "./metrics.ts";
+import type { DrillStatus, Measurements, ObjectiveResult } from "../summary/types.ts";
+import { findMetric } from "./metrics.ts";
 
-export interface ObjectiveResult {
-  /** The metric name, e.g. "rpo.lostWrites". */
-  name: string;
-  operator: ObjectiveOperator;
-  /** The limit as written in the drill, e.g. "< 20s". */
-  limit: string;
-  /** The limit in the metric's unit (ms, count, per-second, 0/1). */
-  limitValue: number;
-  unit: MetricUnit | null;
-  measured: number | boolean | null;
-  /** null = inconclusive. */
-  met: boolean | null;
-  reason?: string;
-}
+export type { ObjectiveResult } from "../summary/types.ts";
 
 export function compare(measured: number, operator: ObjectiveOperator, limit: number): boolean {
   switch (operator) {
@@ -46,7 +33,17 @@ function readPath(root: unknown, path: string): unknown {
   return at;
 }
 
-export function evaluateObjective(objective: Objective, measurements: Measurements): ObjectiveResult {
+/** A checker that threw: the measurement it fills (e.g. "rpo") is unknown, whatever it holds. */
+export interface FailedChecker {
+  checker: string;
+  reason: string;
+}
+
+export function evaluateObjective(
+  objective: Objective,
+  measurements: Measurements,
+  failedCheckers: readonly FailedChecker[] = [],
+): ObjectiveResult {
   const metric = findMetric(objective.metric);
   const result: ObjectiveResult = {
     name: objective.metric,
@@ -58,6 +55,9 @@ export function evaluateObjective(objective: Objective, measurements: Measuremen
     met: null,
   };
   if (metric === undefined) return { ...result, reason: `unknown metric ${objective.metric}` };
+  const measurement = metric.path.split(".")[0] ?? "";
+  const failed = failedCheckers.find((f) => f.checker === measurement);
+  if (failed !== undefined) return { ...result, reason: failed.reason };
   const raw = readPath(measurements, metric.path);
   if (typeof raw === "boolean") {
     // Booleans compare as 0/1, the way the drill file writes their limits.
@@ -66,15 +66,16 @@ export function evaluateObjective(objective: Objective, measurements: Measuremen
   if (typeof raw === "number" && Number.isFinite(raw)) {
     return { ...result, measured: raw, met: compare(raw, objective.operator, objective.limit) };
   }
-  const why = readPath(measurements, `${metric.path.split(".")[0] ?? ""}.reason`);
+  const why = readPath(measurements, `${measurement}.reason`);
   return { ...result, reason: typeof why === "string" ? why : `${objective.metric} was not measured` };
 }
 
 export function evaluateObjectives(
   objectives: readonly Objective[],
   measurements: Measurements,
+  failedCheckers: readonly FailedChecker[] = [],
 ): ObjectiveResult[] {
-  return objectives.map((o) => evaluateObjective(o, measurements));
+  return objectives.map((o) => evaluateObjective(o, measurements, failedCheckers));
 }
 
 /** Any objective missed -> fail; else any undecidable -> inconclusive; else pass. */
@@ -82,4 +83,16 @@ export function verdict(results: readonly ObjectiveResult[]): DrillStatus {
   if (results.some((r) => r.met === false)) return "fail";
   if (results.some((r) => r.met === null)) return "inconclusive";
   return "pass";
+}
+
+/**
+ * The drill's status: its verdict, except that a failed checker turns a pass into inconclusive (one
+ * of its figures is unknown). A missed objective still fails the drill: that finding stands.
+ */
+export function drillStatus(
+  results: readonly ObjectiveResult[],
+  failedCheckers: readonly FailedChecker[] = [],
+): DrillStatus {
+  const status = verdict(results);
+  return status === "pass" && failedCheckers.length > 0 ? "inconclusive" : status;
 }

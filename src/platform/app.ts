@@ -1,12 +1,11 @@
 // Starts a region's app as a supervised child process: the reference app (fixtures/app/server.ts) or
 // the drill's own ("bring your own app": `app.command`, templated per region).
 import { mkdir } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import type { AppSpec } from "../drill/types.ts";
 import { appEnvironment, renderTemplate, type DatabaseEndpoint } from "./app-env.ts";
 import { httpAnswers } from "./http-probe.ts";
 import type { ManagedProcess, ProcessSupervisor } from "./processes.ts";
+import { referenceAppLaunch } from "./reference-app.ts";
 import type { Workspace } from "./workspace.ts";
 import { waitUntil, WaitTimeoutError } from "../util/wait.ts";
 
@@ -22,12 +21,6 @@ const READY_TIMEOUT_MS = 10_000;
 /** An app we know nothing about (its own runtime, its own start-up work) gets longer. */
 const COMMAND_READY_TIMEOUT_MS = 30_000;
 
-/** Resolved from this file, not the cwd, so the runner works from any directory. */
-const SERVER_PATH = fileURLToPath(new URL("../../fixtures/app/server.ts", import.meta.url));
-const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-/** The tsx loader as a file URL (import.meta.resolve is not available when tsx compiles us to CJS). */
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-
 export interface ReferenceAppOptions {
   supervisor: ProcessSupervisor;
   workspace: Workspace;
@@ -42,8 +35,10 @@ export interface ReferenceAppOptions {
 /** Spawns the app and waits until GET /health answers (any status); its log is <workspace>/<region>/app.log. */
 export async function startReferenceApp(o: ReferenceAppOptions): Promise<ManagedProcess> {
   const logFile = await appLogFile(o.workspace, o.region);
-  const app = o.supervisor.spawn(`app:${o.region}`, process.execPath, ["--import", TSX_LOADER, SERVER_PATH], {
-    cwd: PROJECT_ROOT,
+  // Located from our own module, not the cwd, so the runner works from any directory.
+  const launch = referenceAppLaunch();
+  const app = o.supervisor.spawn(`app:${o.region}`, process.execPath, launch.args, {
+    cwd: launch.cwd,
     env: {
       ...process.env,
       REGION: o.region,

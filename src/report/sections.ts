@@ -1,6 +1,8 @@
 // The report's content, section by section, as plain strings and table cells: what report.md and
 // report.html both say. Each renderer adds only its own markup and escaping.
-import type { Fault, LatencyFault, LinkToxicFault } from "../drill/types.ts";
+import type { Fault } from "../drill/types.ts";
+import type { FaultWording } from "../faults/kind.ts";
+import { faultKind } from "../faults/registry.ts";
 import type { LatencyStats, Summary, WalAtFailover } from "../checkers/types.ts";
 import {
   fmtBytes,
@@ -62,31 +64,17 @@ export function headline(s: Summary): string {
   );
 }
 
-/** "on east app+replication links (both, toxicity 0.5)" */
-function onLinks(f: LatencyFault | LinkToxicFault): string {
-  return (
-    `on ${f.target.region ?? "all regions"} ${(f.target.links ?? ["all"]).join("+")} links ` +
-    `(${f.direction}${f.toxicity < 1 ? `, toxicity ${f.toxicity}` : ""})`
-  );
-}
+/** How the report words a fault: its own number format, type names in words. */
+const REPORT_WORDING: FaultWording = {
+  duration: fmtMs,
+  name: (type) => type.replaceAll("-", " "),
+  plusMinus: (value, spread) => `${value} ± ${spread}`,
+};
 
+/** "at 5 s: region outage of east (kill) for 6 s": the fault's one description, with its timing. */
 function describeDrillFault(f: Fault): string {
   const span = f.durationMs === undefined ? "until the workload ends" : `for ${fmtMs(f.durationMs)}`;
-  const at = `at ${fmtMs(f.atMs)}`;
-  switch (f.type) {
-    case "region-outage":
-      return `${at}: region outage of ${f.region} (${f.mode}) ${span}`;
-    case "partition":
-      return `${at}: partition between ${f.between[0]} and ${f.between[1]} ${span}`;
-    case "latency":
-      return `${at}: latency ${fmtMs(f.latencyMs)} ± ${fmtMs(f.jitterMs)} ${onLinks(f)} ${span}`;
-    default: {
-      const attrs = Object.entries(f.attributes)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(", ");
-      return `${at}: ${f.type} (${attrs}) ${onLinks(f)} ${span}`;
-    }
-  }
+  return `at ${fmtMs(f.atMs)}: ${faultKind(f.type).describe(f, REPORT_WORDING)} ${span}`;
 }
 
 /** "west was 4096 B (replay) behind east, replay lag 12 ms, streaming, sampled 200 ms before the fault". */

@@ -4,6 +4,7 @@
 // (LocalTopology, DockerTopology) says only how its addresses are placed, how its processes or
 // containers start, what a region outage does to them, and what its teardown stops.
 import type { DnsServer } from "../dns/server.ts";
+import type { NetworkSpec } from "../drill/format/network.ts";
 import type { Drill, OutageMode } from "../drill/types.ts";
 import { engineFor } from "../engines/registry.ts";
 import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
@@ -196,7 +197,7 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
 export async function addInterRegionLatency(
   proxies: ProxyControl,
   layout: TopologyLayout,
-  network: Drill["network"],
+  network: NetworkSpec,
 ): Promise<void> {
   for (const link of layout.links.filter((l) => l.kind === "replication")) {
     const latencyMs = pairLatencyMs(network, link.from, link.to);

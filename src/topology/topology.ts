@@ -4,8 +4,9 @@
 // through a proxy with the pair's latency. Every link is a proxy, so every fault is a proxy operation
 // or a process signal.
 import type { DnsServer } from "../dns/server.ts";
-import type { Drill, LinkKind, OutageMode } from "../drill/types.ts";
+import type { NetworkSpec } from "../drill/format/network.ts";
 import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
+import type { LinkKind, OutageMode } from "../faults/vocabulary.ts";
 import type { ProxyControl } from "../toxiproxy/client.ts";
 
 export interface LinkInfo {
@@ -62,7 +63,7 @@ export function replicationLink(layout: TopologyLayout, from: string, to: string
 }
 
 /** One-way latency between two regions: the `network.pairs` entry (either order), else the default. */
-export function pairLatencyMs(network: Drill["network"], a: string, b: string): number {
+export function pairLatencyMs(network: NetworkSpec, a: string, b: string): number {
   const pair = network.pairs.find(
     (p) => (p.between[0] === a && p.between[1] === b) || (p.between[0] === b && p.between[1] === a),
   );

@@ -11,12 +11,12 @@ import type { Socket } from "node:net";
 import {
   type Chunk,
   monotonicMs,
-  PassThroughStage,
   type StageOutput,
   type ToxicAttributes,
   type ToxicKind,
   type ToxicStage,
-} from "./toxics.ts";
+} from "./toxics/kind.ts";
+import { PassThroughStage } from "./toxics/stage.ts";
 
 export type StreamDirection = "upstream" | "downstream";
 

@@ -15,7 +15,9 @@ import {
   ToxiproxyApiError,
 } from "./json.ts";
 import { ProxyConnection, type StreamDirection, type ToxicDefinition } from "./link.ts";
-import { attributesNotObject, parseToxicAttributes, type ToxicAttributes, toxicKind } from "./toxics.ts";
+import { attributesNotObject, parseToxicAttributes } from "./toxics/attributes.ts";
+import type { ToxicAttributes } from "./toxics/kind.ts";
+import { toxicKind } from "./toxics/registry.ts";
 
 interface HostPort {
   host: string;

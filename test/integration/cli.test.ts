@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { main } from "../../src/cli/main.ts";
@@ -198,5 +198,67 @@ describe("failover-drill CLI", () => {
       );
       assert.deepEqual((await readdir(tmp)).sort(), ["docker-drill.yaml"]);
     });
+  });
+});
+
+/**
+ * The modules (file URLs) node resolved while running the compiled CLI with `args`, recorded by a
+ * resolve hook registered before the bin starts.
+ */
+async function modulesLoadedBy(args: string[]): Promise<{ code: number | null; urls: string[] }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "cli-imports-"));
+  const record = path.join(dir, "urls.txt");
+  await writeFile(record, "");
+  const hooks =
+    'import { appendFileSync } from "node:fs";' +
+    "export async function resolve(specifier, context, next) {" +
+    "  const resolved = await next(specifier, context);" +
+    "  appendFileSync(process.env.RECORD_IMPORTS_TO, resolved.url + '\\n');" +
+    "  return resolved;" +
+    "}";
+  const register =
+    'import { register } from "node:module";' +
+    `register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+  try {
+    const child = spawn(
+      process.execPath,
+      ["--import", `data:text/javascript,${encodeURIComponent(register)}`, "bin/failover-drill.js", ...args],
+      { stdio: "ignore", env: { ...process.env, RECORD_IMPORTS_TO: record } },
+    );
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    const urls = (await readFile(record, "utf8")).split("\n").filter((u) => u !== "");
+    return { code, urls };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** What only a command's handler may load: the runner and its heavy dependencies. */
+const HEAVY =
+  /\/node_modules\/(pg|testcontainers|axios|yaml|toxiproxy-node-client|dockerode)\/|\/dist\/src\/(runner|topology|platform|engines|toxiproxy|matrix|drill\/load)/;
+
+describe("failover-drill start-up (compiled CLI)", function () {
+  this.timeout(30_000);
+
+  it("loads no runner, database, docker, HTTP or YAML module for --help", async () => {
+    const { code, urls } = await modulesLoadedBy(["--help"]);
+    assert.equal(code, 0);
+    assert.ok(
+      urls.some((u) => u.endsWith("/dist/src/cli/main.js")),
+      "the recorder saw the CLI load",
+    );
+    assert.deepEqual(
+      urls.filter((u) => HEAVY.test(u)),
+      [],
+    );
+  });
+
+  it("loads the drill loader and YAML only once validate's handler runs", async () => {
+    const { code, urls } = await modulesLoadedBy(["validate", "drills/region-outage.yaml"]);
+    assert.equal(code, 0);
+    assert.ok(urls.some((u) => u.includes("/dist/src/cli/handlers/validate.js")));
+    assert.ok(urls.some((u) => u.includes("/dist/src/drill/load.js")));
+    assert.ok(urls.some((u) => u.includes("/node_modules/yaml/")));
+    assert.ok(!urls.some((u) => u.includes("/dist/src/runner/")), "validate starts nothing");
   });
 });

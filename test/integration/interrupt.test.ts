@@ -74,7 +74,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       assert.ok(workspace, stdout);
       // Only this drill's apps: other drills may be running on the machine at the same time.
       const appPids: number[] = [];
-      for (const pid of await processesMentioning("fixtures/app/server.ts")) {
+      for (const pid of await processesMentioning("fixtures/app/server.")) {
         if ((await parentOf(pid)) === child.pid) appPids.push(pid);
       }
       assert.ok(appPids.length > 0, "apps should be running before the signal");
@@ -84,9 +84,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       assert.equal(code, 130, stderr);
       await assert.rejects(access(workspace), "workspace removed");
       assert.deepEqual(await processesMentioning(workspace), [], "no postgres left");
-      const leftApps = (await processesMentioning("fixtures/app/server.ts")).filter((p) =>
-        appPids.includes(p),
-      );
+      const leftApps = (await processesMentioning("fixtures/app/server.")).filter((p) => appPids.includes(p));
       assert.deepEqual(leftApps, [], "no app left");
       const history = await readFile(
         path.join(

@@ -14,13 +14,10 @@ import { nearestRank } from "../../src/checkers/availability.ts";
 import { main } from "../../src/cli/main.ts";
 import { float32Field, stringField } from "../../src/toxiproxy/json.ts";
 import { MAX_BODY_BYTES, ToxiproxyServer } from "../../src/toxiproxy/server.ts";
-import {
-  bandwidthSchedule,
-  parseToxicAttributes,
-  sliceOffsets,
-  toxicKind,
-  toxicTypes,
-} from "../../src/toxiproxy/toxics.ts";
+import { parseToxicAttributes } from "../../src/toxiproxy/toxics/attributes.ts";
+import { bandwidthSchedule } from "../../src/toxiproxy/toxics/bandwidth.ts";
+import { toxicKind, toxicTypes } from "../../src/toxiproxy/toxics/registry.ts";
+import { sliceOffsets } from "../../src/toxiproxy/toxics/slicer.ts";
 import { portOf, Reader, roundTrip, Session, sleep, waitFor } from "../conformance/harness.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

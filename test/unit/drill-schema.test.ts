@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
 import { DRILL_FIELDS } from "../../src/drill/fields.ts";
+import { drillJsonSchema } from "../../src/drill/format/json-schema.ts";
 import { DrillValidationError, parseDrill } from "../../src/drill/load.ts";
 import {
   parseBandwidth,
@@ -13,8 +14,7 @@ import {
 } from "../../src/drill/duration.ts";
 import { parseObjective } from "../../src/drill/objective.ts";
 import { METRICS, METRIC_NAMES } from "../../src/objectives/metrics.ts";
-
-type Schema = { [key: string]: unknown };
+import { resolveRef, schemaErrorsIn, type Schema } from "./json-schema-check.ts";
 
 const schema = JSON.parse(await readFile("schema/drill.schema.json", "utf8")) as Schema;
 const docs = await readFile("docs/drill-format.md", "utf8");
@@ -25,14 +25,7 @@ for (const f of (await readdir("drills")).filter((name) => name.endsWith(".yaml"
   if (!isMatrix(await readFile(join("drills", f), "utf8"))) DRILL_FILES.push(join("drills", f));
 }
 
-function resolve(node: Schema): Schema {
-  const ref = node.$ref;
-  if (typeof ref !== "string") return node;
-  const name = ref.replace(/^#\/\$defs\//, "");
-  const target = (schema.$defs as Record<string, Schema>)[name];
-  assert.ok(target, `unresolved $ref ${ref}`);
-  return resolve(target);
-}
+const resolve = (node: Schema): Schema => resolveRef(node, schema);
 
 /**
  * The property names the schema allows at each level, labelled the way src/drill/fields.ts labels them:
@@ -65,75 +58,7 @@ function schemaLevels(): Map<string, string[]> {
   return levels;
 }
 
-/** Just enough JSON Schema 2020-12 for this schema, so examples can be checked against it too. */
-function schemaErrors(value: unknown, raw: Schema, path = "$"): string[] {
-  const node = resolve(raw);
-  const errors: string[] = [];
-  const fail = (what: string) => errors.push(`${path}: ${what}`);
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === "object" && v !== null && !Array.isArray(v);
-  if (node.anyOf && !(node.anyOf as Schema[]).some((s) => schemaErrors(value, s, path).length === 0)) {
-    fail("matches none of anyOf");
-  }
-  if (
-    node.oneOf &&
-    (node.oneOf as Schema[]).filter((s) => schemaErrors(value, s, path).length === 0).length !== 1
-  ) {
-    fail("does not match exactly one of oneOf");
-  }
-  if (node.not && schemaErrors(value, node.not as Schema, path).length === 0) fail("matches not");
-  if (node.if) {
-    const branch = schemaErrors(value, node.if as Schema, path).length === 0 ? node.then : node.else;
-    if (branch) errors.push(...schemaErrors(value, branch as Schema, path));
-  }
-  if ("const" in node && value !== node.const) fail(`expected ${JSON.stringify(node.const)}`);
-  if (node.enum && !(node.enum as unknown[]).includes(value))
-    fail(`expected one of ${JSON.stringify(node.enum)}`);
-  const types = node.type === undefined ? [] : ([] as string[]).concat(node.type as string);
-  const typeOf = (v: unknown) =>
-    Array.isArray(v) ? "array" : v === null ? "null" : Number.isInteger(v) ? "integer" : typeof v;
-  if (
-    types.length > 0 &&
-    !types.some((t) => t === typeOf(value) || (t === "number" && typeOf(value) === "integer"))
-  ) {
-    fail(`expected type ${types.join("|")}, got ${typeOf(value)}`);
-    return errors;
-  }
-  if (
-    typeof value === "string" &&
-    typeof node.pattern === "string" &&
-    !new RegExp(node.pattern, "u").test(value)
-  ) {
-    fail(`"${value}" does not match ${node.pattern}`);
-  }
-  if (typeof value === "number") {
-    if (typeof node.minimum === "number" && value < node.minimum) fail(`below ${node.minimum}`);
-    if (typeof node.exclusiveMinimum === "number" && value <= node.exclusiveMinimum)
-      fail("not above minimum");
-    if (typeof node.maximum === "number" && value > node.maximum) fail(`above ${node.maximum}`);
-  }
-  if (Array.isArray(value)) {
-    if (typeof node.minItems === "number" && value.length < node.minItems) fail("too few items");
-    if (typeof node.maxItems === "number" && value.length > node.maxItems) fail("too many items");
-    if (node.uniqueItems === true && new Set(value).size !== value.length) fail("items not unique");
-    if (node.items)
-      value.forEach((item, i) => errors.push(...schemaErrors(item, node.items as Schema, `${path}[${i}]`)));
-  }
-  if (isObject(value)) {
-    const properties = (node.properties ?? {}) as Record<string, Schema>;
-    for (const key of (node.required ?? []) as string[]) if (!(key in value)) fail(`missing ${key}`);
-    for (const [key, item] of Object.entries(value)) {
-      const names = node.propertyNames as Schema | undefined;
-      if (names) errors.push(...schemaErrors(key, names, `${path}.${key} (name)`));
-      if (properties[key]) errors.push(...schemaErrors(item, properties[key], `${path}.${key}`));
-      else if (node.additionalProperties === false) fail(`unknown property ${key}`);
-      else if (isObject(node.additionalProperties)) {
-        errors.push(...schemaErrors(item, node.additionalProperties as Schema, `${path}.${key}`));
-      }
-    }
-  }
-  return errors;
-}
+const schemaErrors = (value: unknown, raw: Schema): string[] => schemaErrorsIn(schema, value, raw);
 
 /** A link fault with every shared field set, in the loader's field order, then its own fields. */
 function linkFault(type: string, own: Record<string, unknown>): Record<string, unknown> {
@@ -236,6 +161,10 @@ function problemsOf(text: string) {
 }
 
 describe("drill JSON Schema", () => {
+  it("is the schema generated from the drill format's definition (npm run schema writes it)", () => {
+    assert.deepEqual(schema, drillJsonSchema(), "schema/drill.schema.json is stale: run npm run schema");
+  });
+
   it("names exactly the fields the loader accepts, at every level", () => {
     const fromSchema = Object.fromEntries([...schemaLevels()].filter(([label]) => label !== "objectives"));
     const fromLoader = Object.fromEntries(

@@ -9,7 +9,8 @@ import type { Drill } from "../../src/drill/types.ts";
 import { parseHistory } from "../../src/history/recorder.ts";
 import type { FinalRead } from "../../src/history/types.ts";
 
-const history = parseHistory(
+/** The golden history itself, for tests that call analyze() with other checkers. */
+export const outageHistory = parseHistory(
   readFileSync(new URL("../../fixtures/histories/region-outage-lost-writes.jsonl", import.meta.url), "utf8"),
 );
 
@@ -24,5 +25,10 @@ export function outageSummary(
   drill: Partial<Drill>,
   finalReads: readonly FinalRead[] = outageReads,
 ): Summary {
-  return analyze({ drill: sampleDrill(drill), history, finalReads, startedAt: "2026-01-01T00:00:00.000Z" });
+  return analyze({
+    drill: sampleDrill(drill),
+    history: outageHistory,
+    finalReads,
+    startedAt: "2026-01-01T00:00:00.000Z",
+  });
 }

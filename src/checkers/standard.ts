@@ -1,0 +1,195 @@
+// The checkers every drill runs, in the order their notes read in the summary. Each wraps one
+// measure* function; its `inconclusive` measurement is what the report shows when that function threw.
+import { measureRto } from "./availability.ts";
+import type { AnyChecker, Checker, MeasurementName } from "./checker.ts";
+import { measureDnsSwitch } from "./dns-switch.ts";
+import { findFirstFault, measureDetection, measurePromotion } from "./failover.ts";
+import { measureWriteLatency } from "./latency.ts";
+import { measureRpo } from "./lost-writes.ts";
+import {
+  dnsSwitchNotes,
+  durationNotes,
+  replicationNotes,
+  rpoNotes,
+  rtoNotes,
+  splitBrainNotes,
+  throughputNotes,
+} from "./notes.ts";
+import { measureReplication } from "./replication.ts";
+import { detectSplitBrain } from "./split-brain.ts";
+import { measureThroughput } from "./throughput.ts";
+
+const checker = <K extends MeasurementName>(c: Checker<K>): Checker<K> => c;
+
+const unmeasuredDuration = (reason: string) => ({ ms: null, uncertaintyMs: 0, reason });
+
+export const detectionChecker = checker({
+  name: "detection",
+  check: ({ failover }) => {
+    const measurement = measureDetection(failover);
+    return { measurement, notes: durationNotes("detection", measurement, failover) };
+  },
+  inconclusive: unmeasuredDuration,
+});
+
+export const promotionChecker = checker({
+  name: "promotion",
+  check: ({ failover }) => {
+    const measurement = measurePromotion(failover);
+    return { measurement, notes: durationNotes("promotion", measurement, failover) };
+  },
+  inconclusive: unmeasuredDuration,
+});
+
+export const dnsSwitchChecker = checker({
+  name: "dnsSwitch",
+  check: ({ index, failover }) => {
+    const measurement = measureDnsSwitch(index, failover);
+    return { measurement, notes: dnsSwitchNotes(measurement, failover) };
+  },
+  inconclusive: (reason) => ({
+    authoritativeMs: null,
+    clientFirstMs: null,
+    clientLastMs: null,
+    clientsSwitched: 0,
+    clientsNotSwitched: 0,
+    uncertaintyMs: 0,
+    authoritativeUncertaintyMs: 0,
+    faultToClientLastMs: null,
+    newAddress: null,
+    perClient: [],
+    reason,
+  }),
+});
+
+export const rtoChecker = checker({
+  name: "rto",
+  check: ({ index, outage, failover }) => {
+    const measurement = measureRto(index, outage);
+    return { measurement, notes: rtoNotes(measurement, failover) };
+  },
+  inconclusive: (reason) => ({
+    p50Ms: null,
+    p99Ms: null,
+    maxMs: null,
+    gapMaxMs: null,
+    gapP50Ms: null,
+    perClient: [],
+    clientsRecovered: 0,
+    clientsNotRecovered: 0,
+    uncertaintyMs: 0,
+    reason,
+  }),
+});
+
+export const rpoChecker = checker({
+  name: "rpo",
+  check: ({ index, finalReads, survivingPrimary }) => {
+    const measurement = measureRpo(index, finalReads, survivingPrimary);
+    return { measurement, notes: rpoNotes(measurement) };
+  },
+  inconclusive: (reason) => ({
+    ackedWrites: 0,
+    lostWrites: null,
+    lostWindowMs: null,
+    unexpectedWrites: null,
+    indeterminateWrites: 0,
+    recoveredWrites: null,
+    failedButPresent: null,
+    lostIds: [],
+    lostIdsTruncated: false,
+    unexpectedIds: [],
+    failedButPresentIds: [],
+    survivingPrimary: null,
+    survivingPrimaryRole: null,
+    lostByRegion: {},
+    divergedWrites: 0,
+    divergedIds: [],
+    divergedOn: {},
+    reason,
+  }),
+});
+
+export const splitBrainChecker = checker({
+  name: "splitBrain",
+  check: ({ index }) => {
+    const measurement = detectSplitBrain(index);
+    return { measurement, notes: splitBrainNotes(measurement) };
+  },
+  inconclusive: (reason) => ({
+    detected: false,
+    writes: 0,
+    ids: [],
+    regions: [],
+    overlapFromMs: null,
+    overlapToMs: null,
+    overlapMs: null,
+    unattributedWrites: 0,
+    reason,
+  }),
+});
+
+export const throughputChecker = checker({
+  name: "throughput",
+  check: ({ index, outage }) => {
+    const measurement = measureThroughput(index, outage);
+    return { measurement, notes: throughputNotes(measurement) };
+  },
+  inconclusive: (reason) => ({
+    ackedPerSecond: 0,
+    attempted: 0,
+    ok: 0,
+    fail: 0,
+    info: 0,
+    pending: 0,
+    windowMs: 0,
+    phases: [],
+    reason,
+  }),
+});
+
+export const writeLatencyChecker = checker({
+  name: "writeLatency",
+  // Latency phases hinge on any fault (a brownout has no outage); the failover only on the outage.
+  check: ({ index, outage, failover }) => ({
+    measurement: measureWriteLatency(index, outage ?? findFirstFault(index), failover),
+    notes: [],
+  }),
+  inconclusive: (reason) => ({
+    phases: [],
+    overall: { count: 0, p50Ms: null, p99Ms: null, maxMs: null },
+    beforeP50Ms: null,
+    duringEndsAt: null,
+    reason,
+  }),
+});
+
+export const replicationChecker = checker({
+  name: "replication",
+  check: ({ index, outage, failover }) => {
+    const measurement = measureReplication(index, outage, failover);
+    return { measurement, notes: replicationNotes(measurement) };
+  },
+  inconclusive: (reason) => ({
+    samples: 0,
+    sampleMs: null,
+    perStandby: [],
+    maxReplayLagMs: null,
+    maxReplayLagBytes: null,
+    atFailover: null,
+    reason,
+  }),
+});
+
+/** In the order their notes read; report.json lists the measurements in MEASUREMENT_NAMES order. */
+export const STANDARD_CHECKERS: readonly AnyChecker[] = [
+  detectionChecker,
+  promotionChecker,
+  dnsSwitchChecker,
+  rtoChecker,
+  rpoChecker,
+  splitBrainChecker,
+  replicationChecker,
+  throughputChecker,
+  writeLatencyChecker,
+];

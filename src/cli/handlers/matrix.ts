@@ -1,0 +1,85 @@
+// `failover-drill matrix`: loads the matrix, lists it (--dry-run) or runs every cell. Imported only
+// when the command runs.
+import { formatProblem } from "../../drill/load.ts";
+import type { Platform } from "../../drill/types.ts";
+import { cellLabel, loadMatrix, MatrixValidationError, showValue } from "../../matrix/load.ts";
+import { progressOutcome, progressPrefix } from "../../matrix/progress.ts";
+import { runMatrix } from "../../matrix/run.ts";
+import type { MatrixPlan } from "../../matrix/types.ts";
+import { ExitCode } from "../exit-codes.ts";
+import type { CliIo } from "../io.ts";
+import { TOXIPROXY_URL_ON_DOCKER } from "../options.ts";
+import { withInterruptSignal } from "../signals.ts";
+
+export interface MatrixArgs {
+  file: string;
+  out: string;
+  keep: boolean;
+  toxiproxyUrl?: string;
+  platform?: Platform;
+  verbose: boolean;
+  dryRun: boolean;
+}
+
+export async function handleMatrix(
+  args: MatrixArgs,
+  io: CliIo,
+  setExit: (code: number) => void,
+): Promise<void> {
+  let plan: MatrixPlan;
+  try {
+    plan = await loadMatrix(args.file, args.platform === undefined ? {} : { platform: args.platform });
+  } catch (err) {
+    if (!(err instanceof MatrixValidationError)) throw err;
+    for (const p of err.problems) io.err(formatProblem(p));
+    setExit(ExitCode.invalidInput);
+    return;
+  }
+  if (args.toxiproxyUrl !== undefined && plan.cells.some((cell) => cell.drill.platform === "docker")) {
+    io.err(`error: ${TOXIPROXY_URL_ON_DOCKER}`);
+    setExit(ExitCode.invalidInput);
+    return;
+  }
+  const runs = plan.cells.length * plan.spec.repeat;
+  io.out(
+    `matrix ${plan.spec.name}: ${plan.cells.length} cells × ${plan.spec.repeat} ` +
+      `run${plan.spec.repeat === 1 ? "" : "s"} = ${runs} runs of ${plan.baseDrill.name}`,
+  );
+  const fixed = Object.entries(plan.fixed).map(([k, v]) => `${k}=${showValue(v)}`);
+  if (fixed.length > 0) io.out(`set in every cell: ${fixed.join(", ")}`);
+  if (args.dryRun) {
+    for (const cell of plan.cells) io.out(`  ${cellLabel(cell, plan.columns)} -> cells/${cell.slug}`);
+    setExit(ExitCode.ok);
+    return;
+  }
+
+  // On a terminal the line starts when the run does and is finished when it ends.
+  const partial = process.stdout.isTTY === true && !args.verbose;
+  // Ctrl-C / SIGTERM abort the running drill (which heals and stops everything it started);
+  // the report of the runs done so far is written before exiting.
+  const stopping = "stopping the running drill; the report will hold the runs done so far";
+  await withInterruptSignal(io, stopping, async (signal) => {
+    const { report, dir } = await runMatrix(plan, {
+      out: args.out,
+      keep: args.keep,
+      signal,
+      ...(args.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: args.toxiproxyUrl }),
+      ...(args.verbose ? { log: (line: string) => io.out(`    ${line}`) } : {}),
+      onProgress: (event) => {
+        const prefix = progressPrefix(event, plan.columns);
+        if (event.type === "run-start") {
+          if (partial) process.stdout.write(prefix);
+          else if (args.verbose) io.out(prefix);
+        } else {
+          const outcome = progressOutcome(event.record, event.etaMs);
+          if (partial) process.stdout.write(`${outcome}\n`);
+          else io.out(prefix + outcome);
+        }
+      },
+    });
+    io.out(`matrix ${report.status}: ${report.runsDone} of ${report.runsPlanned} runs done`);
+    io.out(`reports: ${dir}/matrix.md`);
+    if (report.interrupted) io.err("matrix interrupted; the report holds the runs done so far");
+    setExit(report.exitCode);
+  });
+}

@@ -1,0 +1,32 @@
+// `failover-drill validate`: checks drill files, starting nothing. Imported only when the command runs.
+import { DrillValidationError, formatProblem, loadDrill } from "../../drill/load.ts";
+import type { Platform } from "../../drill/types.ts";
+import { ExitCode } from "../exit-codes.ts";
+import type { CliIo } from "../io.ts";
+
+export interface ValidateArgs {
+  files: string[];
+  platform?: Platform;
+}
+
+export async function handleValidate(
+  args: ValidateArgs,
+  io: CliIo,
+  setExit: (code: number) => void,
+): Promise<void> {
+  let failed = false;
+  for (const file of args.files) {
+    try {
+      const drill = await loadDrill(file, args.platform === undefined ? {} : { platform: args.platform });
+      io.out(
+        `${file}: ok (${drill.name}: ${drill.regions.length} regions, ${drill.faults.length} faults, ` +
+          `platform ${drill.platform})`,
+      );
+    } catch (err) {
+      if (!(err instanceof DrillValidationError)) throw err;
+      failed = true;
+      for (const p of err.problems) io.err(formatProblem(p));
+    }
+  }
+  setExit(failed ? ExitCode.invalidInput : ExitCode.ok);
+}

@@ -1,0 +1,76 @@
+// The failover controller: its mode and the health check that decides the primary is down.
+import { formatDuration } from "../duration.ts";
+import { section, withDefault } from "../schema/fields.ts";
+import { mapping } from "../schema/mapping.ts";
+import { integer, oneOf } from "../schema/scalars.ts";
+import { refine } from "../schema/spec.ts";
+import { duration } from "./units.ts";
+
+/** "automatic" is the round-1 name of "dns", still accepted. */
+const CONTROLLER_MODE_NAMES = ["dns", "client", "manual", "external", "automatic"] as const;
+
+const HEALTH_CHECK = mapping(
+  {
+    interval: withDefault(duration({ positive: true }), 1_000, {
+      as: "intervalMs",
+      description: "Time between probes of the primary; greater than timeout.",
+    }),
+    timeout: withDefault(duration({ positive: true }), 500, {
+      as: "timeoutMs",
+      description: "A probe that takes longer fails; less than interval.",
+    }),
+    failureThreshold: withDefault(integer(1), 3, {
+      description: "Consecutive failed probes before the primary is declared down.",
+    }),
+  },
+  {
+    check({ values: { interval, timeout, failureThreshold }, fields, scope }) {
+      if (interval === undefined || timeout === undefined || failureThreshold === undefined) return true;
+      if (timeout < interval) return true;
+      // The controller probes once per interval; a probe that may outlive it would overlap the next.
+      if (fields.timeout) {
+        scope.reader.report(
+          fields.timeout,
+          `must be less than the interval (${formatDuration(interval)}) so each probe ends before the next, ` +
+            `got ${formatDuration(timeout)}`,
+        );
+      } else if (fields.interval) {
+        scope.reader.report(
+          fields.interval,
+          `must be greater than the timeout (${formatDuration(timeout)}, the default) so each probe ends ` +
+            `before the next, got ${formatDuration(interval)}`,
+        );
+      }
+      return false;
+    },
+  },
+);
+
+export const CONTROLLER = mapping({
+  /**
+   * dns: detect, fence, promote, switch DNS. client: detect, fence, promote; no DNS switch: clients
+   * hold every regional endpoint and move on errors. manual: like dns, but promotion waits
+   * `onCallDelay` after detection (paging a human). external: inject and observe only.
+   */
+  mode: withDefault(
+    refine(oneOf(CONTROLLER_MODE_NAMES), (mode) => (mode === "automatic" ? "dns" : mode)),
+    "dns",
+    {
+      description:
+        "dns: detect, fence, promote, switch DNS (automatic is an alias). client: no DNS switch; clients " +
+        "move between regional endpoints. manual: like dns, promotion waits onCallDelay after detection. " +
+        "external: inject and observe only.",
+    },
+  ),
+  healthCheck: section(HEALTH_CHECK),
+  onCallDelay: withDefault(duration({ positive: false }), 0, {
+    as: "onCallDelayMs",
+    description: "manual mode only: time from detection to the on-call engineer starting the runbook.",
+    check(delay, { field, values, scope }) {
+      const mode = values["mode"];
+      if (field === undefined || mode === undefined || mode === "manual") return delay;
+      scope.reader.report(field, `only applies to controller.mode manual (mode is ${String(mode)})`);
+      return undefined;
+    },
+  }),
+});

@@ -1,0 +1,46 @@
+// The regions: 2 to 9, unique names, exactly one primary. Each region gets 127.0.N.1 (N = 1..9).
+import { required } from "../schema/fields.ts";
+import { list } from "../schema/list.ts";
+import { mapping } from "../schema/mapping.ts";
+import { oneOf } from "../schema/scalars.ts";
+import { regionName } from "./common.ts";
+
+export const REGION_ROLES = ["primary", "standby"] as const;
+export const MAX_REGIONS = 9;
+
+const REGION = mapping({
+  name: required(regionName, "a region name like us-east"),
+  role: required(oneOf(REGION_ROLES), `one of: ${REGION_ROLES.join(", ")}`),
+});
+
+export const REGIONS = list(REGION, {
+  unique: {
+    field: "name",
+    message: (name, first) =>
+      `region name "${name}" is already used by ${first}; region names must be unique`,
+  },
+  check({ items, complete, field, scope }) {
+    const r = scope.reader;
+    if (items.length < 2) {
+      r.report(field, `expected at least 2 regions (a primary and a standby), got ${items.length}`);
+      return undefined;
+    }
+    if (items.length > MAX_REGIONS) {
+      r.report(
+        field,
+        `expected at most ${MAX_REGIONS} regions (127.0.1.1 .. 127.0.9.1), got ${items.length}`,
+      );
+      return undefined;
+    }
+    const regions = items.filter((region) => region !== undefined);
+    const primaries = regions.filter((region) => region.role === "primary");
+    if (complete && primaries.length !== 1) {
+      const got =
+        primaries.length === 0 ? "none" : `${primaries.length} (${primaries.map((p) => p.name).join(", ")})`;
+      r.report(field, `expected exactly one region with role: primary, got ${got}`);
+      return undefined;
+    }
+    return complete ? regions : undefined;
+  },
+  schema: { minItems: 2, maxItems: MAX_REGIONS },
+});

@@ -1,0 +1,263 @@
+// The summary of one drill run: what the checkers measured, what the architecture predicted, how the
+// objectives fared. Serialised as report.json; every renderer reads only this. Its own module, so
+// the checkers that fill it and the objectives that judge it need not import each other.
+import type { Drill, ObjectiveOperator } from "../drill/types.ts";
+import type { MetricUnit } from "../objectives/metrics.ts";
+
+export type DrillStatus = "pass" | "fail" | "inconclusive";
+
+/** A duration between two history events; null with a reason when an event never happened. */
+export interface DurationMeasurement {
+  ms: number | null;
+  uncertaintyMs: number;
+  reason?: string;
+  /**
+   * What the figure rests on when it is not the controller's own events: "database-roles" = the
+   * database monitor saw the candidate leave recovery (external mode, no canary); see `note`.
+   */
+  basis?: "controller" | "database-roles";
+  /** How a measured value was obtained when that differs from the documented definition. */
+  note?: string;
+}
+
+export interface DnsSwitchMeasurement {
+  /** t_writable -> first authoritative answer with the new address. */
+  authoritativeMs: number | null;
+  /** t_writable -> first client to resolve the new address. */
+  clientFirstMs: number | null;
+  /** t_writable -> last client to resolve the new address; null when some client never did. */
+  clientLastMs: number | null;
+  clientsSwitched: number;
+  clientsNotSwitched: number;
+  /** A client only resolves when it sends a request, so its switch is known to one op interval. */
+  uncertaintyMs: number;
+  /** The DNS monitor's poll interval, when it recorded one. */
+  authoritativeUncertaintyMs: number;
+  /** t_fault -> last client on the new address: the measured counterpart of predicted.dnsFailoverMs. */
+  faultToClientLastMs: number | null;
+  newAddress: string | null;
+  perClient: Array<{ client: number; switchMs: number | null }>;
+  reason?: string;
+}
+
+export interface RtoMeasurement {
+  p50Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  gapMaxMs: number | null;
+  gapP50Ms: number | null;
+  perClient: Array<{ client: number; rtoMs: number | null; gapMs: number | null }>;
+  clientsRecovered: number;
+  clientsNotRecovered: number;
+  uncertaintyMs: number;
+  reason?: string;
+}
+
+export interface RpoMeasurement {
+  ackedWrites: number;
+  /** null = inconclusive (the surviving primary could not be read). */
+  lostWrites: number | null;
+  lostWindowMs: number | null;
+  /** Counts below are null when the surviving primary could not be read. */
+  unexpectedWrites: number | null;
+  /** Writes whose outcome the client could not know (`info`, or never completed). */
+  indeterminateWrites: number;
+  recoveredWrites: number | null;
+  /** `fail` writes present on the surviving primary: the outcome classification is wrong. */
+  failedButPresent: number | null;
+  /** Lost ids, ascending, at most MAX_LISTED_IDS; lostWrites is the total. */
+  lostIds: number[];
+  lostIdsTruncated: boolean;
+  unexpectedIds: number[];
+  failedButPresentIds: number[];
+  survivingPrimary: string | null;
+  /** The surviving primary's role as read at the end (it should be "primary"). */
+  survivingPrimaryRole: "primary" | "standby" | "unknown" | null;
+  /** Lost writes by the region that acknowledged them. */
+  lostByRegion: Record<string, number>;
+  /** Lost ids that another reachable node still holds (e.g. the old primary after restart). */
+  divergedWrites: number;
+  divergedIds: number[];
+  divergedOn: Record<string, number>;
+  reason?: string;
+}
+
+export interface SplitBrainMeasurement {
+  detected: boolean;
+  /** Writes acknowledged by a region after another region had become writable in its place. */
+  writes: number;
+  ids: number[];
+  regions: string[];
+  overlapFromMs: number | null;
+  overlapToMs: number | null;
+  overlapMs: number | null;
+  /** Acknowledged writes whose response named no region: they cannot be judged. */
+  unattributedWrites: number;
+  /** Set only when the checker failed: nothing above was measured. */
+  reason?: string;
+}
+
+export interface PhaseCounts {
+  phase: "before-fault" | "during-fault" | "after-heal";
+  fromMs: number;
+  toMs: number;
+  ok: number;
+  fail: number;
+  info: number;
+  ackedPerSecond: number;
+}
+
+export interface ThroughputMeasurement {
+  ackedPerSecond: number;
+  attempted: number;
+  ok: number;
+  fail: number;
+  info: number;
+  /** Invoked but never completed (counted as indeterminate). */
+  pending: number;
+  windowMs: number;
+  phases: PhaseCounts[];
+  /** Set only when the checker failed: nothing above was measured. */
+  reason?: string;
+}
+
+/** Acknowledged-write latency (completion - invoke of `ok` writes), nearest-rank percentiles. */
+export interface LatencyStats {
+  count: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+}
+
+export interface LatencyPhase extends LatencyStats {
+  /**
+   * before: workload start .. t_fault; during: t_fault .. first writable (or, without failover, the
+   * fault's heal); after: from there to workload end; all: the whole run of a drill without faults.
+   * A write belongs to the phase it was invoked in.
+   */
+  phase: "before" | "during" | "after" | "all";
+  fromMs: number;
+  toMs: number;
+}
+
+export interface WriteLatencyMeasurement {
+  phases: LatencyPhase[];
+  overall: LatencyStats;
+  /** p50 of the first phase (before the fault, or all of a fault-free run): the steady-state cost. */
+  beforeP50Ms: number | null;
+  /** What ended the "during" phase; null without a fault. */
+  duringEndsAt: "writable" | "heal" | "workload-end" | null;
+  reason?: string;
+}
+
+/** Replication lag of one standby as its primary reported it over the drill. */
+export interface StandbyLag {
+  primary: string;
+  standby: string;
+  /** Samples that listed the standby (connected or not). */
+  samples: number;
+  /** Of those, samples in which it was streaming. */
+  streamingSamples: number;
+  /** Distinct sync_state values seen (async, sync, quorum, potential). */
+  syncStates: string[];
+  replayLagMsP50: number | null;
+  replayLagMsMax: number | null;
+  replayLagBytesP50: number | null;
+  replayLagBytesMax: number | null;
+}
+
+/** How far the failover candidate was behind the primary in the last sample before t_fault. */
+export interface WalAtFailover {
+  standby: string;
+  primary: string;
+  /** true = the region that was promoted; false = no promotion, the closest standby. */
+  promoted: boolean;
+  /** pg_wal_lsn_diff(primary current LSN, standby replay LSN), or the flush distance without it. */
+  lagBytes: number | null;
+  basis: "replay" | "flush" | null;
+  /** replay_lag as PostgreSQL reported it. */
+  lagMs: number | null;
+  /** The standby's replication state in that sample (streaming, catchup, disconnected, ...). */
+  state: string;
+  /** Age of the sample at t_fault: WAL written after it is not in lagBytes. */
+  sampledMsBeforeFault: number;
+}
+
+export interface ReplicationMeasurement {
+  samples: number;
+  /** The database monitor's sample interval; null without samples. */
+  sampleMs: number | null;
+  perStandby: StandbyLag[];
+  maxReplayLagMs: number | null;
+  maxReplayLagBytes: number | null;
+  atFailover: WalAtFailover | null;
+  reason?: string;
+}
+
+export interface Measurements {
+  detection: DurationMeasurement;
+  promotion: DurationMeasurement;
+  dnsSwitch: DnsSwitchMeasurement;
+  rto: RtoMeasurement;
+  rpo: RpoMeasurement;
+  splitBrain: SplitBrainMeasurement;
+  throughput: ThroughputMeasurement;
+  writeLatency: WriteLatencyMeasurement;
+  replication: ReplicationMeasurement;
+}
+
+export interface Predicted {
+  /** health-check interval x failure threshold. */
+  detectionMs: number;
+  /** [(threshold - 1) x interval, threshold x interval + timeout]. */
+  detectionRangeMs: [number, number];
+  /** detection + TTL; excludes promotion, which the architecture cannot predict. */
+  dnsFailoverMs: number;
+  ttlMs: number;
+  /** Time between two writes of one client: the resolution of client-observed figures. */
+  clientOpIntervalMs: number;
+}
+
+export interface TimelineEntry {
+  tMs: number;
+  event: string;
+}
+
+export interface NodeSummary {
+  node: string;
+  reachable: boolean;
+  role: "primary" | "standby" | "unknown";
+  count: number;
+  walLsn?: string;
+  /** WAL bytes this node is ahead (+) or behind (-) the surviving primary, when both are known. */
+  walBytesFromSurvivor?: number;
+  error?: string;
+}
+
+export interface Summary {
+  drill: Drill;
+  status: DrillStatus;
+  startedAt: string;
+  durationMs: number;
+  measurements: Measurements;
+  predicted: Predicted;
+  objectives: ObjectiveResult[];
+  timeline: TimelineEntry[];
+  nodes: NodeSummary[];
+  notes: string[];
+}
+
+export interface ObjectiveResult {
+  /** The metric name, e.g. "rpo.lostWrites". */
+  name: string;
+  operator: ObjectiveOperator;
+  /** The limit as written in the drill, e.g. "< 20s". */
+  limit: string;
+  /** The limit in the metric's unit (ms, count, per-second, 0/1). */
+  limitValue: number;
+  unit: MetricUnit | null;
+  measured: number | boolean | null;
+  /** null = inconclusive. */
+  met: boolean | null;
+  reason?: string;
+}
