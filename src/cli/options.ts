@@ -1,5 +1,6 @@
 // Options and messages that several commands share.
-import { PLATFORMS } from "../drill/types.ts";
+// From the format module itself: drill/types.ts would load the whole format (and yaml) for --help.
+import { PLATFORMS } from "../drill/format/context.ts";
 
 /** `--platform`, shared by run, validate and matrix; yargs refuses other values (exit 2). */
 export const PLATFORM_OPTION = {
