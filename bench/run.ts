@@ -53,7 +53,7 @@ async function throughput(drill: Drill, clients: number, seconds: number): Promi
       requestTimeoutMs: 2000,
       serviceName: drill.dns.name,
       servicePort: topo.layout.servicePort,
-      dnsServer: topo.dns,
+      dnsServer: topo.dns.endpoint,
       history,
       clock,
     });

@@ -1,7 +1,7 @@
 // The failover chain: t_fault (the outage of the primary region), the controller's decision, the
 // promoted region becoming writable and the DNS update; then detection and promotion durations.
-// Without a controller `writable` event (external mode: something else promotes) the promotion is
-// taken from the database monitor's role-change events instead.
+// Without a manager's `writable` event (a manager that reports no steps, e.g. external: something else
+// promotes) the promotion is taken from the database monitor's role-change events instead.
 import { Events, type Op } from "../history/types.ts";
 import {
   eventsOf,
@@ -31,7 +31,7 @@ export interface FaultWindow {
 
 export interface FailoverEvents {
   fault: FaultWindow | null;
-  /** The drill's controller only observes (mode external). */
+  /** The drill's failover manager is external: the drill only injects and observes. */
   external: boolean;
   primaryDownNs: number | null;
   primaryDownRegion: string | null;

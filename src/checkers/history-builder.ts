@@ -101,10 +101,11 @@ export function sampleDrill(overrides: Partial<Drill> = {}): Drill {
     network: { interRegionLatencyMs: 10, pairs: [] },
     controller: {
       mode: "dns",
+      manager: "builtin",
       healthCheck: { intervalMs: 1000, timeoutMs: 500, failureThreshold: 3 },
       onCallDelayMs: 0,
     },
-    dns: { name: "db.drill.test", ttlMs: 2000 },
+    dns: { name: "db.drill.test", ttlMs: 2000, server: "embedded" },
     workload: {
       clients: 2,
       ratePerSecond: 10,

@@ -1,9 +1,11 @@
-// drill.database.engine -> the engine. Adding an engine: its folder under src/engines/, one line
-// here (and its integration test). Only this file imports an engine's folder.
+// drill.database.engine -> the engine. Adding an engine: its folder under src/engines/, its name in
+// names.ts, one line here (the Record refuses one without the other) and its integration test. Only
+// this file imports an engine's folder.
 import { postgresEngine } from "./postgres/engine.ts";
-import type { DatabaseEngine, DatabaseSpec, ReplicationPositions } from "./types.ts";
+import type { EngineName } from "./names.ts";
+import type { DatabaseEngine, ReplicationPositions } from "./types.ts";
 
-export type EngineName = DatabaseSpec["engine"];
+export type { EngineName } from "./names.ts";
 
 const ENGINES: Record<EngineName, DatabaseEngine> = {
   postgres: postgresEngine,

@@ -1,4 +1,5 @@
-// Readiness probes shared by the process and docker platforms' app and proxy start-up waits.
+// HTTP and TCP probes: the readiness waits of both platforms, the steady-state gate and the built-in
+// manager's health checks.
 import http from "node:http";
 import net from "node:net";
 
@@ -25,5 +26,30 @@ export function acceptsConnections(host: string, port: number, timeoutMs: number
     socket.once("connect", () => done(true));
     socket.once("timeout", () => done(false));
     socket.once("error", () => done(false));
+  });
+}
+
+export type ProbeResult = { healthy: true } | { healthy: false; error: string };
+
+/**
+ * One health probe of the app's health path: a fresh connection each time (no keep-alive), bounded by
+ * `timeoutMs`; only 200 is healthy.
+ */
+export function probeHealth(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  path = "/health",
+): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const req = http.get({ host, port, path, agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      if (res.statusCode === 200) resolve({ healthy: true });
+      else resolve({ healthy: false, error: `HTTP ${res.statusCode}` });
+    });
+    req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs}ms`)));
+    req.on("error", (err: NodeJS.ErrnoException) =>
+      resolve({ healthy: false, error: err.code ?? err.message }),
+    );
   });
 }

@@ -1,17 +1,19 @@
 // The one orchestrator: the only module that touches both infrastructure and the history.
-// drill -> topology -> steady-state gate -> workload + faults + controller + monitors -> heal ->
+// drill -> topology -> steady-state gate -> workload + faults + failover manager + monitors -> heal ->
 // recovery wait -> final reads -> checkers -> objectives -> reports.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { MonotonicClock } from "../clock.ts";
 import { analyze } from "../checkers/index.ts";
-import { FailoverController, probeHealth } from "../controller/controller.ts";
 import { DnsMonitor } from "../dns/monitor.ts";
 import { queryA } from "../dns/resolver.ts";
 import type { Drill } from "../drill/types.ts";
 import { HistoryRecorder } from "../history/recorder.ts";
+import { managerKind } from "../managers/registry.ts";
+import type { FailoverManager } from "../managers/types.ts";
+import { probeHealth } from "../platform/http-probe.ts";
 import { Events, Processes, type FinalRead } from "../history/types.ts";
-import { renderHtml, renderJson, renderJunit, renderMarkdown } from "../report/index.ts";
+import { REPORT_FILES } from "../report/index.ts";
 import type { Summary } from "../checkers/types.ts";
 import { DockerTopology } from "../topology/docker.ts";
 import { LocalTopology } from "../topology/local.ts";
@@ -58,7 +60,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
   const say = (line: string): void => log(`[${since()}] ${line}`);
 
   let topology: RunningTopology | undefined;
-  let controller: FailoverController | undefined;
+  let manager: FailoverManager | undefined;
   let monitor: DnsMonitor | undefined;
   let dbMonitor: DatabaseMonitor | undefined;
   let faults: FaultSchedule | undefined;
@@ -96,12 +98,13 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     history.event(Processes.runner, Events.steadyState, { ok: true });
     say("steady state confirmed: primary healthy, standbys streaming, DNS answering");
 
-    monitor = new DnsMonitor(topo.dns, drill.dns.name, history);
+    monitor = new DnsMonitor(topo.dns.endpoint, drill.dns.name, history);
     monitor.start();
     dbMonitor = new DatabaseMonitor({ engine: topo.engine, nodes: topo.nodes.values(), history });
     dbMonitor.start();
-    controller = new FailoverController({ drill, topology: topo, history });
-    controller.start();
+    const managing = managerKind(drill.controller.manager);
+    manager = managing.create({ drill, topology: topo, history, log: say });
+    manager.start();
     faults = new FaultSchedule(drill.faults, { topology: topo, history }, say);
 
     history.event(Processes.runner, Events.workloadStart, {});
@@ -116,9 +119,9 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
       requestTimeoutMs: drill.workload.requestTimeoutMs,
       serviceName: drill.dns.name,
       servicePort: topo.layout.servicePort,
-      dnsServer: topo.dns,
-      // Nothing switches DNS in client and external modes: clients hold every regional endpoint.
-      failover: drill.controller.mode === "client" || drill.controller.mode === "external" ? "client" : "dns",
+      dnsServer: topo.dns.endpoint,
+      // Where nothing re-points DNS (client mode, external manager), clients hold every regional endpoint.
+      failover: managing.routing(drill),
       // Primary first: where every client starts.
       endpoints: [...topo.layout.regions]
         .sort((a, b) => (a.role === "primary" ? -1 : b.role === "primary" ? 1 : 0))
@@ -136,7 +139,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     await faults.healAll();
     say(`faults healed; recovery wait ${drill.recovery.waitMs / 1000}s`);
     await sleep(drill.recovery.waitMs, signal);
-    await controller.stop();
+    await manager.stop();
     await monitor.stop();
     await dbMonitor.stop();
 
@@ -150,7 +153,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     return { summary, reportDir };
   } finally {
     // Every exit path: stop observers, heal faults, stop every process, remove the workspace.
-    await controller?.stop().catch(() => {});
+    await manager?.stop().catch(() => {});
     await monitor?.stop().catch(() => {});
     await dbMonitor?.stop().catch(() => {});
     await faults?.healAll().catch(() => {});
@@ -191,7 +194,7 @@ async function steadyStateProblems(drill: Drill, topo: RunningTopology): Promise
     if (!streaming.includes(r.name)) problems.push(`standby ${r.name} not streaming`);
   }
   try {
-    const answer = await queryA(topo.dns, drill.dns.name, { timeoutMs: 500 });
+    const answer = await queryA(topo.dns.endpoint, drill.dns.name, { timeoutMs: 500 });
     if (answer.address !== primary.address)
       problems.push(`DNS answers ${answer.address}, not ${primary.address}`);
   } catch (err) {
@@ -225,10 +228,5 @@ async function readFinalState(topo: RunningTopology, history: HistoryRecorder): 
 }
 
 async function writeReports(dir: string, summary: Summary): Promise<void> {
-  await Promise.all([
-    writeFile(path.join(dir, "report.json"), renderJson(summary)),
-    writeFile(path.join(dir, "report.md"), renderMarkdown(summary)),
-    writeFile(path.join(dir, "report.junit.xml"), renderJunit(summary)),
-    writeFile(path.join(dir, "report.html"), renderHtml(summary)),
-  ]);
+  await Promise.all(REPORT_FILES.map(({ file, render }) => writeFile(path.join(dir, file), render(summary))));
 }

@@ -3,7 +3,8 @@
 // standbys after a failover, DNS at the primary, and disposal that runs every step. A platform
 // (LocalTopology, DockerTopology) says only how its addresses are placed, how its processes or
 // containers start, what a region outage does to them, and what its teardown stops.
-import type { DnsServer } from "../dns/server.ts";
+import type { DnsProvider } from "../dns/provider.ts";
+import { startDnsProvider } from "../dns/providers.ts";
 import type { NetworkSpec } from "../drill/format/network.ts";
 import type { Drill, OutageMode } from "../drill/types.ts";
 import { engineFor } from "../engines/registry.ts";
@@ -37,7 +38,7 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
   readonly engine: DatabaseEngine;
   layout!: TopologyLayout;
   proxies!: ProxyControl;
-  dns!: DnsServer;
+  dns!: DnsProvider;
   private disposed = false;
 
   protected constructor(
@@ -121,9 +122,15 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
     await addInterRegionLatency(this.proxies, this.layout, this.drill.network);
   }
 
+  /** The drill's DNS provider (`dns.server`), answering on the host's loopback for the clients. */
+  protected async startDns(): Promise<DnsProvider> {
+    this.dns = await startDnsProvider(this.drill.dns.server, { host: "127.0.0.1" });
+    return this.dns;
+  }
+
   /** Clients find the drill's service at the region that starts as primary. */
-  protected pointDnsAtPrimary(): void {
-    this.dns.setRecord(this.drill.dns.name, this.roles.primary.address, this.drill.dns.ttlMs);
+  protected async pointDnsAtPrimary(): Promise<void> {
+    await this.dns.setRecord(this.drill.dns.name, this.roles.primary.address, this.drill.dns.ttlMs);
   }
 
   /**

@@ -9,7 +9,6 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { Drill, OutageMode } from "../drill/types.ts";
-import { DnsServer } from "../dns/server.ts";
 import type { ContainerDatabaseNode } from "../engines/types.ts";
 import {
   appAlias,
@@ -91,7 +90,7 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
           "(start it, e.g. with scripts/start-dockerd.sh, or check DOCKER_HOST)",
       );
     }
-    this.dns = await DnsServer.start({ host: "127.0.0.1", port: 0 });
+    await this.startDns();
     await this.planLayout(this.placement);
     const { primary, standbys } = this.roles;
 
@@ -147,7 +146,7 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
     const appMs = performance.now() - t0;
     await this.refreshPublishedPorts();
 
-    this.pointDnsAtPrimary();
+    await this.pointDnsAtPrimary();
     this.log(
       `containers up: databases ${ms(dbMs)}, ${this.toxiproxy.image} ${ms(proxyMs)}, ` +
         `replication through proxies ${ms(replicationMs)}, apps ${ms(appMs)} (network ${network.networkName})`,

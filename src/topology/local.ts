@@ -3,7 +3,6 @@
 // every link through a proxy, and the embedded DNS server. Everything started here is owned by the
 // returned object and stopped by dispose(), also when start-up fails half way.
 import type { Drill, OutageMode } from "../drill/types.ts";
-import { DnsServer } from "../dns/server.ts";
 import type { ProcessDatabaseNode } from "../engines/types.ts";
 import { startRegionApp } from "../platform/app.ts";
 import { httpAnswers } from "../platform/http-probe.ts";
@@ -59,13 +58,12 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
   }
 
   protected async bringUp(): Promise<void> {
-    const [database, proxyTarget, dns] = await Promise.all([
+    const [database, proxyTarget] = await Promise.all([
       this.engine.prepareLocal(this.drill.database),
       startToxiproxy(this.toxiproxyUrl === undefined ? {} : { url: this.toxiproxyUrl }),
-      DnsServer.start({ host: "127.0.0.1", port: 0 }),
+      this.startDns(),
     ]);
     this.proxyTarget = proxyTarget;
-    this.dns = dns;
     this.proxies = new ProxyControl(proxyTarget.url);
     this.log(`${database.description}, proxy server ${proxyTarget.kind}`);
 
@@ -97,7 +95,7 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
         .then(() => this.engine.createSchema(primaryNode)),
       ...this.layout.regions.map((r) => this.startApp(r)),
     ]);
-    this.pointDnsAtPrimary();
+    await this.pointDnsAtPrimary();
   }
 
   /** The region's app on its address and app port, reaching its database through the app-db proxy. */

@@ -21,7 +21,13 @@ async function shortDrill(
   return {
     ...base,
     name: `modes-${mode}`,
-    controller: { ...base.controller, mode, ...overrides },
+    // As the loader reads `mode: external`: the external manager.
+    controller: {
+      ...base.controller,
+      mode,
+      manager: mode === "external" ? "external" : "builtin",
+      ...overrides,
+    },
     workload: { ...base.workload, durationMs: 16_000 },
     faults: [{ type: "region-outage", atMs: 4_000, region: "us-east", mode: "kill" }],
     objectives: [],

@@ -30,10 +30,11 @@ export function shortOutageDrill(name: string, mode: OutageMode, app: AppSpec = 
     network: { interRegionLatencyMs: 5, pairs: [] },
     controller: {
       mode: "dns",
+      manager: "builtin",
       healthCheck: { intervalMs: 500, timeoutMs: 400, failureThreshold: 3 },
       onCallDelayMs: 0,
     },
-    dns: { name: "api.drill.test", ttlMs: 1000 },
+    dns: { name: "api.drill.test", ttlMs: 1000, server: "embedded" },
     workload: {
       clients: 4,
       ratePerSecond: 100,

@@ -2,7 +2,7 @@
 // latency, promotion of the most advanced standby, and re-pointing the other standby at it.
 import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
-import { chooseCandidate } from "../../src/controller/candidate.ts";
+import { chooseCandidate } from "../../src/managers/builtin/candidate.ts";
 import type { Drill, RegionSpec } from "../../src/drill/types.ts";
 import type { PostgresNode } from "../../src/engines/postgres/cluster.ts";
 import { compareLsn } from "../../src/engines/postgres/lsn.ts";

@@ -66,10 +66,11 @@ const MINIMAL_DRILL: Drill = {
   network: { interRegionLatencyMs: 0, pairs: [] },
   controller: {
     mode: "dns",
+    manager: "builtin",
     healthCheck: { intervalMs: 1000, timeoutMs: 500, failureThreshold: 3 },
     onCallDelayMs: 0,
   },
-  dns: { name: "api.drill.test", ttlMs: 5000 },
+  dns: { name: "api.drill.test", ttlMs: 5000, server: "embedded" },
   workload: {
     clients: 4,
     ratePerSecond: 400,
@@ -405,7 +406,7 @@ regions:
 
   it("lists the allowed fields when nothing is close", () => {
     const [problem] = problemsOf(`${MINIMAL}dns: { zone: example }\n`);
-    assert.equal(problem?.message, 'unknown field "zone"; expected one of: name, ttl');
+    assert.equal(problem?.message, 'unknown field "zone"; expected one of: name, ttl, server');
   });
 
   it("hints that objective expressions must be quoted when YAML reads them as syntax", () => {

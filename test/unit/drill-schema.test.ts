@@ -96,10 +96,11 @@ const FULL_DRILL = {
   network: { interRegionLatency: "20ms", pairs: [{ between: ["us-east", "ap-south"], latency: "80ms" }] },
   controller: {
     mode: "manual",
+    manager: "builtin",
     healthCheck: { interval: "1s", timeout: "500ms", failureThreshold: 3 },
     onCallDelay: "5s",
   },
-  dns: { name: "api.drill.test", ttl: "5s" },
+  dns: { name: "api.drill.test", ttl: "5s", server: "embedded" },
   workload: {
     clients: 4,
     rate: "400/s",

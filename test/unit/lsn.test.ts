@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pickCandidate, type CandidatePosition } from "../../src/controller/candidate.ts";
+import { pickCandidate, type CandidatePosition } from "../../src/managers/builtin/candidate.ts";
 import { compareLsn, lsnDiff, lsnPositions, parseLsn } from "../../src/engines/postgres/lsn.ts";
 
 describe("WAL positions (LSN)", () => {

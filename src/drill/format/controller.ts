@@ -4,6 +4,7 @@ import { section, withDefault } from "../schema/fields.ts";
 import { mapping } from "../schema/mapping.ts";
 import { integer, oneOf } from "../schema/scalars.ts";
 import { refine } from "../schema/spec.ts";
+import { MANAGER_NAMES } from "../../managers/names.ts";
 import { duration } from "./units.ts";
 
 /** "automatic" is the round-1 name of "dns", still accepted. */
@@ -46,31 +47,62 @@ const HEALTH_CHECK = mapping(
   },
 );
 
-export const CONTROLLER = mapping({
-  /**
-   * dns: detect, fence, promote, switch DNS. client: detect, fence, promote; no DNS switch: clients
-   * hold every regional endpoint and move on errors. manual: like dns, but promotion waits
-   * `onCallDelay` after detection (paging a human). external: inject and observe only.
-   */
-  mode: withDefault(
-    refine(oneOf(CONTROLLER_MODE_NAMES), (mode) => (mode === "automatic" ? "dns" : mode)),
-    "dns",
-    {
+export const CONTROLLER = mapping(
+  {
+    /**
+     * dns: detect, fence, promote, switch DNS. client: detect, fence, promote; no DNS switch: clients
+     * hold every regional endpoint and move on errors. manual: like dns, but promotion waits
+     * `onCallDelay` after detection (paging a human). external: inject and observe only.
+     */
+    mode: withDefault(
+      refine(oneOf(CONTROLLER_MODE_NAMES), (mode) => (mode === "automatic" ? "dns" : mode)),
+      "dns",
+      {
+        description:
+          "dns: detect, fence, promote, switch DNS (automatic is an alias). client: no DNS switch; clients " +
+          "move between regional endpoints. manual: like dns, promotion waits onCallDelay after detection. " +
+          "external: inject and observe only.",
+      },
+    ),
+    manager: withDefault(oneOf(MANAGER_NAMES), "builtin", {
       description:
-        "dns: detect, fence, promote, switch DNS (automatic is an alias). client: no DNS switch; clients " +
-        "move between regional endpoints. manual: like dns, promotion waits onCallDelay after detection. " +
-        "external: inject and observe only.",
-    },
-  ),
-  healthCheck: section(HEALTH_CHECK),
-  onCallDelay: withDefault(duration({ positive: false }), 0, {
-    as: "onCallDelayMs",
-    description: "manual mode only: time from detection to the on-call engineer starting the runbook.",
-    check(delay, { field, values, scope }) {
-      const mode = values["mode"];
-      if (field === undefined || mode === undefined || mode === "manual") return delay;
-      scope.reader.report(field, `only applies to controller.mode manual (mode is ${String(mode)})`);
-      return undefined;
-    },
-  }),
-});
+        "Who fails over: builtin = the drill's own controller (mode says how); external = something " +
+        "outside the drill promotes, the drill injects and observes (mode: external is the same).",
+      check(manager, { field, values, fields, scope }) {
+        const mode = values["mode"];
+        // `mode: external` predates the manager field and still means the external manager.
+        if (field === undefined) return mode === "external" ? "external" : manager;
+        if (manager === "builtin" && mode === "external") {
+          scope.reader.report(
+            field,
+            "mode external means the external manager; set manager: external or remove it",
+          );
+          return undefined;
+        }
+        if (manager === "external" && fields["mode"] !== undefined && mode !== "external") {
+          scope.reader.report(
+            fields["mode"],
+            `only applies to the builtin manager (manager is external); remove it`,
+          );
+          return undefined;
+        }
+        return manager;
+      },
+    }),
+    healthCheck: section(HEALTH_CHECK),
+    onCallDelay: withDefault(duration({ positive: false }), 0, {
+      as: "onCallDelayMs",
+      description: "manual mode only: time from detection to the on-call engineer starting the runbook.",
+      check(delay, { field, values, scope }) {
+        const mode = values["mode"];
+        if (field === undefined || mode === undefined || mode === "manual") return delay;
+        scope.reader.report(field, `only applies to controller.mode manual (mode is ${String(mode)})`);
+        return undefined;
+      },
+    }),
+  },
+  {
+    // Everything downstream that asks for the mode sees `external` under the external manager.
+    build: (shape) => (shape.manager === "external" ? { ...shape, mode: "external" as const } : shape),
+  },
+);

@@ -3,6 +3,7 @@ import { optional, withDefault } from "../schema/fields.ts";
 import { mapping, record } from "../schema/mapping.ts";
 import { integer, oneOf, scalarText, text } from "../schema/scalars.ts";
 import { drillContext } from "./context.ts";
+import { ENGINE_NAMES } from "../../engines/names.ts";
 
 export const REPLICATION_MODES = ["async", "sync", "semi-sync"] as const;
 const SYNCHRONOUS_COMMIT = ["remote_write", "on", "remote_apply"] as const;
@@ -10,7 +11,7 @@ export const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
 export const DATABASE = mapping(
   {
-    engine: withDefault(oneOf(["postgres"]), "postgres"),
+    engine: withDefault(oneOf(ENGINE_NAMES), "postgres"),
     replication: withDefault(oneOf(REPLICATION_MODES), "async", {
       description:
         "async: commit locally, stream to standbys. sync: every commit waits for the first syncStandbys " +

@@ -2,7 +2,8 @@
 import { formatDuration } from "../duration.ts";
 import { section, withDefault } from "../schema/fields.ts";
 import { mapping } from "../schema/mapping.ts";
-import { integer, pattern } from "../schema/scalars.ts";
+import { DNS_PROVIDER_NAMES } from "../../dns/providers.ts";
+import { integer, oneOf, pattern } from "../schema/scalars.ts";
 import { refine } from "../schema/spec.ts";
 import { duration, rate } from "./units.ts";
 
@@ -52,6 +53,9 @@ export const DNS = mapping({
     description: "The name clients resolve.",
   }),
   ttl: withDefault(ttl, 5_000, { as: "ttlMs", description: "TTL of the answer, whole seconds; 0s allowed." }),
+  server: withDefault(oneOf(DNS_PROVIDER_NAMES), "embedded", {
+    description: "Where the record lives (the DNS provider): embedded = the built-in authoritative server.",
+  }),
 });
 
 export const RECOVERY = mapping({

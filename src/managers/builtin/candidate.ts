@@ -2,7 +2,7 @@
 // so a failover loses as little acknowledged data as possible. Under sync replication that is the
 // synchronous standby, which holds every acknowledged commit; under async it is whichever was least
 // far behind. Positions are the engine's (LSNs for PostgreSQL), compared only through the engine.
-import type { DatabaseEngine, DatabaseNode, ReplicationPositions } from "../engines/types.ts";
+import type { DatabaseEngine, DatabaseNode, ReplicationPositions } from "../../engines/types.ts";
 
 /** What one standby reported (or why it could not), as it goes into the history. */
 export interface CandidatePosition {

@@ -1,21 +1,17 @@
-// The automatic failover controller: probes the primary region's client endpoint the way an external
+// The built-in failover manager: probes the primary region's client endpoint the way an external
 // health checker (Route 53, a load balancer) would; after `failureThreshold` consecutive failures it
-// declares the region down, fences it, promotes the standby, proves it writable with a canary commit
-// and points DNS at it. Every step is an event in the history.
-import http from "node:http";
-import type { Drill } from "../drill/types.ts";
-import { Events, Processes } from "../history/types.ts";
-import type { HistoryRecorder } from "../history/recorder.ts";
-import type { RunningTopology } from "../topology/topology.ts";
-import { linksTouchingRegion } from "../topology/topology.ts";
+// declares the region down, fences it, promotes the most advanced standby, proves it writable with a
+// canary commit and points DNS at it (mode dns / manual) or leaves routing to the clients (mode
+// client). Every step is a ManagerEvents event in the history.
+import { probeHealth } from "../../platform/http-probe.ts";
+import { linksTouchingRegion } from "../../topology/topology.ts";
+import { pause, sleep } from "../../util/abort.ts";
+import { waitUntil } from "../../util/wait.ts";
+import { ManagerEvents } from "../events.ts";
+import type { FailoverManager, ManagerContext } from "../types.ts";
 import { chooseCandidate } from "./candidate.ts";
-import { pause, sleep } from "../util/abort.ts";
-import { waitUntil } from "../util/wait.ts";
 
-export interface ControllerOptions {
-  drill: Drill;
-  topology: RunningTopology;
-  history: HistoryRecorder;
+export interface ControllerOptions extends Pick<ManagerContext, "drill" | "topology" | "history"> {
   /** How often to poll a promoted node until it leaves recovery. */
   promotionPollMs?: number;
   promotionTimeoutMs?: number;
@@ -23,51 +19,24 @@ export interface ControllerOptions {
   probePhase?: number;
 }
 
-export type ProbeResult = { healthy: true } | { healthy: false; error: string };
-
-/**
- * One health probe of the app's health path: a fresh connection each time (no keep-alive), bounded by
- * `timeoutMs`; only 200 is healthy.
- */
-export function probeHealth(
-  host: string,
-  port: number,
-  timeoutMs: number,
-  path = "/health",
-): Promise<ProbeResult> {
-  return new Promise((resolve) => {
-    const req = http.get({ host, port, path, agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      if (res.statusCode === 200) resolve({ healthy: true });
-      else resolve({ healthy: false, error: `HTTP ${res.statusCode}` });
-    });
-    req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs}ms`)));
-    req.on("error", (err: NodeJS.ErrnoException) =>
-      resolve({ healthy: false, error: err.code ?? err.message }),
-    );
-  });
-}
-
-export class FailoverController {
+export class FailoverController implements FailoverManager {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   /** Region currently serving as primary. */
   primary: string;
   failedOver = false;
+  private readonly events: ManagerEvents;
 
   constructor(private readonly o: ControllerOptions) {
+    this.events = new ManagerEvents(o.history);
     const primary = o.drill.regions.find((r) => r.role === "primary");
     if (primary === undefined) throw new Error("drill has no primary region");
     this.primary = primary.name;
   }
 
   start(): void {
-    // external: something else (a real HA manager) fails over; the drill only injects and observes.
-    if (this.o.drill.controller.mode === "external") return;
-    this.loop = this.run().catch((err: unknown) => {
-      if (!this.abort.signal.aborted) {
-        this.o.history.event(Processes.controller, Events.failoverFailed, { error: (err as Error).message });
-      }
+    this.loop ??= this.run().catch((err: unknown) => {
+      if (!this.abort.signal.aborted) this.events.failed({ error: (err as Error).message });
     });
   }
 
@@ -98,11 +67,7 @@ export class FailoverController {
         consecutive = 0;
       } else {
         consecutive++;
-        this.o.history.event(Processes.controller, Events.probeFail, {
-          region: this.primary,
-          error: result.error,
-          consecutive,
-        });
+        this.events.probeFailed({ region: this.primary, error: result.error, consecutive });
         if (consecutive >= failureThreshold && !this.failedOver) {
           await this.failover(this.primary);
           consecutive = 0;
@@ -115,30 +80,22 @@ export class FailoverController {
   }
 
   private async failover(failed: string): Promise<void> {
-    const { history, topology, drill } = this.o;
+    const { topology, drill } = this.o;
+    const events = this.events;
     const threshold = drill.controller.healthCheck.failureThreshold;
-    history.event(Processes.controller, Events.primaryDown, {
-      region: failed,
-      consecutiveFailures: threshold,
-    });
+    events.detected({ region: failed, consecutiveFailures: threshold });
     this.failedOver = true;
 
     if (drill.controller.mode === "manual") {
       // The runbook starts once the on-call engineer is awake, logged in and has read the alert.
-      history.event(Processes.controller, Events.page, {
-        region: failed,
-        onCallDelayMs: drill.controller.onCallDelayMs,
-      });
+      events.paged({ region: failed, onCallDelayMs: drill.controller.onCallDelayMs });
       await sleep(drill.controller.onCallDelayMs, this.abort.signal);
     }
 
     // Fence first: whatever is left of the old primary must not take client writes.
     const fenced = linksTouchingRegion(topology.layout, failed, ["client", "app-db"]);
     await Promise.all(fenced.map((l) => topology.proxies.disable(l.proxy, "fence")));
-    history.event(Processes.controller, Events.fence, {
-      region: failed,
-      proxies: fenced.map((l) => l.proxy),
-    });
+    events.fenced({ region: failed, proxies: fenced.map((l) => l.proxy) });
 
     // The standby holding the most WAL loses the fewest acknowledged writes.
     const standbys = [...topology.nodes.entries()]
@@ -146,21 +103,14 @@ export class FailoverController {
       .map(([name, node]) => ({ name, node }));
     const choice = await chooseCandidate(standbys, topology.engine);
     if (choice === undefined) {
-      history.event(Processes.controller, Events.failoverFailed, {
-        error: "no reachable standby to promote",
-        candidates: standbys.map((s) => s.name),
-      });
+      events.failed({ error: "no reachable standby to promote", candidates: standbys.map((s) => s.name) });
       // Try again after the next run of failed probes.
       this.failedOver = false;
       return;
     }
     const candidate = choice.region;
     const node = topology.node(candidate);
-    history.event(Processes.controller, Events.promote, {
-      region: candidate,
-      receivedLsn: choice.receivedLsn,
-      candidates: choice.candidates,
-    });
+    events.promoting({ region: candidate, receivedLsn: choice.receivedLsn, candidates: choice.candidates });
     await node.promote();
     const pollMs = this.o.promotionPollMs ?? 10;
     await waitUntil(async () => (await node.role()) === "primary", {
@@ -174,20 +124,15 @@ export class FailoverController {
     // Before the canary: under sync replication the promoted node still names the dead primary
     // among its synchronous standbys, and a commit would wait for it forever.
     const repointed = await topology.repointStandbys(candidate, [failed]);
-    if (repointed.length > 0)
-      history.event(Processes.controller, Events.repoint, { to: candidate, standbys: repointed });
+    if (repointed.length > 0) events.repointed({ to: candidate, standbys: repointed });
     await topology.engine.canaryWrite(node, candidate);
-    history.event(Processes.controller, Events.writable, { region: candidate, pollMs });
+    events.writable({ region: candidate, pollMs });
     this.primary = candidate;
 
     // client mode: clients find the new primary themselves; DNS keeps pointing where it pointed.
     if (drill.controller.mode === "client") return;
     const address = topology.regionLayout(candidate).address;
-    topology.dns.setRecord(drill.dns.name, address, drill.dns.ttlMs);
-    history.event(Processes.controller, Events.dnsUpdate, {
-      name: drill.dns.name,
-      address,
-      region: candidate,
-    });
+    await topology.dns.setRecord(drill.dns.name, address, drill.dns.ttlMs);
+    events.routingChanged({ name: drill.dns.name, address, region: candidate });
   }
 }

@@ -1,0 +1,60 @@
+// The steps a failover manager records, one method each, so every manager writes the events the
+// checkers read (src/history/types.ts documents their shapes) with the same names and fields.
+import type { HistoryRecorder } from "../history/recorder.ts";
+import { Events, Processes } from "../history/types.ts";
+
+export class ManagerEvents {
+  constructor(
+    private readonly history: HistoryRecorder,
+    private readonly process: string = Processes.controller,
+  ) {}
+
+  private record(f: string, value: Record<string, unknown>): void {
+    this.history.event(this.process, f, value);
+  }
+
+  /** A health check of the primary failed (`consecutive` in a row). */
+  probeFailed(value: { region: string; error: string; consecutive: number }): void {
+    this.record(Events.probeFail, value);
+  }
+
+  /** The manager declared the primary down: t_decision, the end of detection. */
+  detected(value: { region: string; consecutiveFailures?: number }): void {
+    this.record(Events.primaryDown, value);
+  }
+
+  /** A human was paged; promotion waits for them. */
+  paged(value: { region: string; onCallDelayMs: number }): void {
+    this.record(Events.page, value);
+  }
+
+  /** The old primary can no longer take client writes. */
+  fenced(value: { region: string; proxies?: string[] }): void {
+    this.record(Events.fence, value);
+  }
+
+  /** Promotion of `region` was started. */
+  promoting(value: { region: string; receivedLsn?: string; candidates?: unknown[] }): void {
+    this.record(Events.promote, value);
+  }
+
+  /** The remaining standbys follow the new primary. */
+  repointed(value: { to: string; standbys: string[] }): void {
+    this.record(Events.repoint, value);
+  }
+
+  /** The new primary committed a write: t_writable, the end of promotion. */
+  writable(value: { region: string; pollMs: number }): void {
+    this.record(Events.writable, value);
+  }
+
+  /** Clients are sent to the new primary (a DNS record changed, a load balancer switched). */
+  routingChanged(value: { name: string; address: string; region: string }): void {
+    this.record(Events.dnsUpdate, value);
+  }
+
+  /** The failover could not be carried out. */
+  failed(value: { error: string; candidates?: string[] }): void {
+    this.record(Events.failoverFailed, value);
+  }
+}
