@@ -181,6 +181,18 @@ export interface CachingResolverOptions {
   attempts?: number;
   /** Called once per real query that returned an answer. Exceptions are swallowed. */
   onLookup?: (name: string, answer: DnsAnswer) => void;
+  /**
+   * How long an answer is kept: "ttl" (default) as the answer says; a number of ms whatever the TTL
+   * says (a fixed cache, as the JVM's networkaddress.cache.ttl); 0 = no cache, every resolve queries.
+   */
+  cacheMs?: "ttl" | number;
+}
+
+/** What a client's connections resolve names through, whichever profile stands behind it. */
+export interface ClientResolver {
+  resolve(name: string): Promise<{ address: string; fromCache: boolean }>;
+  /** For Node's net/http (`http.Agent` `lookup` option) and axios. */
+  readonly lookup: (hostname: string, options: object, callback: LookupCallback) => void;
 }
 
 interface CacheEntry {
@@ -192,7 +204,7 @@ interface CacheEntry {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LookupCallback = (...args: any[]) => void;
 
-export class CachingResolver {
+export class CachingResolver implements ClientResolver {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inflight = new Map<string, Promise<DnsAnswer>>();
 
@@ -218,13 +230,8 @@ export class CachingResolver {
   private async query(key: string): Promise<DnsAnswer> {
     const { server, timeoutMs, attempts, onLookup } = this.opts;
     const answer = await queryA(server, key, { timeoutMs, attempts });
-    // The TTL counts from when the answer arrived, as in real resolvers; TTL 0 is never cached.
-    if (answer.ttlMs > 0) {
-      this.cache.set(key, {
-        address: answer.address,
-        expiresAtNs: this.opts.clock.now() + msToNs(answer.ttlMs),
-      });
-    }
+    // The lifetime counts from when the answer arrived, as in real resolvers; 0 is never cached.
+    this.store(key, answer.address, this.lifetimeMs(answer.ttlMs), 0);
     try {
       onLookup?.(key, answer);
     } catch {
@@ -233,11 +240,36 @@ export class CachingResolver {
     return answer;
   }
 
+  private lifetimeMs(ttlMs: number): number {
+    const cacheMs = this.opts.cacheMs ?? "ttl";
+    return cacheMs === "ttl" ? ttlMs : cacheMs;
+  }
+
+  private store(key: string, address: string, lifetimeMs: number, ageMs: number): void {
+    if (lifetimeMs - ageMs <= 0) return;
+    this.cache.set(key, { address, expiresAtNs: this.opts.clock.now() + msToNs(lifetimeMs - ageMs) });
+  }
+
   /**
-   * For Node's net/http (`http.Agent` `lookup` option) and axios: (hostname, options, callback)
-   * with `options.all` true or false. Only IPv4 exists here, so family 6 finds nothing.
+   * Puts an answer in the cache as if it had been received `ageMs` ago (a client that has been running
+   * for a while, not one that starts with an empty cache). Nothing is kept when it would have expired.
    */
-  readonly lookup = (hostname: string, options: object, callback: LookupCallback): void => {
+  prime(name: string, answer: DnsAnswer, ageMs: number): void {
+    this.store(normalizeName(name), answer.address, this.lifetimeMs(answer.ttlMs), ageMs);
+  }
+
+  /** For Node's net/http (`http.Agent` `lookup` option) and axios. */
+  readonly lookup = nodeLookup((name) => this.resolve(name));
+}
+
+/**
+ * A lookup for Node's net/http (`http.Agent` `lookup` option) and axios over `resolve`: (hostname,
+ * options, callback) with `options.all` true or false. Only IPv4 exists here, so family 6 finds nothing.
+ */
+export function nodeLookup(
+  resolve: (name: string) => Promise<{ address: string }>,
+): (hostname: string, options: object, callback: LookupCallback) => void {
+  return (hostname, options, callback) => {
     const { all, family } = (options ?? {}) as { all?: boolean; family?: number | string };
     const reply = (err: Error | null, address?: string): void => {
       // Outside the promise chain, so an exception in the caller's callback is not swallowed.
@@ -251,7 +283,7 @@ export class CachingResolver {
       return reply(new DnsLookupError("ENOTFOUND", hostname, "only IPv4 (A) records are served"));
     }
     if (isIPv4(hostname)) return reply(null, hostname);
-    this.resolve(hostname).then(
+    resolve(hostname).then(
       (result) => reply(null, result.address),
       (err: Error) => reply(err),
     );

@@ -51,6 +51,8 @@ export const Processes = {
  * DNS monitor (process "dns-monitor"), type info:
  *   authoritative-answer {address, ttlMs}           first answer and every change of address
  * Runner (process "runner"), type info:
+ *   population {seed, sharedResolvers: {site, cacheAgeMs}[], columns, clients: row[]}   at workload
+ *     start: each virtual client's site, resolver and connection profile and starting ages
  *   topology-up {regions: {name, address, role}[]}, steady-state {ok: boolean, detail},
  *   workload-start {}, workload-end {}, heal-all {}, final-read {node, reachable, count}
  * Database monitor (process "db-monitor"), type info; it queries every running node directly:
@@ -78,6 +80,7 @@ export const Events = {
   workloadStart: "workload-start",
   workloadEnd: "workload-end",
   healAll: "heal-all",
+  population: "population",
   finalRead: "final-read",
   replicationSample: "replication-sample",
   roleChange: "role-change",

@@ -20,6 +20,8 @@ import { LocalTopology } from "../topology/local.ts";
 import type { RunningTopology } from "../topology/topology.ts";
 import { sleep, throwIfAborted } from "../util/abort.ts";
 import { waitUntil } from "../util/wait.ts";
+import { buildPopulation, type Population } from "../workload/population.ts";
+import { newSeed } from "../workload/random.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { DatabaseMonitor } from "./database-monitor.ts";
 import { FaultSchedule } from "./faults.ts";
@@ -107,13 +109,18 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     manager.start();
     faults = new FaultSchedule(drill.faults, { topology: topo, history }, say);
 
+    const population = drillPopulation(drill);
     history.event(Processes.runner, Events.workloadStart, {});
     say(
-      `workload: ${drill.workload.clients} clients, ${drill.workload.ratePerSecond}/s for ${drill.workload.durationMs / 1000}s`,
+      `workload: ${drill.workload.clients} clients, ${drill.workload.ratePerSecond}/s for ` +
+        `${drill.workload.durationMs / 1000}s (resolver ${mixText(drill.workload.resolver)}, connections ` +
+        `${mixText(drill.workload.connections)}, seed ${population.seed})`,
     );
     faults.start();
-    await runWorkload({
-      clients: drill.workload.clients,
+    const stats = await runWorkload({
+      population,
+      fixedCacheMs: drill.workload.fixedCacheMs,
+      maxConnectionAgeMs: drill.workload.maxConnectionAgeMs,
       ratePerSecond: drill.workload.ratePerSecond,
       durationMs: drill.workload.durationMs,
       requestTimeoutMs: drill.workload.requestTimeoutMs,
@@ -132,7 +139,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
       clock,
       ...(signal === undefined ? {} : { signal }),
     });
-    history.event(Processes.runner, Events.workloadEnd, {});
+    history.event(Processes.runner, Events.workloadEnd, { ...stats });
     throwIfAborted(signal);
 
     history.event(Processes.runner, Events.healAll, {});
@@ -229,4 +236,26 @@ async function readFinalState(topo: RunningTopology, history: HistoryRecorder): 
 
 async function writeReports(dir: string, summary: Summary): Promise<void> {
   await Promise.all(REPORT_FILES.map(({ file, render }) => writeFile(path.join(dir, file), render(summary))));
+}
+
+/** The drill's clients: its mix of profiles over its regions as sites, seeded (a fresh seed if none). */
+export function drillPopulation(drill: Drill): Population {
+  const w = drill.workload;
+  return buildPopulation({
+    clients: w.clients,
+    sites: drill.regions.map((r) => r.name),
+    resolver: w.resolver,
+    connections: w.connections,
+    seed: w.seed ?? newSeed(),
+    ttlMs: drill.dns.ttlMs,
+    fixedCacheMs: w.fixedCacheMs,
+    maxConnectionAgeMs: w.maxConnectionAgeMs,
+  });
+}
+
+/** "shared 60%, fixed 30%, none 10%", or just "ttl". */
+function mixText(mix: Partial<Record<string, number>>): string {
+  const entries = Object.entries(mix);
+  if (entries.length === 1) return entries[0]![0];
+  return entries.map(([p, share]) => `${p} ${Math.round((share ?? 0) * 1000) / 10}%`).join(", ");
 }

@@ -7,7 +7,7 @@ export interface ClientObservation {
   status?: number;
   /** Parsed response body, when a response arrived. */
   body?: unknown;
-  /** Node/axios error code when no response arrived (ECONNREFUSED, ECONNRESET, ECONNABORTED, ...). */
+  /** Node error code when no response arrived (ECONNREFUSED, ECONNRESET, ECONNABORTED, ...). */
   errorCode?: string;
 }
 

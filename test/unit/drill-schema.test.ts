@@ -107,6 +107,11 @@ const FULL_DRILL = {
     duration: "30s",
     requestTimeout: "1s",
     retry: { attempts: 3, backoff: "100ms" },
+    seed: 42,
+    resolver: { shared: "60%", fixed: "30%", none: 0.1 },
+    fixedCache: "30s",
+    connections: { "keep-alive": "50%", "max-age": "50%" },
+    maxConnectionAge: "20s",
   },
   faults: [
     { at: "10s", type: "region-outage", duration: "5s", region: "us-east", mode: "stop" },

@@ -1,13 +1,21 @@
 // The client workload, the DNS name clients resolve, and the wait before the final reads.
 import { formatDuration } from "../duration.ts";
-import { section, withDefault } from "../schema/fields.ts";
+import { optional, section, withDefault, type FieldAt } from "../schema/fields.ts";
 import { mapping } from "../schema/mapping.ts";
 import { DNS_PROVIDER_NAMES } from "../../dns/providers.ts";
 import { integer, oneOf, pattern } from "../schema/scalars.ts";
 import { refine } from "../schema/spec.ts";
+import { CONNECTION_PROFILES, RESOLVER_PROFILES } from "../../workload/profiles.ts";
+import { mix } from "./mix.ts";
 import { duration, rate } from "./units.ts";
 
 export const MAX_RETRY_ATTEMPTS = 10;
+/**
+ * What the workload engine carries on 2 cores with every write still on time (npm run bench:workload
+ * measures it; docs/drill-format.md quotes the figures). Beyond this a drill would measure the runner.
+ */
+export const MAX_CLIENTS = 5_000;
+export const MAX_RATE_PER_SECOND = 2_000;
 export const DNS_NAME =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
@@ -22,12 +30,39 @@ const RETRY = mapping(
   { description: "Attempts per write with the same id (idempotent) before the op is given up." },
 );
 
+/** A field that only means something for one profile is refused when no client uses that profile. */
+function onlyFor<T>(mixField: string, profile: string, what: string) {
+  return (value: T | undefined, { field, values, scope }: FieldAt): T | undefined => {
+    const shares = values[mixField] as Record<string, number> | undefined;
+    if (field === undefined || shares === undefined || (shares[profile] ?? 0) > 0) return value;
+    scope.reader.report(
+      field,
+      `only applies when some clients use ${mixField} ${profile} (${what}); remove it`,
+    );
+    return undefined;
+  };
+}
+
 export const WORKLOAD = mapping({
-  clients: withDefault(integer(1), 4),
-  rate: withDefault(rate, 400, {
-    as: "ratePerSecond",
-    description: "Target writes per second over all clients together.",
+  clients: withDefault(integer(1, MAX_CLIENTS), 4, {
+    description:
+      "Virtual clients, each with its own resolver cache and connection pool; the rate is shared among them.",
   }),
+  rate: withDefault(
+    refine(rate, (perSecond, field, { reader }) => {
+      if (perSecond <= MAX_RATE_PER_SECOND) return perSecond;
+      reader.report(
+        field,
+        `must be at most ${MAX_RATE_PER_SECOND}/s (what the workload engine carries on time on 2 cores), got ${perSecond}/s`,
+      );
+      return undefined;
+    }),
+    400,
+    {
+      as: "ratePerSecond",
+      description: "Target writes per second over all clients together.",
+    },
+  ),
   duration: withDefault(duration({ positive: true }), 30_000, {
     as: "durationMs",
     description: "How long clients write; every fault happens within it.",
@@ -39,6 +74,38 @@ export const WORKLOAD = mapping({
   }),
   /** In client failover mode every failed attempt moves the client to the next regional endpoint. */
   retry: section(RETRY),
+  seed: optional(integer(0, 4_294_967_295), {
+    description:
+      "Seeds who gets which profile and how old each cached answer is at the start; omitted = random, printed in the report.",
+  }),
+  resolver: withDefault(
+    mix("resolverMix", RESOLVER_PROFILES),
+    { ttl: 1 },
+    {
+      description:
+        "How clients resolve the service name: ttl (own cache honouring the TTL), shared (a shared recursive " +
+        "resolver per site), fixed (own cache for fixedCache whatever the TTL), none (no cache); or shares of them.",
+    },
+  ),
+  fixedCache: withDefault(duration({ positive: true }), 30_000, {
+    as: "fixedCacheMs",
+    description: "How long the fixed resolver profile keeps an answer (the JVM's default is 30s).",
+    check: onlyFor("resolver", "fixed", "the fixed profile's cache time"),
+  }),
+  connections: withDefault(
+    mix("connectionMix", CONNECTION_PROFILES),
+    { "keep-alive": 1 },
+    {
+      description:
+        "How clients reuse connections: keep-alive (until an error), per-request, max-age (retired after " +
+        "maxConnectionAge); or shares of them.",
+    },
+  ),
+  maxConnectionAge: withDefault(duration({ positive: true }), 30_000, {
+    as: "maxConnectionAgeMs",
+    description: "How long a max-age connection lives before it is replaced (and the name resolved again).",
+    check: onlyFor("connections", "max-age", "the max-age profile's connection lifetime"),
+  }),
 });
 
 /** Whole seconds, as DNS carries them; kept in ms for uniformity. */
