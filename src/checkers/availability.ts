@@ -15,6 +15,7 @@ export function nearestRank(values: readonly number[], percentile: number): numb
 export function measureRto(index: HistoryIndex, fault: FaultWindow | null): RtoMeasurement {
   const empty: RtoMeasurement = {
     p50Ms: null,
+    p90Ms: null,
     p99Ms: null,
     maxMs: null,
     gapMaxMs: null,
@@ -23,6 +24,11 @@ export function measureRto(index: HistoryIndex, fault: FaultWindow | null): RtoM
     clientsRecovered: 0,
     clientsNotRecovered: 0,
     uncertaintyMs: index.opIntervalMs,
+    histogram: [],
+    predictedRangeMs: null,
+    byProfile: [],
+    outside: [],
+    clientsOutside: 0,
   };
   if (fault === null) return { ...empty, reason: NO_OUTAGE_REASON };
 

@@ -8,6 +8,7 @@ import { findFailover, findPrimaryOutage, finalPrimaryRegion, type FailoverEvent
 import { indexHistory, nsToRoundedMs, roundMs } from "./history.ts";
 import { failoverNotes } from "./notes.ts";
 import { summariseNodes } from "./nodes.ts";
+import { summarisePopulation } from "./population.ts";
 import { predict } from "./predicted.ts";
 import { STANDARD_CHECKERS } from "./standard.ts";
 import { buildTimeline } from "./timeline.ts";
@@ -50,6 +51,7 @@ export function analyze(input: AnalyzeInput): Summary {
     durationMs: nsToRoundedMs(index.endNs),
     measurements,
     predicted: predict(drill),
+    population: summarisePopulation(index),
     objectives,
     timeline: buildTimeline(index, derivedTimeline(measurements, failover)),
     nodes: summariseNodes(finalReads, survivingPrimary, drill.database.engine),

@@ -1,5 +1,6 @@
 // The sentences each measurement adds to the summary's notes: what a reader needs to know to trust
 // (or distrust) the figure. Pure.
+import type { Drill } from "../drill/types.ts";
 import type {
   DnsSwitchMeasurement,
   DurationMeasurement,
@@ -125,7 +126,22 @@ export function replicationNotes(m: ReplicationMeasurement): string[] {
   ];
 }
 
-export function throughputNotes(m: ThroughputMeasurement): string[] {
-  if (m.pending <= 0) return [];
-  return [`${m.pending} write(s) never completed before the run ended (counted as indeterminate)`];
+/** Below this share of the asked rate the report says the workload fell short. */
+export const RATE_SHORTFALL = 0.9;
+
+export function throughputNotes(m: ThroughputMeasurement, drill: Drill): string[] {
+  const notes: string[] = [];
+  if (m.pending > 0)
+    notes.push(`${m.pending} write(s) never completed before the run ended (counted as indeterminate)`);
+  if (m.askedPerSecond > 0 && m.achievedPerSecond < RATE_SHORTFALL * m.askedPerSecond) {
+    const share = Math.round((m.achievedPerSecond / m.askedPerSecond) * 100);
+    const clients = drill.workload.clients;
+    notes.push(
+      `the workload sent ${m.achievedPerSecond}/s of the asked ${m.askedPerSecond}/s before the fault ` +
+        `(${share}%): with ${clients} client(s) and one write in flight each, a write may take at most ` +
+        `${Math.round((clients * 1000 * 10) / m.askedPerSecond) / 10} ms on average to keep the rate; ` +
+        "add clients, lower the rate, or look at the write latency (figures per client are coarser)",
+    );
+  }
+  return notes;
 }

@@ -16,6 +16,7 @@ import {
   throughputNotes,
 } from "./notes.ts";
 import { measureReplication } from "./replication.ts";
+import { rtoDistribution } from "./rto-distribution.ts";
 import { detectSplitBrain } from "./split-brain.ts";
 import { measureThroughput } from "./throughput.ts";
 
@@ -65,11 +66,13 @@ export const dnsSwitchChecker = checker({
 export const rtoChecker = checker({
   name: "rto",
   check: ({ index, outage, failover }) => {
-    const measurement = measureRto(index, outage);
+    const measured = measureRto(index, outage);
+    const measurement = { ...measured, ...rtoDistribution(index, failover, measured.perClient) };
     return { measurement, notes: rtoNotes(measurement, failover) };
   },
   inconclusive: (reason) => ({
     p50Ms: null,
+    p90Ms: null,
     p99Ms: null,
     maxMs: null,
     gapMaxMs: null,
@@ -78,6 +81,11 @@ export const rtoChecker = checker({
     clientsRecovered: 0,
     clientsNotRecovered: 0,
     uncertaintyMs: 0,
+    histogram: [],
+    predictedRangeMs: null,
+    byProfile: [],
+    outside: [],
+    clientsOutside: 0,
     reason,
   }),
 });
@@ -133,10 +141,12 @@ export const throughputChecker = checker({
   name: "throughput",
   check: ({ index, outage }) => {
     const measurement = measureThroughput(index, outage);
-    return { measurement, notes: throughputNotes(measurement) };
+    return { measurement, notes: throughputNotes(measurement, index.drill) };
   },
   inconclusive: (reason) => ({
     ackedPerSecond: 0,
+    askedPerSecond: 0,
+    achievedPerSecond: 0,
     attempted: 0,
     ok: 0,
     fail: 0,

@@ -49,8 +49,13 @@ export function measureThroughput(index: HistoryIndex, fault: FaultWindow | null
     phases.push(phase("during-fault", fault.invokeNs, healNs, writes));
     if (healNs < endNs) phases.push(phase("after-heal", healNs, endNs, writes));
   }
+  // What the workload achieved while the system was healthy: invokes before the fault (all run without).
+  const steadyEndNs = fault === null ? endNs : Math.min(fault.invokeNs, endNs);
+  const invokedBefore = writes.filter((w) => w.invokeNs >= startNs && w.invokeNs < steadyEndNs).length;
   return {
     ackedPerSecond: perSecond(count("ok"), windowNs),
+    askedPerSecond: index.drill.workload.ratePerSecond,
+    achievedPerSecond: perSecond(invokedBefore, Math.max(0, steadyEndNs - startNs)),
     attempted: writes.length,
     ok: count("ok"),
     fail: count("fail"),

@@ -113,9 +113,10 @@ const TABLE_HEADER = [
   "lost writes",
   "lost window",
   "RTO p50",
-  "RTO max",
+  "RTO p90",
+  "RTO max (measured / predicted)",
   "detection (measured / predicted)",
-  "DNS switch (client last)",
+  "DNS switch (client first / last)",
   "DNS failover (measured / predicted)",
 ];
 
@@ -132,9 +133,10 @@ function tableRow(report: MatrixReport, cell: CellReport): string[] {
     formatAggregate(m.lostWrites, count),
     formatAggregate(m.lostWindowMs, ms),
     formatAggregate(m.rtoP50Ms, ms),
-    formatAggregate(m.rtoMaxMs, ms),
+    formatAggregate(m.rtoP90Ms, ms),
+    vsPredicted(m.rtoMaxMs, m.predictedRtoMaxMs),
     vsPredicted(m.detectionMs, m.predictedDetectionMs),
-    formatAggregate(m.dnsSwitchClientLastMs, ms),
+    `${formatAggregate(m.dnsSwitchClientFirstMs, ms)} / ${formatAggregate(m.dnsSwitchClientLastMs, ms)}`,
     vsPredicted(m.dnsFailoverMs, m.predictedDnsFailoverMs),
   ];
 }

@@ -81,9 +81,13 @@ export interface RunFigures {
   lostWrites: number | null;
   lostWindowMs: number | null;
   rtoP50Ms: number | null;
+  rtoP90Ms: number | null;
   rtoMaxMs: number | null;
+  /** The upper end of the RTO range the drill's parameters predict for its clients. */
+  predictedRtoMaxMs: number | null;
   detectionMs: number | null;
   promotionMs: number | null;
+  dnsSwitchClientFirstMs: number | null;
   dnsSwitchClientLastMs: number | null;
   /** Fault -> last client on the new address: the measured counterpart of predictedDnsFailoverMs. */
   dnsFailoverMs: number | null;

@@ -43,11 +43,20 @@ export function renderConsole(s: Summary, opts: { color?: boolean } = {}): strin
     ),
     row(
       "RTO",
-      `p50 ${fmtMs(rto.p50Ms)}  p99 ${fmtMs(rto.p99Ms)}  max ${fmtMs(rto.maxMs)}  gap max ${fmtMs(rto.gapMaxMs)}` +
-        `  ± ${fmtMs(rto.uncertaintyMs)}` +
+      `p50 ${fmtMs(rto.p50Ms)}  p90 ${fmtMs(rto.p90Ms)}  p99 ${fmtMs(rto.p99Ms)}  max ${fmtMs(rto.maxMs)}  ` +
+        `gap max ${fmtMs(rto.gapMaxMs)}  ± ${fmtMs(rto.uncertaintyMs)}` +
+        (rto.predictedRangeMs === null
+          ? ""
+          : `   predicted [${fmtMs(rto.predictedRangeMs[0])} – ${fmtMs(rto.predictedRangeMs[1])}]` +
+            (rto.clientsOutside > 0 ? yellow(`, ${rto.clientsOutside} client(s) outside`) : "")) +
         (rto.clientsNotRecovered > 0
           ? yellow(`  (${rto.clientsNotRecovered} client(s) never recovered)`)
           : ""),
+    ),
+    row(
+      "clients",
+      `${s.population.clients}, resolver ${profileCounts(s.population.resolver)}; connections ` +
+        `${profileCounts(s.population.connections)}; seed ${s.population.seed ?? "n/a"}`,
     ),
     row(
       "RPO",
@@ -121,4 +130,10 @@ export function renderConsole(s: Summary, opts: { color?: boolean } = {}): strin
     lines.push(bold("notes"), ...s.notes.map((n) => `  - ${n}`));
   }
   return lines.join("\n") + "\n";
+}
+
+function profileCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([profile, n]) => `${profile} ${n}`)
+    .join(", ");
 }

@@ -27,6 +27,8 @@ import {
   type Line,
   type Table,
 } from "./sections.ts";
+import { rtoHistogramSvg } from "./histogram-svg.ts";
+import { rtoContent } from "./rto-section.ts";
 
 /** Markup that is already safe. Every plain string is escaped on its way into the page. */
 class Html {
@@ -266,6 +268,18 @@ function replicationSection(s: Summary): Html {
   );
 }
 
+function rtoSection(s: Summary): Html {
+  const r = rtoContent(s);
+  const svg = rtoHistogramSvg(s.measurements.rto);
+  return section(
+    "rto",
+    ...r.summary.map((l) => p(l)),
+    svg === null ? "" : new Html(svg),
+    r.byProfile === null ? "" : table(r.byProfile),
+    r.outside.length === 0 ? "" : ul(r.outside),
+  );
+}
+
 function clientsSection(s: Summary): Html | "" {
   const t = clientsTable(s);
   return t === null ? "" : section("clients", table(t));
@@ -317,6 +331,7 @@ export function renderHtml(s: Summary): string {
       objectivesSection(s),
       rpoSection(s),
       splitBrainSection(s),
+      rtoSection(s),
       workloadSection(s),
       latencySection(s),
       replicationSection(s),

@@ -25,6 +25,7 @@ import {
   type Line,
   type Table,
 } from "./sections.ts";
+import { rtoContent } from "./rto-section.ts";
 
 const escapeCell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -116,6 +117,17 @@ function replicationSection(s: Summary): string[] {
   ];
 }
 
+function rtoSection(s: Summary): string[] {
+  const r = rtoContent(s);
+  return [
+    heading("rto"),
+    "",
+    ...r.summary.flatMap((l) => [l, ""]),
+    ...(r.byProfile === null ? [] : [table(r.byProfile), ""]),
+    ...(r.outside.length === 0 ? [] : bullets(r.outside)),
+  ].filter((l, i, all) => !(l === "" && i === all.length - 1));
+}
+
 function clientsSection(s: Summary): string[] {
   const t = clientsTable(s);
   return t === null ? [] : [heading("clients"), "", table(t)];
@@ -137,6 +149,7 @@ export function renderMarkdown(s: Summary): string {
     objectivesSection(s),
     rpoSection(s),
     splitBrainSection(s),
+    rtoSection(s),
     workloadSection(s),
     latencySection(s),
     replicationSection(s),

@@ -42,6 +42,7 @@ export interface DnsSwitchMeasurement {
 
 export interface RtoMeasurement {
   p50Ms: number | null;
+  p90Ms: number | null;
   p99Ms: number | null;
   maxMs: number | null;
   gapMaxMs: number | null;
@@ -50,7 +51,45 @@ export interface RtoMeasurement {
   clientsRecovered: number;
   clientsNotRecovered: number;
   uncertaintyMs: number;
+  /** Recovered clients' RTOs in equal buckets [fromMs, toMs), for the histogram. */
+  histogram: Array<{ fromMs: number; toMs: number; clients: number }>;
+  /**
+   * What the drill's parameters predict for the clients it has: from the shortest detection plus the
+   * measured promotion, to the longest detection plus promotion plus what each client's resolver can
+   * hold an old answer for plus one write interval and one request timeout. null without a failover.
+   */
+  predictedRangeMs: [number, number] | null;
+  /** The same per resolver x connection profile present. */
+  byProfile: RtoProfile[];
+  /** Clients outside their profile's predicted range (or never recovered), each with why; capped. */
+  outside: Array<{
+    client: number;
+    rtoMs: number | null;
+    resolver: string;
+    connections: string;
+    reason: string;
+  }>;
+  clientsOutside: number;
   reason?: string;
+}
+
+export interface RtoProfile {
+  resolver: string;
+  connections: string;
+  clients: number;
+  recovered: number;
+  p50Ms: number | null;
+  maxMs: number | null;
+  predictedRangeMs: [number, number] | null;
+}
+
+/** Who the clients were: the seed that repeats the population, and how many had each profile. */
+export interface PopulationSummary {
+  /** null for histories recorded before populations existed. */
+  seed: number | null;
+  clients: number;
+  resolver: Record<string, number>;
+  connections: Record<string, number>;
 }
 
 export interface RpoMeasurement {
@@ -109,6 +148,10 @@ export interface PhaseCounts {
 
 export interface ThroughputMeasurement {
   ackedPerSecond: number;
+  /** The drill's workload.rate. */
+  askedPerSecond: number;
+  /** Writes invoked per second before the fault (the whole run without one): what the workload achieved. */
+  achievedPerSecond: number;
   attempted: number;
   ok: number;
   fail: number;
@@ -241,6 +284,7 @@ export interface Summary {
   durationMs: number;
   measurements: Measurements;
   predicted: Predicted;
+  population: PopulationSummary;
   objectives: ObjectiveResult[];
   timeline: TimelineEntry[];
   nodes: NodeSummary[];

@@ -44,9 +44,12 @@ const FIGURES: RunFigures = {
   lostWrites: 0,
   lostWindowMs: null,
   rtoP50Ms: 4100,
+  rtoP90Ms: 4900,
   rtoMaxMs: 5100,
+  predictedRtoMaxMs: 7600,
   detectionMs: 3020,
   promotionMs: 150,
+  dnsSwitchClientFirstMs: 20,
   dnsSwitchClientLastMs: 900,
   dnsFailoverMs: 4100,
   predictedDetectionMs: 3000,
@@ -104,8 +107,8 @@ describe("runFigures", () => {
     measurements: {
       detection: { ms: 3010, uncertaintyMs: 1000 },
       promotion: { ms: 120, uncertaintyMs: 20 },
-      dnsSwitch: { clientLastMs: 950, faultToClientLastMs: 4080 },
-      rto: { p50Ms: 4000, p99Ms: 5000, maxMs: 5050 },
+      dnsSwitch: { clientFirstMs: 15, clientLastMs: 950, faultToClientLastMs: 4080 },
+      rto: { p50Ms: 4000, p90Ms: 4800, p99Ms: 5000, maxMs: 5050, predictedRangeMs: [2200, 7600] },
       rpo: { lostWrites: 3, lostWindowMs: 12 },
       throughput: { ackedPerSecond: 391.5 },
       writeLatency: { overall: { count: 10, p50Ms: 2, p99Ms: 31, maxMs: 50 }, phases: [] },
@@ -121,9 +124,12 @@ describe("runFigures", () => {
       lostWrites: 3,
       lostWindowMs: 12,
       rtoP50Ms: 4000,
+      rtoP90Ms: 4800,
       rtoMaxMs: 5050,
+      predictedRtoMaxMs: 7600,
       detectionMs: 3010,
       promotionMs: 120,
+      dnsSwitchClientFirstMs: 15,
       dnsSwitchClientLastMs: 950,
       dnsFailoverMs: 4080,
       predictedDetectionMs: 3000,
@@ -226,13 +232,15 @@ describe("comparison report", () => {
     const rows = md.split("\n").filter((l) => l.startsWith("| "));
     assert.deepEqual(rows, [
       "| dns.ttl | runs | write p50 | write p99 | acked writes/s | lost writes | lost window | RTO p50 | " +
-        "RTO max | detection (measured / predicted) | DNS switch (client last) | DNS failover (measured / predicted) |",
+        "RTO p90 | RTO max (measured / predicted) | detection (measured / predicted) | " +
+        "DNS switch (client first / last) | DNS failover (measured / predicted) |",
       "| 1s | 3 pass | 2.5 ms (2.5–2.5 ms) | 40 ms (40–40 ms) | 398 (398–398) | 0 (0–0) | n/a | " +
-        "4.1 s (4.1–4.1 s) | 5.1 s (4.9–6 s) | 3.02 s (3.02–3.02 s) / 3 s | 900 ms (900–900 ms) | " +
-        "4.1 s (4.1–4.1 s) / 4 s |",
+        "4.1 s (4.1–4.1 s) | 4.9 s (4.9–4.9 s) | 5.1 s (4.9–6 s) / 7.6 s | 3.02 s (3.02–3.02 s) / 3 s | " +
+        "20 ms (20–20 ms) / 900 ms (900–900 ms) | 4.1 s (4.1–4.1 s) / 4 s |",
       "| 2s | 1 pass, 1 fail, 1 error | 2.5 ms (2.5–2.5 ms), 2 of 3 | 40 ms (40–40 ms), 2 of 3 | " +
-        "398 (398–398), 2 of 3 | 2 (0–4), 2 of 3 | n/a | 4.1 s (4.1–4.1 s), 2 of 3 | 5.1 s (5.1–5.1 s), 2 of 3 | " +
-        "3.02 s (3.02–3.02 s), 2 of 3 / 3 s | 900 ms (900–900 ms), 2 of 3 | 4.1 s (4.1–4.1 s), 2 of 3 / 4 s |",
+        "398 (398–398), 2 of 3 | 2 (0–4), 2 of 3 | n/a | 4.1 s (4.1–4.1 s), 2 of 3 | 4.9 s (4.9–4.9 s), 2 of 3 | " +
+        "5.1 s (5.1–5.1 s), 2 of 3 / 7.6 s | 3.02 s (3.02–3.02 s), 2 of 3 / 3 s | " +
+        "20 ms (20–20 ms), 2 of 3 / 900 ms (900–900 ms), 2 of 3 | 4.1 s (4.1–4.1 s), 2 of 3 / 4 s |",
     ]);
     assert.match(md, /- Set in every cell: workload.clients=2/);
     assert.match(md, /- Status: \*\*error\*\* \(exit 4\)/);

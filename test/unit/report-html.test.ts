@@ -144,7 +144,14 @@ describe("HTML report", () => {
       "200 ms",
       "≤ 2 s (TTL)",
     ]);
-    assert.deepEqual(rowStartingWith(rows, "RTO max"), ["RTO max", "4.7 s", "204 ms", "n/a"]);
+    // Predicted: 3 x 1 s + 500 ms detection, 400 ms promotion, 5 ms DNS update, 2 s TTL, 200 ms write
+    // interval, 1 s request timeout.
+    assert.deepEqual(rowStartingWith(rows, "RTO max"), [
+      "RTO max",
+      "4.7 s",
+      "204 ms",
+      "≤ 7.11 s (by profile below)",
+    ]);
     assert.deepEqual(rowStartingWith(rows, "lost acknowledged writes"), [
       "lost acknowledged writes",
       "2",
@@ -194,6 +201,21 @@ describe("HTML report", () => {
     assert.ok(page.includes('<div class="banner inconclusive" role="status">'));
     assert.ok(page.includes('<span class="badge inconclusive">inconclusive</span>'));
     checkTags(page);
+  });
+
+  it("draws the clients' RTOs as a histogram over the predicted range, with the profiles' table", () => {
+    const summary = outageSummary();
+    const section = /<section id="rto">(.*?)<\/section>/s.exec(html)?.[1] ?? "";
+    const bars = [...section.matchAll(/<rect class="bar" [^>]*><title>(\d+) client\(s\)/g)].map((m) =>
+      Number(m[1]),
+    );
+    assert.equal(bars.length, summary.measurements.rto.histogram.length);
+    assert.equal(
+      bars.reduce((a, b) => a + b, 0),
+      summary.measurements.rto.clientsRecovered,
+    );
+    assert.match(section, /<title>predicted 2\.4 s – 7\.11 s<\/title>/);
+    assert.match(section, /<th>predicted range<\/th>/);
   });
 
   it("heads the page with failover figures only when there was a failover", () => {
