@@ -2,6 +2,7 @@
 // maps the status to the exit code as `run` does. Starts nothing. Imported only when the command runs.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import type { Summary } from "../../checkers/types.ts";
 import { renderConsole } from "../../report/index.ts";
 import { reportTimestamp, writeReportFiles } from "../../runner/run-files.ts";
 import { changedMeasurements, readStoredRun, recheckRun, type StoredRun } from "../../runner/stored-run.ts";
@@ -36,7 +37,7 @@ export async function handleCheck(
     refuse(err.message);
     return;
   }
-  let summary;
+  let summary: Summary;
   try {
     summary = recheckRun(run);
   } catch (err) {
