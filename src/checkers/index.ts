@@ -12,6 +12,7 @@ import { summarisePopulation } from "./population.ts";
 import { predict } from "./predicted.ts";
 import { STANDARD_CHECKERS } from "./standard.ts";
 import { buildTimeline } from "./timeline.ts";
+import { REPORT_FORMAT_VERSION } from "../summary/types.ts";
 import type { Measurements, Summary, TimelineEntry } from "./types.ts";
 
 export type * from "./types.ts";
@@ -45,6 +46,7 @@ export function analyze(input: AnalyzeInput): Summary {
   const { measurements, notes, failures } = check(context);
   const objectives = evaluateObjectives(drill.objectives, measurements, failures);
   return {
+    formatVersion: REPORT_FORMAT_VERSION,
     drill,
     status: drillStatus(objectives, failures),
     startedAt,

@@ -1,6 +1,7 @@
 // The command-line entry. The parser is built here and only executed from bin/, so tests can drive
 // main() in-process and check exit codes and output.
 import yargs, { type Argv } from "yargs";
+import { checkCommand } from "./check.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { processIo, type CliIo } from "./io.ts";
 import { matrixCommand } from "./matrix.ts";
@@ -24,8 +25,9 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
       .command(runCommand(io, setExit))
       .command(validateCommand(io, setExit))
       .command(matrixCommand(io, setExit))
+      .command(checkCommand(io, setExit))
       .command(toxiproxyCommand(io, setExit))
-      .demandCommand(1, "name a command: run, validate, matrix or toxiproxy")
+      .demandCommand(1, "name a command: run, validate, matrix, check or toxiproxy")
       .strict()
       .help()
       .version(ownVersion())

@@ -3,6 +3,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { once } from "node:events";
 import type { Clock } from "../clock.ts";
+import { readHistory } from "./format.ts";
 import type { Op, OpType } from "./types.ts";
 
 export class HistoryRecorder implements AsyncDisposable {
@@ -44,9 +45,10 @@ export class HistoryRecorder implements AsyncDisposable {
   }
 }
 
-export function parseHistory(jsonl: string): Op[] {
-  return jsonl
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as Op);
+/**
+ * The ops of a history file, the history-format op (when present) included. Refuses a malformed line
+ * or a newer format, naming the line; readHistory (format.ts) also returns the version.
+ */
+export function parseHistory(jsonl: string, file?: string): Op[] {
+  return readHistory(jsonl, file === undefined ? {} : { file }).ops;
 }

@@ -51,10 +51,12 @@ export const Processes = {
  * DNS monitor (process "dns-monitor"), type info:
  *   authoritative-answer {address, ttlMs}           first answer and every change of address
  * Runner (process "runner"), type info:
+ *   history-format {formatVersion} — always the first op (index 0) of a run's history (format.ts)
  *   population {seed, sharedResolvers: {site, cacheAgeMs}[], columns, clients: row[]}   at workload
  *     start: each virtual client's site, resolver and connection profile and starting ages
  *   topology-up {regions: {name, address, role}[]}, steady-state {ok: boolean, detail},
- *   workload-start {}, workload-end {}, heal-all {}, final-read {node, reachable, count}
+ *   workload-start {}, workload-end {}, heal-all {}, final-read {node, reachable, role, count, walLsn?}
+ *   (the ids themselves are in final-state.json beside the history: src/history/final-state.ts)
  * Database monitor (process "db-monitor"), type info; it queries every running node directly:
  *   replication-sample ReplicationSampleValue        every sampleMs
  *   role-change        RoleChangeValue               a node's observed role differs from the last one
@@ -75,6 +77,7 @@ export const Events = {
   dnsUpdate: "dns-update",
   failoverFailed: "failover-failed",
   authoritativeAnswer: "authoritative-answer",
+  historyFormat: "history-format",
   topologyUp: "topology-up",
   steadyState: "steady-state",
   workloadStart: "workload-start",

@@ -1,19 +1,18 @@
 // The one orchestrator: the only module that touches both infrastructure and the history.
 // drill -> topology -> steady-state gate -> workload + faults + failover manager + monitors -> heal ->
 // recovery wait -> final reads -> checkers -> objectives -> reports.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { MonotonicClock } from "../clock.ts";
-import { analyze } from "../checkers/index.ts";
 import { DnsMonitor } from "../dns/monitor.ts";
 import { queryA } from "../dns/resolver.ts";
 import type { Drill } from "../drill/types.ts";
+import { historyFormatValue } from "../history/format.ts";
 import { HistoryRecorder } from "../history/recorder.ts";
 import { managerKind } from "../managers/registry.ts";
 import type { FailoverManager } from "../managers/types.ts";
 import { probeHealth } from "../platform/http-probe.ts";
 import { Events, Processes, type FinalRead } from "../history/types.ts";
-import { REPORT_FILES } from "../report/index.ts";
 import type { Summary } from "../checkers/types.ts";
 import { DockerTopology } from "../topology/docker.ts";
 import { LocalTopology } from "../topology/local.ts";
@@ -25,6 +24,10 @@ import { newSeed } from "../workload/random.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { DatabaseMonitor } from "./database-monitor.ts";
 import { FaultSchedule } from "./faults.ts";
+import { reportTimestamp, RUN_FILES, writeFinalState, writeReportFiles } from "./run-files.ts";
+import { summariseRun } from "./summarise.ts";
+
+export { reportTimestamp } from "./run-files.ts";
 
 export interface RunOptions {
   /** Parent directory for reports; the run writes to <out>/<drill>/<timestamp>/. */
@@ -44,20 +47,15 @@ export class SteadyStateError extends Error {
   override name = "SteadyStateError";
 }
 
-export function reportTimestamp(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
-}
-
 export async function runDrill(drill: Drill, options: RunOptions): Promise<RunResult> {
   const log = options.log ?? (() => {});
   const signal = options.signal;
   const clock = new MonotonicClock();
   const reportDir = path.join(options.out, drill.name, reportTimestamp(new Date(clock.startedAt)));
   await mkdir(reportDir, { recursive: true });
-  const history = new HistoryRecorder(clock, path.join(reportDir, "history.jsonl"));
+  const history = new HistoryRecorder(clock, path.join(reportDir, RUN_FILES.history));
+  // Op 0 says which history format the file is (the format stays one op per line).
+  history.event(Processes.runner, Events.historyFormat, historyFormatValue());
   const since = (): string => `${(clock.now() / 1e9).toFixed(1)}s`;
   const say = (line: string): void => log(`[${since()}] ${line}`);
 
@@ -151,12 +149,12 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     await dbMonitor.stop();
 
     const finalReads = await readFinalState(topo, history);
-    const summary = analyze({ drill, history: history.ops, finalReads, startedAt: clock.startedAt });
-    if (faults.errors.length > 0) {
-      summary.notes.push(...faults.errors.map((e) => `fault error: ${e.message}`));
-    }
+    // The evidence first: a failure in the checkers must not cost the run its final state.
+    await writeFinalState(reportDir, finalReads);
+    // Fault errors are in the history too (nemesis `fail` ops): summariseRun notes them from there.
+    const summary = summariseRun({ drill, history: history.ops, finalReads, startedAt: clock.startedAt });
     await history.close();
-    await writeReports(reportDir, summary);
+    await writeReportFiles(reportDir, summary);
     return { summary, reportDir };
   } finally {
     // Every exit path: stop observers, heal faults, stop every process, remove the workspace.
@@ -232,10 +230,6 @@ async function readFinalState(topo: RunningTopology, history: HistoryRecorder): 
     reads.push(read);
   }
   return reads;
-}
-
-async function writeReports(dir: string, summary: Summary): Promise<void> {
-  await Promise.all(REPORT_FILES.map(({ file, render }) => writeFile(path.join(dir, file), render(summary))));
 }
 
 /** The drill's clients: its mix of profiles over its regions as sites, seeded (a fresh seed if none). */

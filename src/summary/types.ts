@@ -277,7 +277,12 @@ export interface NodeSummary {
   error?: string;
 }
 
+/** report.json's formatVersion: bump when a reader of the previous version would misread a report. */
+export const REPORT_FORMAT_VERSION = 1;
+
 export interface Summary {
+  /** REPORT_FORMAT_VERSION of the failover-drill that wrote it; readers refuse a newer one. */
+  formatVersion: number;
   drill: Drill;
   status: DrillStatus;
   startedAt: string;

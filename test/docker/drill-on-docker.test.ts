@@ -7,6 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Summary } from "../../src/checkers/types.ts";
+import { main } from "../../src/cli/main.ts";
 import { DRILL_LABEL } from "../../src/platform/docker.ts";
 import { skipWithoutDockerEngine } from "./engine.ts";
 import { docker } from "./helpers.ts";
@@ -128,6 +129,20 @@ describe("drills on the docker platform (docker)", function () {
       const b = containers.measurements.rto.maxMs!;
       assert.ok(Math.abs(a - b) <= 2500, `local ${a} ms, docker ${b} ms`);
       assert.equal(containers.measurements.rto.clientsNotRecovered, 0);
+    });
+
+    it("re-checks the docker run with failover-drill check to exactly its report.json", async () => {
+      const [run] = await readdir(path.join(out, "docker", "region-outage"));
+      const dir = path.join(out, "docker", "region-outage", run!);
+      const checked = path.join(out, "docker-checked");
+      const lines: string[] = [];
+      const code = await main(["check", dir, "--out", checked], {
+        out: (t) => lines.push(t),
+        err: (t) => lines.push(t),
+      });
+      assert.equal(code, 0, lines.join("\n"));
+      const again = JSON.parse(await readFile(path.join(checked, "report.json"), "utf8")) as Summary;
+      assert.deepEqual(again, containers);
     });
 
     it("loses at most a few acknowledged writes on both, within a window under 1 s", () => {

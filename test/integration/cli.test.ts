@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { main } from "../../src/cli/main.ts";
+import { writeStoredRun } from "../unit/stored-run.ts";
 
 function capture(): {
   io: { out: (t: string) => void; err: (t: string) => void };
@@ -260,5 +261,30 @@ describe("failover-drill start-up (compiled CLI)", function () {
     assert.ok(urls.some((u) => u.includes("/dist/src/drill/load.js")));
     assert.ok(urls.some((u) => u.includes("/node_modules/yaml/")));
     assert.ok(!urls.some((u) => u.includes("/dist/src/runner/")), "validate starts nothing");
+  });
+
+  it("loads check's handler only when it runs, and no runner, topology or YAML for it", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "cli-check-"));
+    try {
+      await writeStoredRun(path.join(dir, "run"), []);
+      const { code, urls } = await modulesLoadedBy([
+        "check",
+        path.join(dir, "run"),
+        "--out",
+        path.join(dir, "out"),
+      ]);
+      assert.equal(code, 0);
+      assert.ok(urls.some((u) => u.includes("/dist/src/cli/handlers/check.js")));
+      assert.deepEqual(
+        urls.filter((u) =>
+          /\/dist\/src\/(runner\/runner|topology\/(local|docker)|drill\/load)\.js|\/node_modules\/yaml\//.test(
+            u,
+          ),
+        ),
+        [],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,34 @@
+// The files of one run's directory, by name, and how the run writes them. The runner writes them and
+// `failover-drill check` reads them back (stored-run.ts); naming them once keeps the two in step.
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { renderFinalState } from "../history/final-state.ts";
+import type { FinalRead } from "../history/types.ts";
+import { REPORT_FILES } from "../report/index.ts";
+import type { Summary } from "../summary/types.ts";
+
+export const RUN_FILES = {
+  /** Every op and event, streamed as they happen (src/history/format.ts). */
+  history: "history.jsonl",
+  /** Every node's ids, role and position after the recovery wait (src/history/final-state.ts). */
+  finalState: "final-state.json",
+  /** The summary with the drill embedded (src/report/json.ts). */
+  report: "report.json",
+} as const;
+
+/** A run directory's name: the start time to the second, e.g. 20260101T120000Z. */
+export function reportTimestamp(d: Date): string {
+  return d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+}
+
+export async function writeFinalState(dir: string, reads: readonly FinalRead[]): Promise<void> {
+  await writeFile(path.join(dir, RUN_FILES.finalState), renderFinalState(reads));
+}
+
+/** Every format in the REPORT_FILES registry. */
+export async function writeReportFiles(dir: string, summary: Summary): Promise<void> {
+  await Promise.all(REPORT_FILES.map(({ file, render }) => writeFile(path.join(dir, file), render(summary))));
+}
