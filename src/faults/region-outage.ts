@@ -41,10 +41,11 @@ export const regionOutage = defineFaultKind({
     // keeps its connections open (they stall), so pause leaves the links alone.
     const links = fault.mode === "pause" ? [] : linksTouchingRegion(layout, fault.region);
     // Cutting a link drops what its latency toxic holds (WAL on the wire is lost), and parallel cuts
-    // land milliseconds apart (tens on a loaded machine). So the replication and app-db links go
-    // first and the client links only then: every write a client saw acknowledged has its WAL at
-    // the standby or dropped at the cut. Client links first would let in-flight WAL reach the
-    // standby meanwhile and hide the window async replication loses (docs/toxiproxy.md).
+    // land milliseconds apart (tens on a loaded machine). So the replication links go first and the
+    // app-db and client links once that is done: a write acknowledged before the cut has its WAL at
+    // the standby or dropped with the link. Had the app-db link gone first, the writes acknowledged
+    // just before it would have had their WAL delivered until the replication link followed,
+    // hiding the window that async replication loses (docs/toxiproxy.md, "Bytes in flight").
     try {
       for (const group of cutOrder(links))
         await Promise.all(group.map((l) => proxies.disable(l.proxy, reason)));
@@ -66,7 +67,7 @@ export const regionOutage = defineFaultKind({
   },
 });
 
-/** The region's replication and app-db links, then its client links. */
+/** The region's replication links, then its app-db and client links. */
 function cutOrder(links: LinkInfo[]): LinkInfo[][] {
-  return [links.filter((l) => l.kind !== "client"), links.filter((l) => l.kind === "client")];
+  return [links.filter((l) => l.kind === "replication"), links.filter((l) => l.kind !== "replication")];
 }
