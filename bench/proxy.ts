@@ -3,8 +3,10 @@
 // in this process for comparison. Printed, not asserted; the targets come from Toxiproxy's own tests:
 // average latency per proxied trip under 0.3 ms (toxic_test.go TestProxyLatency) and at least
 // 100 MB/s through a latency toxic (latency_test.go TestLatencyToxicBandwidth).
+// It also measures how far apart a region outage's cuts land (bench/proxy-cut.ts).
 //   npm run bench:proxy            full run (about a minute)
 //   npm run bench:proxy -- --quick fewer samples and bytes
+//   npm run bench:proxy -- --toxiproxy-url http://127.0.0.1:8474   the same figures for that server too
 import { spawn } from "node:child_process";
 import net from "node:net";
 import type { AddressInfo, Server, Socket } from "node:net";
@@ -14,8 +16,13 @@ import { fileURLToPath } from "node:url";
 import { nearestRank } from "../src/checkers/availability.ts";
 import { ToxiproxyServer } from "../src/toxiproxy/server.ts";
 import { sleep } from "../src/util/abort.ts";
+import { type CutSpread, describeCutSpread, measureCutSpread } from "./proxy-cut.ts";
 
 const quick = process.argv.includes("--quick");
+const urlFlag = process.argv.indexOf("--toxiproxy-url");
+/** Another Toxiproxy server to measure side by side (e.g. the Go binary); it must be a spare one. */
+const externalUrl = urlFlag < 0 ? undefined : process.argv[urlFlag + 1]?.replace(/\/+$/, "");
+const CUT_ROUNDS = quick ? 10 : 30;
 const ROUND_TRIPS = quick ? 2_000 : 10_000;
 const THROUGHPUT_BYTES = (quick ? 128 : 512) * 1024 * 1024;
 const LATENCY_TOXIC_MS = 100;
@@ -154,6 +161,7 @@ interface Figures {
   plainMBs: number;
   latencyMBs: number;
   latencySteadyMBs: number;
+  cut: CutSpread;
 }
 
 async function measure(
@@ -176,6 +184,7 @@ async function measure(
   const delayed = await throughput(sinkPort, up.sinkWait, THROUGHPUT_BYTES);
   await api(url, "DELETE", "/proxies/bench-echo");
   await api(url, "DELETE", "/proxies/bench-sink");
+  const cut = await measureCutSpread(url, CUT_ROUNDS);
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
   return {
     label,
@@ -188,6 +197,7 @@ async function measure(
     plainMBs: plain.total,
     latencyMBs: delayed.total,
     latencySteadyMBs: delayed.steady,
+    cut,
   };
 }
 
@@ -279,6 +289,7 @@ function report(direct: number[], bare: number[], all: Figures[]): void {
       `throughput, ${LATENCY_TOXIC_MS} ms latency toxic: ${f.latencySteadyMBs.toFixed(0)} MB/s once flowing ` +
         `(${f.latencyMBs.toFixed(0)} MB/s counting the first ${LATENCY_TOXIC_MS} ms) -> ${mark(f.latencySteadyMBs >= 100)} the >= 100 MB/s target`,
     );
+    console.log(describeCutSpread(f.cut));
   }
 }
 
@@ -297,6 +308,10 @@ async function run(): Promise<void> {
   } finally {
     const code = await standalone.stop();
     if (code !== 0) console.error(`the standalone server exited with ${code}`);
+  }
+
+  if (externalUrl !== undefined) {
+    figures.push(await measure(`the server at ${externalUrl} (--toxiproxy-url)`, externalUrl, up, direct));
   }
 
   const embedded = await ToxiproxyServer.start();

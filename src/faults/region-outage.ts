@@ -3,7 +3,7 @@
 import { required, withDefault } from "../drill/schema/fields.ts";
 import { oneOf } from "../drill/schema/scalars.ts";
 import { regionRef } from "../drill/format/common.ts";
-import { linksTouchingRegion } from "../topology/topology.ts";
+import { linksTouchingRegion, type LinkInfo } from "../topology/topology.ts";
 import { defineFaultKind, faultReason, type FaultBase } from "./kind.ts";
 import { OUTAGE_MODES, type OutageMode } from "./vocabulary.ts";
 
@@ -40,7 +40,19 @@ export const regionOutage = defineFaultKind({
     // Network first (the region drops off the net), then its processes die. A frozen region
     // keeps its connections open (they stall), so pause leaves the links alone.
     const links = fault.mode === "pause" ? [] : linksTouchingRegion(layout, fault.region);
-    await Promise.all(links.map((l) => proxies.disable(l.proxy, reason)));
+    // Cutting a link drops what its latency toxic holds (WAL on the wire is lost), and parallel cuts
+    // land milliseconds apart (tens on a loaded machine). So the replication links go first and the
+    // app-db and client links once that is done: a write acknowledged before the cut has its WAL at
+    // the standby or dropped with the link. Had the app-db link gone first, the writes acknowledged
+    // just before it would have had their WAL delivered until the replication link followed,
+    // hiding the window that async replication loses (docs/toxiproxy.md, "Bytes in flight").
+    try {
+      for (const group of cutOrder(links))
+        await Promise.all(group.map((l) => proxies.disable(l.proxy, reason)));
+    } catch (err) {
+      await Promise.allSettled(links.map((l) => proxies.enable(l.proxy, reason)));
+      throw err;
+    }
     let healRegion: () => Promise<void>;
     try {
       healRegion = await topology.injectRegionOutage(fault.region, fault.mode);
@@ -54,3 +66,8 @@ export const regionOutage = defineFaultKind({
     };
   },
 });
+
+/** The region's replication links, then its app-db and client links. */
+function cutOrder(links: LinkInfo[]): LinkInfo[][] {
+  return [links.filter((l) => l.kind === "replication"), links.filter((l) => l.kind !== "replication")];
+}

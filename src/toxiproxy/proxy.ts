@@ -106,6 +106,8 @@ export interface ProxyJson {
   listen: string;
   upstream: string;
   enabled: boolean;
+  /** Toxiproxy 2.12 serialises its proxy's zerolog logger, always as `{}`; clients may expect it. */
+  Logger: Record<string, never>;
   toxics: ToxicJson[];
 }
 
@@ -122,6 +124,8 @@ function parseDirection(stream: string): StreamDirection | undefined {
 
 export class Proxy {
   enabled = false;
+  /** Settles when the listener of the last stop() has released its handle (for a clean shutdown). */
+  closed: Promise<void> = Promise.resolve();
   private server: Server | undefined;
   private readonly connections = new Set<ProxyConnection>();
   private toxics: ToxicDefinition[] = [];
@@ -156,16 +160,23 @@ export class Proxy {
     this.enabled = true;
   }
 
-  /** Closes the listener (new connections are refused) and every live connection. */
-  async stop(): Promise<void> {
+  /**
+   * Closes the listener (new connections are refused) and every live connection, dropping what
+   * their toxics hold, as Toxiproxy 2.12's stop() does. All of it happens before this returns: a
+   * region outage cuts several proxies by parallel requests, and a cut that waited for the previous
+   * one's sockets to finish closing would let a later link deliver data for tens of milliseconds
+   * after an earlier one was cut (e.g. replication WAL after the client link).
+   */
+  stop(): void {
     if (!this.enabled) return;
     this.enabled = false;
     const server = this.server;
     this.server = undefined;
     if (server === undefined) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // The listening socket is closed at once (libuv closes the fd in uv_close); the callback comes
+    // after every accepted socket has gone too.
+    this.closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const connection of [...this.connections]) connection.destroy();
-    await closed;
   }
 
   /** Whether a populate entry would replace this proxy (Toxiproxy 2.12's Proxy.Differs). */
@@ -179,12 +190,12 @@ export class Proxy {
     const upstream = patch.upstream ?? this.upstream;
     const enabled = patch.enabled ?? this.enabled;
     if (await this.differs(listen, upstream)) {
-      await this.stop();
+      this.stop();
       this.listen = listen;
       this.upstream = upstream;
     }
     if (enabled) await this.start();
-    else await this.stop();
+    else this.stop();
   }
 
   toJSON(): ProxyJson {
@@ -193,6 +204,7 @@ export class Proxy {
       listen: this.listen,
       upstream: this.upstream,
       enabled: this.enabled,
+      Logger: {},
       toxics: this.toxicsJson(),
     };
   }

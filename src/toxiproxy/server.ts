@@ -148,7 +148,8 @@ export class ToxiproxyServer implements AsyncDisposable {
     this.httpServer.closeAllConnections();
     // Queued behind any mutation in flight, so no listener is opened after this has run.
     await this.mutations.run(async () => {
-      await Promise.all([...this.proxies.values()].map((p) => p.stop()));
+      for (const proxy of this.proxies.values()) proxy.stop();
+      await Promise.all([...this.proxies.values()].map((p) => p.closed));
       this.proxies.clear();
     });
     await httpClosed;
@@ -235,7 +236,7 @@ export class ToxiproxyServer implements AsyncDisposable {
         await this.mutate(async () => {
           const proxy = this.proxy(proxyName);
           this.proxies.delete(proxyName);
-          await proxy.stop();
+          proxy.stop();
         });
         return { status: 204 };
       }
@@ -332,7 +333,7 @@ export class ToxiproxyServer implements AsyncDisposable {
         }
         if (existing !== undefined) {
           this.proxies.delete(spec.name);
-          await existing.stop();
+          existing.stop();
         }
         result.push(await this.createProxy(spec));
       }

@@ -19,6 +19,7 @@ interface ProxyBody {
   listen: string;
   upstream: string;
   enabled: boolean;
+  Logger: Record<string, never>;
   toxics: Array<{ name: string; type: string; stream: string; toxicity: number; attributes: unknown }>;
 }
 
@@ -61,9 +62,21 @@ describe(`Toxiproxy HTTP API conformance (${EXTERNAL_URL || "embedded server"})`
       assert.match(proxy.listen, /^127\.0\.0\.1:[1-9]\d*$/);
       assert.deepEqual(
         { ...proxy, listen: "bound" },
-        { name, listen: "bound", upstream: `127.0.0.1:${upstream}`, enabled: true, toxics: [] },
+        { name, listen: "bound", upstream: `127.0.0.1:${upstream}`, enabled: true, Logger: {}, toxics: [] },
       );
       assert.equal(await s.connectError(portOf(proxy.listen)), undefined);
+    });
+
+    it("answers every proxy object with 2.12's fields in its order, Logger included", async () => {
+      const { name } = await s.proxy("order", upstream);
+      const fields = ["name", "listen", "upstream", "enabled", "Logger", "toxics"];
+      const one = (await s.api("GET", `/proxies/${name}`)).body as ProxyBody;
+      const listed = ((await s.api("GET", "/proxies")).body as Record<string, ProxyBody>)[name]!;
+      const updated = (await s.api("PATCH", `/proxies/${name}`, { enabled: false })).body as ProxyBody;
+      for (const proxy of [one, listed, updated]) {
+        assert.deepEqual(Object.keys(proxy), fields);
+        assert.deepEqual(proxy.Logger, {});
+      }
     });
 
     it("lists proxies as an object keyed by name, and shows one with GET /proxies/{name}", async () => {
@@ -94,6 +107,7 @@ describe(`Toxiproxy HTTP API conformance (${EXTERNAL_URL || "embedded server"})`
         listen: `127.0.0.1:${free}`,
         upstream: `127.0.0.1:${upstream}`,
         enabled: false,
+        Logger: {},
         toxics: [],
       });
       assert.equal(await s.connectError(free), "ECONNREFUSED");
@@ -158,6 +172,7 @@ describe(`Toxiproxy HTTP API conformance (${EXTERNAL_URL || "embedded server"})`
         listen: `127.0.0.1:${port}`,
         upstream: `127.0.0.1:${upstream}`,
         enabled: false,
+        Logger: {},
         toxics: [],
       });
       const enabled = await s.api("POST", `/proxies/${name}`, { enabled: true });

@@ -65,6 +65,8 @@ export class Reader {
   ended = false;
   closed = false;
   error: NodeJS.ErrnoException | undefined;
+  /** When (performance.now()) the last bytes arrived, the FIN came, an error came, the socket closed. */
+  readonly at: { data?: number; end?: number; error?: number; close?: number } = {};
   private waiters = new Set<() => void>();
 
   constructor(readonly socket: Socket) {
@@ -72,18 +74,22 @@ export class Reader {
       this.chunks.push(chunk);
       this.received += chunk.length;
       this.reads += 1;
+      this.at.data = performance.now();
       this.wake();
     });
     socket.on("end", () => {
       this.ended = true;
+      this.at.end = performance.now();
       this.wake();
     });
     socket.on("error", (err: NodeJS.ErrnoException) => {
       this.error = err;
+      this.at.error = performance.now();
       this.wake();
     });
     socket.on("close", () => {
       this.closed = true;
+      this.at.close = performance.now();
       this.wake();
     });
   }

@@ -150,7 +150,14 @@ describe("embedded Toxiproxy server (integration)", function () {
       assert.equal(reply.status, 201, reply.text);
       assert.deepEqual(
         { ...(reply.body as object), listen: "x" },
-        { name: "db", listen: "x", upstream: `127.0.0.1:${echo.port}`, enabled: true, toxics: [] },
+        {
+          name: "db",
+          listen: "x",
+          upstream: `127.0.0.1:${echo.port}`,
+          enabled: true,
+          Logger: {},
+          toxics: [],
+        },
       );
       const toxic = await s.api("POST", "/proxies/db/toxics", {
         Type: "latency",
