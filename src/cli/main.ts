@@ -2,6 +2,7 @@
 // main() in-process and check exit codes and output.
 import yargs, { type Argv } from "yargs";
 import { checkCommand } from "./check.ts";
+import { doctorCommand } from "./doctor.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { processIo, type CliIo } from "./io.ts";
 import { matrixCommand } from "./matrix.ts";
@@ -27,7 +28,8 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
       .command(matrixCommand(io, setExit))
       .command(checkCommand(io, setExit))
       .command(toxiproxyCommand(io, setExit))
-      .demandCommand(1, "name a command: run, validate, matrix, check or toxiproxy")
+      .command(doctorCommand(io, setExit))
+      .demandCommand(1, "name a command: run, validate, matrix, check, toxiproxy or doctor")
       .strict()
       .help()
       .version(ownVersion())

@@ -3,6 +3,7 @@
 // provider, and a real server updated over RFC 2136 would be another. Resolvers (the clients', the
 // DNS monitor's) query `endpoint` over real DNS, whatever the provider.
 
+import type { Requirement } from "../platform/requirements.ts";
 import type { DnsServerAddress } from "./resolver.ts";
 
 /** Where a DNS server answers queries. */
@@ -32,5 +33,7 @@ export interface DnsProviderKind {
   readonly name: string;
   /** One line for docs and `--help`. */
   readonly description: string;
+  /** Programs it runs on the local platform (checked before a drill starts; listed by `doctor`). */
+  requirements?(): Requirement[];
   start(options: DnsProviderOptions): Promise<DnsProvider>;
 }

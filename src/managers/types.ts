@@ -5,6 +5,7 @@
 // A manager that reports no steps of its own still gets its promotion measured: the database monitor
 // records role changes, and the checkers fall back to them.
 import type { Drill } from "../drill/types.ts";
+import type { Requirement } from "../platform/requirements.ts";
 import type { HistoryRecorder } from "../history/recorder.ts";
 import type { RunningTopology } from "../topology/topology.ts";
 import type { ManagerName } from "./names.ts";
@@ -37,5 +38,8 @@ export interface ManagerKind {
   /** Whether it records its own detection and promotion; if not, promotion comes from observed roles. */
   readonly reportsSteps: boolean;
   routing(drill: Drill): ClientRouting;
+  /** Programs it runs on the local platform for this drill, or for any drill when none is given (checked
+   * before the drill starts; listed by `failover-drill doctor`). */
+  requirements?(drill?: Drill): Requirement[];
   create(context: ManagerContext): FailoverManager;
 }

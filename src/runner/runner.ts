@@ -24,6 +24,7 @@ import { newSeed } from "../workload/random.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { DatabaseMonitor } from "./database-monitor.ts";
 import { FaultSchedule } from "./faults.ts";
+import { assertInstalled } from "./requirements.ts";
 import { reportTimestamp, RUN_FILES, writeFinalState, writeReportFiles } from "./run-files.ts";
 import { summariseRun } from "./summarise.ts";
 
@@ -48,6 +49,8 @@ export class SteadyStateError extends Error {
 }
 
 export async function runDrill(drill: Drill, options: RunOptions): Promise<RunResult> {
+  // Before the report directory or anything else exists: a missing program stops the drill at once.
+  assertInstalled(drill);
   const log = options.log ?? (() => {});
   const signal = options.signal;
   const clock = new MonotonicClock();

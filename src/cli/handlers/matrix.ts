@@ -1,5 +1,7 @@
 // `failover-drill matrix`: loads the matrix, lists it (--dry-run) or runs every cell. Imported only
 // when the command runs.
+import { MissingComponentsError, missingRequirements } from "../../platform/requirements.ts";
+import { drillRequirements } from "../../runner/requirements.ts";
 import { formatProblem } from "../../drill/load.ts";
 import type { Platform } from "../../drill/types.ts";
 import { cellLabel, loadMatrix, MatrixValidationError, showValue } from "../../matrix/load.ts";
@@ -38,6 +40,12 @@ export async function handleMatrix(
   if (args.toxiproxyUrl !== undefined && plan.cells.some((cell) => cell.drill.platform === "docker")) {
     io.err(`error: ${TOXIPROXY_URL_ON_DOCKER}`);
     setExit(ExitCode.invalidInput);
+    return;
+  }
+  const missing = missingRequirements(plan.cells.flatMap((cell) => drillRequirements(cell.drill)));
+  if (missing.length > 0 && !args.dryRun) {
+    io.err(`error: ${new MissingComponentsError(plan.spec.name, missing).message}`);
+    setExit(ExitCode.infrastructure);
     return;
   }
   const runs = plan.cells.length * plan.spec.repeat;

@@ -3,6 +3,7 @@
 import { DrillValidationError, formatProblem, loadDrill } from "../../drill/load.ts";
 import type { Platform } from "../../drill/types.ts";
 import { renderConsole } from "../../report/index.ts";
+import { MissingComponentsError } from "../../platform/requirements.ts";
 import { runDrill, SteadyStateError } from "../../runner/runner.ts";
 import { TopologyStartError } from "../../topology/topology.ts";
 import { AbortedError } from "../../util/abort.ts";
@@ -52,7 +53,11 @@ export async function handleRun(args: RunArgs, io: CliIo, setExit: (code: number
       if (err instanceof AbortedError || signal.aborted) {
         io.err("drill interrupted; everything it started has been stopped");
         setExit(ExitCode.interrupted);
-      } else if (err instanceof TopologyStartError || err instanceof SteadyStateError) {
+      } else if (
+        err instanceof TopologyStartError ||
+        err instanceof SteadyStateError ||
+        err instanceof MissingComponentsError
+      ) {
         io.err(`error: ${(err as Error).message}`);
         setExit(ExitCode.infrastructure);
       } else {

@@ -1,0 +1,74 @@
+// What a drill needs installed beyond Node and npm (a real HA manager, a DNS server, HAProxy), found
+// before anything starts: a drill that lacks one stops at once with the exact install command instead
+// of failing half-way with a process that would not start. `failover-drill doctor` lists the same.
+import { accessSync, constants } from "node:fs";
+import path from "node:path";
+
+/** One program a component runs, and the Debian package that ships it. */
+export interface Requirement {
+  /** The executable, as found on PATH or in one of `dirs` (e.g. "patroni", "pg_rewind"). */
+  command: string;
+  /** The Debian package that installs it. */
+  package: string;
+  /** Why it is needed, in a few words, e.g. "Patroni's DCS". */
+  purpose: string;
+  /** Directories searched after PATH (e.g. /usr/lib/postgresql/15/bin, where Debian keeps pg_rewind). */
+  dirs?: readonly string[];
+}
+
+/** Searched after PATH: Debian puts servers in sbin, which a non-root PATH may lack. */
+const SYSTEM_DIRS = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+
+/**
+ * Where programs are looked for: FAILOVER_DRILL_PATH when set (a PATH-style list, e.g. for a stack
+ * installed under /opt), else PATH, the requirement's own dirs and the system's bin and sbin dirs.
+ */
+function searchDirs(requirement: Pick<Requirement, "dirs">): string[] {
+  const split = (list: string): string[] => list.split(path.delimiter).filter((d) => d !== "");
+  const own = process.env.FAILOVER_DRILL_PATH;
+  if (own !== undefined) return split(own);
+  return [...split(process.env.PATH ?? ""), ...(requirement.dirs ?? []), ...SYSTEM_DIRS];
+}
+
+/** The absolute path of an executable `command`, or undefined when none is installed. */
+export function locate(requirement: Pick<Requirement, "command" | "dirs">): string | undefined {
+  for (const dir of searchDirs(requirement)) {
+    const candidate = path.join(dir, requirement.command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export function missingRequirements(requirements: readonly Requirement[]): Requirement[] {
+  const seen = new Set<string>();
+  return requirements.filter((r) => {
+    if (seen.has(r.command)) return false;
+    seen.add(r.command);
+    return locate(r) === undefined;
+  });
+}
+
+/** `apt-get install -y ...` for these requirements, each package once, in the order given. */
+export function installCommand(requirements: readonly Requirement[]): string {
+  return `apt-get install -y ${[...new Set(requirements.map((r) => r.package))].join(" ")}`;
+}
+
+/** A drill needs programs that are not installed; nothing was started. */
+export class MissingComponentsError extends Error {
+  override name = "MissingComponentsError";
+  constructor(
+    readonly drillName: string,
+    readonly missing: readonly Requirement[],
+  ) {
+    super(
+      `drill ${drillName} needs ${missing.map((r) => `${r.command} (${r.purpose})`).join(", ")}, ` +
+        `not installed; install with: ${installCommand(missing)} ` +
+        `(or bash scripts/install-stacks.sh for every stack)`,
+    );
+  }
+}

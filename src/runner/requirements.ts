@@ -1,0 +1,23 @@
+// Everything a drill needs installed, gathered from the components it names (its failover manager,
+// its DNS provider), and the check the runner makes before starting anything.
+import { dnsProviderKind } from "../dns/providers.ts";
+import type { Drill } from "../drill/types.ts";
+import { managerKind } from "../managers/registry.ts";
+import { MissingComponentsError, missingRequirements, type Requirement } from "../platform/requirements.ts";
+
+const DOCKER: Requirement = { command: "docker", package: "docker.io", purpose: "the docker platform" };
+
+/** What the drill's components need on this platform (the docker platform has them in its images). */
+export function drillRequirements(drill: Drill): Requirement[] {
+  if (drill.platform === "docker") return [DOCKER];
+  return [
+    ...(managerKind(drill.controller.manager).requirements?.(drill) ?? []),
+    ...(dnsProviderKind(drill.dns.server).requirements?.() ?? []),
+  ];
+}
+
+/** Throws MissingComponentsError, naming every missing program and its install command. */
+export function assertInstalled(drill: Drill): void {
+  const missing = missingRequirements(drillRequirements(drill));
+  if (missing.length > 0) throw new MissingComponentsError(drill.name, missing);
+}
