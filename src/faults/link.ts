@@ -85,7 +85,7 @@ export function linkTargets(links: LinkInfo[], target: LinkSelector): LinkInfo[]
   return links.filter(
     (l) =>
       (target.region === undefined || l.from === target.region || l.to === target.region) &&
-      (target.links === undefined || target.links.includes(l.kind)),
+      (target.links === undefined || (target.links as readonly string[]).includes(l.kind)),
   );
 }
 

@@ -6,6 +6,14 @@ export const LINK_KINDS = ["client", "app-db", "replication"] as const;
 export type LinkKind = (typeof LINK_KINDS)[number];
 
 /**
+ * Every kind of link a topology may hold: the drill's own, plus `control` for traffic only a failover
+ * manager's processes send between regions (Patroni to another region's DCS member). A fault cannot
+ * select control links by `links:`; those that select every link (region-outage, partition, a link
+ * fault without `links`) act on them too.
+ */
+export type TopologyLinkKind = LinkKind | "control";
+
+/**
  * How a region fails. kill: its database and app die (SIGKILL / docker kill: power loss). stop: they
  * shut down (SIGINT fast shutdown / docker stop). pause: they freeze (SIGSTOP / docker pause, the
  * cgroup freezer): connections stall, nothing is closed. network: the region drops off the network

@@ -8,6 +8,7 @@ import type { Drill } from "../drill/types.ts";
 import type { Requirement } from "../platform/requirements.ts";
 import type { HistoryRecorder } from "../history/recorder.ts";
 import type { RunningTopology } from "../topology/topology.ts";
+import type { ManagedDatabaseSetup } from "./local-database.ts";
 import type { ManagerName } from "./names.ts";
 
 export interface ManagerContext {
@@ -41,5 +42,11 @@ export interface ManagerKind {
   /** Programs it runs on the local platform for this drill, or for any drill when none is given (checked
    * before the drill starts; listed by `failover-drill doctor`). */
   requirements?(drill?: Drill): Requirement[];
+  /**
+   * Local platform, for a manager that runs the database nodes itself (it starts PostgreSQL and
+   * decides who is primary): the topology takes the nodes, and where each region's app reaches the
+   * primary, from here instead of from the engine. Absent: the engine creates the nodes.
+   */
+  localDatabase?(drill: Drill): Promise<ManagedDatabaseSetup>;
   create(context: ManagerContext): FailoverManager;
 }

@@ -100,9 +100,11 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
     return { primary, standbys: this.layout.regions.filter((r) => r.role === "standby") };
   }
 
-  /** The link through which a region's app reaches its database. */
+  /** The link through which a region's app reaches its database (in its own region). */
   protected appDbLink(regionName: string): LinkInfo {
-    const link = this.layout.links.find((l) => l.kind === "app-db" && l.from === regionName);
+    const link = this.layout.links.find(
+      (l) => l.kind === "app-db" && l.from === regionName && l.to === regionName,
+    );
     if (link === undefined) throw new Error(`no app-db link for ${regionName}`);
     return link;
   }
@@ -199,14 +201,15 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
 
 /**
  * Cross-region latency is part of the architecture under test, not a fault: it stays all drill, on
- * every replication link (also the ones only used after a re-point), in both directions.
+ * every link between two different sites (every replication link, also the ones only used after a
+ * re-point; a failover manager's links across regions), in both directions.
  */
 export async function addInterRegionLatency(
   proxies: ProxyControl,
   layout: TopologyLayout,
   network: NetworkSpec,
 ): Promise<void> {
-  for (const link of layout.links.filter((l) => l.kind === "replication")) {
+  for (const link of layout.links.filter((l) => l.kind !== "client" && l.from !== l.to)) {
     const latencyMs = pairLatencyMs(network, link.from, link.to);
     if (latencyMs <= 0) continue;
     for (const stream of ["upstream", "downstream"] as const) {

@@ -17,6 +17,11 @@ export interface LayoutPlacement {
    * (app-db and replication links; client links listen on the region address and service port).
    */
   proxyListen(side: RegionLayout, index: number): Promise<Address>;
+  /**
+   * Where standby `from` dials the proxy that streams from `to`, when not where proxyListen says (a
+   * manager that advertises one address per node needs one port per upstream: ReplicationPorts).
+   */
+  replicationListen?(from: RegionLayout, to: RegionLayout): Promise<Address>;
   /** Where a proxy reaches a region's app. */
   appAddress(region: RegionLayout): Address;
   /** Where a proxy reaches a region's database. */
@@ -61,7 +66,10 @@ export async function planLayout(specs: RegionSpec[], placement: LayoutPlacement
         kind: "replication",
         from: from.name,
         to: to.name,
-        listen: await placement.proxyListen(from, links.length),
+        listen:
+          placement.replicationListen === undefined
+            ? await placement.proxyListen(from, links.length)
+            : await placement.replicationListen(from, to),
         upstream: placement.databaseAddress(to),
       });
     }

@@ -1,12 +1,16 @@
 // Starts a drill's topology as local processes on loopback: one address per region, the database
 // engine's primary + streaming standbys, one app per region (the reference app or the drill's own),
 // every link through a proxy, and the embedded DNS server. Everything started here is owned by the
-// returned object and stopped by dispose(), also when start-up fails half way.
+// returned object and stopped by dispose(), also when start-up fails half way. A failover manager
+// that runs the database itself (ManagerKind.localDatabase: Patroni, pg_auto_failover) creates the
+// nodes instead of the engine and says where each region's app finds the primary.
 import type { Drill, OutageMode } from "../drill/types.ts";
 import type { ProcessDatabaseNode } from "../engines/types.ts";
+import type { ManagedDatabase, ManagedDatabaseSetup } from "../managers/local-database.ts";
+import { managerKind } from "../managers/registry.ts";
 import { startRegionApp } from "../platform/app.ts";
 import { httpAnswers } from "../platform/http-probe.ts";
-import { freePort, freePortOnAll } from "../platform/ports.ts";
+import { freePort, freePortOnAll, regionAddress } from "../platform/ports.ts";
 import { ProcessSupervisor, type ManagedProcess } from "../platform/processes.ts";
 import { Workspace } from "../platform/workspace.ts";
 import { ProxyControl, startToxiproxy, type ProxyTarget } from "../toxiproxy/client.ts";
@@ -35,8 +39,30 @@ const LOCAL_PLACEMENT: LayoutPlacement = {
   databaseAddress: (r) => ({ host: r.address, port: r.dbPort }),
 };
 
+/**
+ * LOCAL_PLACEMENT with one port per upstream for the replication proxies: every standby dials
+ * upstream X on X's port, on the standby's own region address (ReplicationPorts per-upstream-port).
+ */
+function perUpstreamPortPlacement(drill: Drill): LayoutPlacement {
+  const addresses = drill.regions.map((_, i) => regionAddress(i));
+  const ports = new Map<string, Promise<number>>();
+  return {
+    ...LOCAL_PLACEMENT,
+    async replicationListen(from, to) {
+      let port = ports.get(to.name);
+      if (port === undefined) {
+        port = freePortOnAll(addresses);
+        ports.set(to.name, port);
+      }
+      return { host: from.address, port: await port };
+    },
+  };
+}
+
 export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
   readonly apps = new Map<string, ManagedProcess>();
+  /** The database as the failover manager runs it, when the manager runs it (else the engine's nodes). */
+  private managed: ManagedDatabase | undefined;
   private proxyTarget: ProxyTarget | undefined;
   private readonly supervisor = new ProcessSupervisor();
   private readonly toxiproxyUrl: string | undefined;
@@ -58,6 +84,9 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
   }
 
   protected async bringUp(): Promise<void> {
+    const manager = managerKind(this.drill.controller.manager);
+    if (manager.localDatabase !== undefined)
+      return this.bringUpManaged(await manager.localDatabase(this.drill));
     const [database, proxyTarget] = await Promise.all([
       this.engine.prepareLocal(this.drill.database),
       startToxiproxy(this.toxiproxyUrl === undefined ? {} : { url: this.toxiproxyUrl }),
@@ -98,16 +127,64 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
     await this.pointDnsAtPrimary();
   }
 
+  /**
+   * The manager's database: its links join the layout before the proxies are created, each app-db
+   * proxy forwards where the manager says (e.g. the region's load balancer), and the manager starts
+   * its processes once the proxies are up.
+   */
+  private async bringUpManaged(setup: ManagedDatabaseSetup): Promise<void> {
+    const [proxyTarget] = await Promise.all([
+      startToxiproxy(this.toxiproxyUrl === undefined ? {} : { url: this.toxiproxyUrl }),
+      this.startDns(),
+    ]);
+    this.proxyTarget = proxyTarget;
+    this.proxies = new ProxyControl(proxyTarget.url);
+    this.log(`${setup.description}, proxy server ${proxyTarget.kind}`);
+
+    await this.planLayout(
+      setup.replicationPorts === "per-upstream-port" ? perUpstreamPortPlacement(this.drill) : LOCAL_PLACEMENT,
+    );
+    const managed = await setup.create({
+      drill: this.drill,
+      workspace: this.workspace,
+      supervisor: this.supervisor,
+      layout: this.layout,
+      log: (line) => this.log(line),
+    });
+    this.managed = managed;
+    this.layout.links.push(...managed.links);
+    for (const r of this.layout.regions)
+      this.appDbLink(r.name).upstream = managed.appDatabase(r.name).upstream;
+    await this.createLinkProxies((link) => `${link.listen.host}:${link.listen.port}`);
+
+    for (const node of managed.nodes) this.nodes.set(node.name, node);
+    await managed.start();
+    const { primary, standbys } = this.roles;
+    const primaryNode = this.node(primary.name);
+    await Promise.all([
+      this.engine
+        .waitForStandbysStreaming(
+          primaryNode,
+          standbys.map((s) => s.name),
+          30_000,
+        )
+        .then(() => this.engine.createSchema(primaryNode)),
+      ...this.layout.regions.map((r) => this.startApp(r)),
+    ]);
+    await this.pointDnsAtPrimary();
+  }
+
   /** The region's app on its address and app port, reaching its database through the app-db proxy. */
   private async startApp(r: RegionLayout): Promise<void> {
     const database = this.appDbLink(r.name).listen;
+    const url = this.managed?.appDatabase(r.name).url ?? this.engine.clientUrl(database);
     const app = await startRegionApp({
       supervisor: this.supervisor,
       workspace: this.workspace,
       region: r.name,
       host: r.address,
       port: r.appPort,
-      database: { ...database, url: this.engine.clientUrl(database) },
+      database: { ...database, url },
       app: this.drill.app,
     });
     this.apps.set(r.name, app);
@@ -121,6 +198,7 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
    * resolves once the database accepts connections and the app answers its health path.
    */
   async injectRegionOutage(region: string, mode: OutageMode): Promise<() => Promise<void>> {
+    if (this.managed !== undefined) return this.injectManagedOutage(this.managed, region, mode);
     switch (mode) {
       case "kill":
       case "stop":
@@ -134,6 +212,36 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
     }
     let healed: Promise<void> | undefined;
     return () => (healed ??= this.healRegion(region));
+  }
+
+  /**
+   * The manager's processes of the region go first (the database side is the fault under test), then
+   * the app as on the engine's path; the heal brings the database side back before the app.
+   */
+  private async injectManagedOutage(
+    managed: ManagedDatabase,
+    region: string,
+    mode: OutageMode,
+  ): Promise<() => Promise<void>> {
+    const healDatabase = await managed.injectOutage(region, mode);
+    const app = this.apps.get(region);
+    try {
+      if (mode === "kill") await app?.kill("SIGKILL");
+      else if (mode === "stop") await app?.stop();
+      else if (mode === "pause" && app?.running) await app.pause();
+    } catch (err) {
+      app?.resume();
+      await healDatabase();
+      throw err;
+    }
+    let healed: Promise<void> | undefined;
+    return () =>
+      (healed ??= (async () => {
+        if (app?.paused) app.resume();
+        await healDatabase();
+        if (app === undefined || !app.running) await this.startApp(this.regionLayout(region));
+        await this.waitUntilRegionAnswers(region);
+      })());
   }
 
   /** A region's processes die (kill = power loss) or shut down (stop). */
@@ -205,6 +313,7 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
 
   protected teardownSteps(): TeardownStep[] {
     return [
+      this.managed === undefined ? undefined : () => this.managed!.dispose(),
       () => this.supervisor.stopAll(2000),
       this.proxies === undefined ? undefined : () => this.proxies.deleteAll(),
       this.proxyTarget === undefined ? undefined : () => this.proxyTarget!.close(),

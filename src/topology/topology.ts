@@ -6,13 +6,13 @@
 import type { DnsProvider } from "../dns/provider.ts";
 import type { NetworkSpec } from "../drill/format/network.ts";
 import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
-import type { LinkKind, OutageMode } from "../faults/vocabulary.ts";
+import type { OutageMode, TopologyLinkKind } from "../faults/vocabulary.ts";
 import type { ProxyControl } from "../toxiproxy/client.ts";
 
 export interface LinkInfo {
   /** Proxy name, e.g. "us-east.client". */
   proxy: string;
-  kind: LinkKind;
+  kind: TopologyLinkKind;
   /** Region the traffic comes from ("clients" for client links). */
   from: string;
   /** Region the traffic goes to. */
@@ -39,7 +39,11 @@ export interface TopologyLayout {
 }
 
 /** Links a fault or fence on a region affects: anything that starts or ends there. */
-export function linksTouchingRegion(layout: TopologyLayout, region: string, kinds?: LinkKind[]): LinkInfo[] {
+export function linksTouchingRegion(
+  layout: TopologyLayout,
+  region: string,
+  kinds?: TopologyLinkKind[],
+): LinkInfo[] {
   return layout.links.filter(
     (l) => (l.from === region || l.to === region) && (kinds === undefined || kinds.includes(l.kind)),
   );
