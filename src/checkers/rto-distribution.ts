@@ -6,6 +6,7 @@ import { nearestRank } from "./availability.ts";
 import type { FailoverEvents } from "./failover.ts";
 import { nsToRoundedMs, roundMs, type HistoryIndex } from "./history.ts";
 import { kindOf, recordedPopulation, type ClientKind } from "./population.ts";
+import { predict } from "./predicted.ts";
 import type { RtoMeasurement, RtoProfile } from "./types.ts";
 
 /** Clients listed by name in `outside`; the count is always complete. */
@@ -48,7 +49,8 @@ function clientRouting(drill: Drill): boolean {
  * [lower, upper] for one resolver profile, or null where our parameters do not govern the failover
  * (external manager) or nothing was promoted. lower: the shortest detection plus the measured
  * promotion. upper: the longest detection, promotion, the DNS update, the resolver's hold time, one
- * write interval (the client's next write) and one request timeout (a write still in flight).
+ * write interval (the client's next write) and one request timeout (a write still in flight). The
+ * detection bounds are predict()'s: the health check's, or a failover manager's own.
  */
 export function predictedRange(
   drill: Drill,
@@ -57,20 +59,14 @@ export function predictedRange(
   resolver: string,
 ): [number, number] | null {
   if (drill.controller.mode === "external" || f.primaryDownNs === null || f.writableNs === null) return null;
-  const { intervalMs, timeoutMs, failureThreshold } = drill.controller.healthCheck;
+  const [shortestDetectionMs, longestDetectionMs] = predict(drill).detectionRangeMs;
   const promotionMs = nsToRoundedMs(f.writableNs - f.primaryDownNs);
-  const lower = Math.max(0, failureThreshold - 1) * intervalMs + promotionMs;
+  const lower = shortestDetectionMs + promotionMs;
   const routingMs = clientRouting(drill)
     ? 0
     : (f.dnsUpdate === null ? 0 : nsToRoundedMs(Math.max(0, f.dnsUpdate.ns - f.writableNs))) +
       cacheHoldMs(drill, resolver);
-  const upper =
-    failureThreshold * intervalMs +
-    timeoutMs +
-    promotionMs +
-    routingMs +
-    opIntervalMs +
-    drill.workload.requestTimeoutMs;
+  const upper = longestDetectionMs + promotionMs + routingMs + opIntervalMs + drill.workload.requestTimeoutMs;
   return [roundMs(lower), roundMs(upper)];
 }
 

@@ -19,11 +19,16 @@ function describe(op: Op): string | undefined {
       if (op.type === "fail") return `fault ${fault ?? "?"} heal failed: ${op.error ?? "unknown error"}`;
       return `fault ${fault ?? "?"} healed`;
     case Events.primaryDown:
-      return `controller declares ${region} down after ${num(v, "consecutiveFailures") ?? "?"} failed probes`;
+      // A manager observed from outside says who decided (`by`) instead of counting probes.
+      return str(v, "by") === undefined
+        ? `controller declares ${region} down after ${num(v, "consecutiveFailures") ?? "?"} failed probes`
+        : `${str(v, "by")} declares ${region} down`;
     case Events.fence:
-      return `controller fences ${region}`;
+      return `${str(v, "by") ?? "controller"} fences ${region}`;
     case Events.promote:
-      return `controller promotes ${region}`;
+      return `${str(v, "by") ?? "controller"} promotes ${region}`;
+    case Events.routeSwitch:
+      return `${str(v, "router") ?? "router"} routes to ${region}`;
     case Events.writable:
       return `${region} writable (canary committed)`;
     case Events.dnsUpdate:

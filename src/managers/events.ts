@@ -18,8 +18,17 @@ export class ManagerEvents {
     this.record(Events.probeFail, value);
   }
 
-  /** The manager declared the primary down: t_decision, the end of detection. */
-  detected(value: { region: string; consecutiveFailures?: number }): void {
+  /**
+   * The manager declared the primary down: t_decision, the end of detection. A manager observed from
+   * outside (Patroni) says who decided (`by`), how it was seen (`how`) and how often it was polled.
+   */
+  detected(value: {
+    region: string;
+    consecutiveFailures?: number;
+    by?: string;
+    how?: string;
+    pollMs?: number;
+  }): void {
     this.record(Events.primaryDown, value);
   }
 
@@ -29,12 +38,19 @@ export class ManagerEvents {
   }
 
   /** The old primary can no longer take client writes. */
-  fenced(value: { region: string; proxies?: string[] }): void {
+  fenced(value: { region: string; proxies?: string[]; by?: string }): void {
     this.record(Events.fence, value);
   }
 
   /** Promotion of `region` was started. */
-  promoting(value: { region: string; receivedLsn?: string; candidates?: unknown[] }): void {
+  promoting(value: {
+    region: string;
+    receivedLsn?: string;
+    candidates?: unknown[];
+    by?: string;
+    how?: string;
+    pollMs?: number;
+  }): void {
     this.record(Events.promote, value);
   }
 
@@ -53,8 +69,27 @@ export class ManagerEvents {
     this.record(Events.dnsUpdate, value);
   }
 
+  /** A load balancer (`router`, e.g. "haproxy us-west") routes to `region`'s member only. */
+  routeSwitched(value: { router: string; region: string; pollMs: number }): void {
+    this.record(Events.routeSwitch, value);
+  }
+
   /** The failover could not be carried out. */
   failed(value: { error: string; candidates?: string[] }): void {
     this.record(Events.failoverFailed, value);
+  }
+
+  /**
+   * A step as the manager itself recorded it (a row of pg_auto_failover's event table), seen up to
+   * `pollMs` after `atMs`, its own timestamp on the drill's clock: evidence beside the steps above.
+   */
+  managerEvent(value: {
+    manager: string;
+    atMs: number;
+    what: string;
+    pollMs: number;
+    [key: string]: unknown;
+  }): void {
+    this.record(Events.managerEvent, value);
   }
 }

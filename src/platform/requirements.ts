@@ -14,6 +14,11 @@ export interface Requirement {
   purpose: string;
   /** Directories searched after PATH (e.g. /usr/lib/postgresql/15/bin, where Debian keeps pg_rewind). */
   dirs?: readonly string[];
+  /**
+   * Not a program but a file the component loads (a PostgreSQL extension's library): `command` is its
+   * name, found (readable) in `dirs` only, whatever PATH or FAILOVER_DRILL_PATH say.
+   */
+  file?: boolean;
 }
 
 /** Searched after PATH: Debian puts servers in sbin, which a non-root PATH may lack. */
@@ -30,12 +35,13 @@ function searchDirs(requirement: Pick<Requirement, "dirs">): string[] {
   return [...split(process.env.PATH ?? ""), ...(requirement.dirs ?? []), ...SYSTEM_DIRS];
 }
 
-/** The absolute path of an executable `command`, or undefined when none is installed. */
-export function locate(requirement: Pick<Requirement, "command" | "dirs">): string | undefined {
-  for (const dir of searchDirs(requirement)) {
+/** The absolute path of an executable `command` (or a `file`), or undefined when none is installed. */
+export function locate(requirement: Pick<Requirement, "command" | "dirs" | "file">): string | undefined {
+  const dirs = requirement.file === true ? (requirement.dirs ?? []) : searchDirs(requirement);
+  for (const dir of dirs) {
     const candidate = path.join(dir, requirement.command);
     try {
-      accessSync(candidate, constants.X_OK);
+      accessSync(candidate, requirement.file === true ? constants.R_OK : constants.X_OK);
       return candidate;
     } catch {
       // not here

@@ -1,6 +1,7 @@
 // The report's content, section by section, as plain strings and table cells: what report.md and
 // report.html both say. Each renderer adds only its own markup and escaping.
 import type { Fault } from "../drill/types.ts";
+import { describePgAutoFailover } from "../drill/format/pg-auto-failover.ts";
 import type { FaultWording } from "../faults/kind.ts";
 import { faultKind } from "../faults/registry.ts";
 import type { LatencyStats, Summary, WalAtFailover } from "../checkers/types.ts";
@@ -103,8 +104,10 @@ export function drillContent(s: Summary): {
         `${d.database.replication} replication; ${fmtMs(d.network.interRegionLatencyMs)} between regions.`,
       `Workload: ${d.workload.clients} clients, ${d.workload.ratePerSecond} writes/s in total for ` +
         `${fmtMs(d.workload.durationMs)} (request timeout ${fmtMs(d.workload.requestTimeoutMs)}).`,
-      `Controller: ${d.controller.mode}; health check every ${fmtMs(hc.intervalMs)}, timeout ` +
-        `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} failures to declare the primary down.`,
+      d.controller.pgAutoFailover === undefined
+        ? `Controller: ${d.controller.mode}; health check every ${fmtMs(hc.intervalMs)}, timeout ` +
+          `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} failures to declare the primary down.`
+        : `Failover manager: ${describePgAutoFailover(d.controller.pgAutoFailover)}.`,
       `DNS: ${d.dns.name}, TTL ${fmtMs(d.dns.ttlMs)}.`,
     ],
     faults: {
@@ -155,7 +158,9 @@ export function measuredRows(s: Summary, arrow: string): MeasuredRow[] {
         : `promotion (declared down ${arrow} writable)`,
       fmtMs(m.promotion.ms),
       fmtMs(m.promotion.uncertaintyMs),
-      NA,
+      p.writableRangeMs === undefined
+        ? NA
+        : `writable ${fmtMs(p.writableRangeMs[0])} – ${fmtMs(p.writableRangeMs[1])} after the fault`,
     ),
     row(
       `DNS authoritative (writable ${arrow} new answer)`,

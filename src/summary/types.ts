@@ -252,8 +252,13 @@ export interface Measurements {
 export interface Predicted {
   /** health-check interval x failure threshold. */
   detectionMs: number;
-  /** [(threshold - 1) x interval, threshold x interval + timeout]. */
+  /** [(threshold - 1) x interval, threshold x interval + timeout], or the manager's own bounds. */
   detectionRangeMs: [number, number];
+  /**
+   * Fault -> a promoted standby takes writes, where the manager's parameters bound it (pg_auto_failover:
+   * detection + its demote timeout); absent where promotion is measured, not predicted.
+   */
+  writableRangeMs?: [number, number];
   /** detection + TTL; excludes promotion, which the architecture cannot predict. */
   dnsFailoverMs: number;
   ttlMs: number;

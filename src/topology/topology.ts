@@ -104,9 +104,15 @@ export interface RunningTopology extends AsyncDisposable {
    * What happens to a region's database and app in an outage of `mode` (see OutageMode; cutting the
    * proxies is the nemesis' part, not this). Returns the heal, which brings them back (restart after
    * kill/stop with crash recovery, thaw after pause, reconnect after network) and resolves once the
-   * database accepts connections and the app answers again.
+   * database accepts connections and the app answers again. `restoreLinks` brings back the links the
+   * nemesis cut, for a heal that needs them (a failover manager's processes that cannot start while
+   * cut off); the nemesis restores them after the heal in any case.
    */
-  injectRegionOutage(region: string, mode: OutageMode): Promise<() => Promise<void>>;
+  injectRegionOutage(
+    region: string,
+    mode: OutageMode,
+    restoreLinks?: () => Promise<void>,
+  ): Promise<() => Promise<void>>;
   /**
    * Point every other running standby at the new primary; returns the re-pointed names. `except`
    * names regions not to try (the failed primary: it is no standby, and asking a frozen or cut-off

@@ -1,10 +1,12 @@
 // The failover controller: its mode and the health check that decides the primary is down.
 import { formatDuration } from "../duration.ts";
-import { section, withDefault } from "../schema/fields.ts";
+import { optional, section, withDefault } from "../schema/fields.ts";
 import { mapping } from "../schema/mapping.ts";
 import { integer, oneOf } from "../schema/scalars.ts";
 import { refine } from "../schema/spec.ts";
 import { MANAGER_NAMES } from "../../managers/names.ts";
+import { drillContext } from "./context.ts";
+import { PG_AUTO_FAILOVER, pgAutoFailoverOnly } from "./pg-auto-failover.ts";
 import { duration } from "./units.ts";
 
 /** "automatic" is the round-1 name of "dns", still accepted. */
@@ -67,7 +69,8 @@ export const CONTROLLER = mapping(
     manager: withDefault(oneOf(MANAGER_NAMES), "builtin", {
       description:
         "Who fails over: builtin = the drill's own controller (mode says how); external = something " +
-        "outside the drill promotes, the drill injects and observes (mode: external is the same).",
+        "outside the drill promotes, the drill injects and observes (mode: external is the same); " +
+        "pg_auto_failover = a monitor and a keeper per region run PostgreSQL and fail over.",
       check(manager, { field, values, fields, scope }) {
         const mode = values["mode"];
         // `mode: external` predates the manager field and still means the external manager.
@@ -79,15 +82,27 @@ export const CONTROLLER = mapping(
           );
           return undefined;
         }
-        if (manager === "external" && fields["mode"] !== undefined && mode !== "external") {
+        if (manager !== "builtin" && fields["mode"] !== undefined && mode !== "external") {
           scope.reader.report(
             fields["mode"],
-            `only applies to the builtin manager (manager is external); remove it`,
+            `only applies to the builtin manager (manager is ${manager}); remove it`,
+          );
+          return undefined;
+        }
+        if (manager === "pg_auto_failover" && drillContext(scope).platform === "docker") {
+          scope.reader.report(
+            field,
+            "pg_auto_failover runs on platform local only (for now); set platform: local",
           );
           return undefined;
         }
         return manager;
       },
+    }),
+    pgAutoFailover: optional(PG_AUTO_FAILOVER, {
+      description:
+        "manager pg_auto_failover only: its monitor's placement and timing (pg_auto_failover's defaults).",
+      check: pgAutoFailoverOnly,
     }),
     healthCheck: section(HEALTH_CHECK),
     onCallDelay: withDefault(duration({ positive: false }), 0, {
@@ -102,7 +117,13 @@ export const CONTROLLER = mapping(
     }),
   },
   {
-    // Everything downstream that asks for the mode sees `external` under the external manager.
-    build: (shape) => (shape.manager === "external" ? { ...shape, mode: "external" as const } : shape),
+    // Everything downstream that asks for the mode sees `external` under the external manager, and
+    // `client` under pg_auto_failover, whose clients hold every regional endpoint (they never follow DNS).
+    build: (shape) =>
+      shape.manager === "external"
+        ? { ...shape, mode: "external" as const }
+        : shape.manager === "pg_auto_failover"
+          ? { ...shape, mode: "client" as const }
+          : shape,
   },
 );
