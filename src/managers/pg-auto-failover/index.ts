@@ -2,6 +2,7 @@
 // keeper per region run PostgreSQL and decide who is primary; each region's app finds it through a
 // libpq multi-host URL with target_session_attrs=read-write. The drill only injects faults and watches
 // what the monitor records (observer.ts).
+import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import type { Drill } from "../../drill/types.ts";
 import { DEFAULT_PG_AUTO_FAILOVER } from "../../drill/format/pg-auto-failover.ts";
@@ -64,6 +65,14 @@ export const pgAutoFailoverManager: ManagerKind = {
     const pgAutoctl = find(PG_AUTOCTL);
     // Where pg_rewind is (seldom on PATH): pg_autoctl runs the whole set from there.
     const binDir = path.dirname(find(POSTGRES.find((r) => r.command === "pg_rewind")!));
+    // One installation: the monitor's extension must match the server that loads it.
+    for (const r of POSTGRES) {
+      try {
+        accessSync(path.join(binDir, r.command), constants.X_OK);
+      } catch {
+        throw new Error(`${r.command} is missing from ${binDir} (apt-get install ${r.package})`);
+      }
+    }
     find(EXTENSION);
     const output = await runCommand(path.join(binDir, "postgres"), ["--version"], { timeoutMs: 10_000 });
     const version = parsePostgresVersion(output) ?? "unknown";
