@@ -31,7 +31,7 @@ function describeNeeds(requirements: readonly Requirement[]): string {
   return requirements
     .map((r) => {
       const found = locate(r);
-      return `${r.command} ${found === undefined ? `MISSING (package ${r.package})` : `ok (${found})`}`;
+      return `${r.command} ${found === undefined ? `MISSING (${r.package === undefined ? "no known package" : `package ${r.package}`})` : `ok (${found})`}`;
     })
     .join(", ");
 }
