@@ -147,7 +147,15 @@ const FULL_DRILL = {
     linkFault("slow-close", { delay: "1s" }),
     linkFault("limit-data", { bytes: "64KB" }),
     linkFault("slicer", { averageSize: 64, sizeVariation: 16, delay: "500us" }),
-    { at: "2s", type: "hook", duration: "1s", inject: "sh kill.sh", heal: "sh start.sh", timeout: "10s", region: "us-east" },
+    {
+      at: "2s",
+      type: "hook",
+      duration: "1s",
+      inject: "sh kill.sh",
+      heal: "sh start.sh",
+      timeout: "10s",
+      region: "us-east",
+    },
   ],
   recovery: { wait: "3s" },
   objectives: Object.fromEntries(
