@@ -4,7 +4,7 @@
 // itself only cuts the user's proxies.
 import { optional, required, withDefault } from "../drill/schema/fields.ts";
 import { regionRef } from "../drill/format/common.ts";
-import { hookCommand } from "../drill/format/hooks.ts";
+import { hookCommand } from "../drill/format/hook-command.ts";
 import { duration } from "../drill/format/units.ts";
 import type { HookCall, HookTopology } from "../hooks/environment.ts";
 import { hookEnvironment } from "../hooks/environment.ts";

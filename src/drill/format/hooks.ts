@@ -3,11 +3,8 @@
 // directory; the status command is polled on the health check's schedule.
 import { optional, required, withDefault } from "../schema/fields.ts";
 import { mapping } from "../schema/mapping.ts";
-import { pattern } from "../schema/scalars.ts";
+import { hookCommand } from "./hook-command.ts";
 import { duration } from "./units.ts";
-
-/** Shell text: at least one non-blank character. */
-export const hookCommand = pattern(/\S/, "a shell command, e.g. sh hooks/status.sh");
 
 export const HOOKS = mapping(
   {
