@@ -48,6 +48,10 @@ export const Processes = {
  *   writable     {region}                            (t_writable: not in recovery + canary committed)
  *   dns-update   {name, address, region}
  *   failover-failed {error}
+ *   hook {hook, command, ok, exitCode, signal, timedOut, aborted?, durationMs, timeoutMs, failedRegion?,
+ *        candidate?, stdout, stderr, truncated?, error?}   a manager hook ran (status, fence, promote);
+ *        recorded when it ended. The nemesis records its fault hooks (inject, heal) the same way, with
+ *        {fault, faultRegion?}.
  * DNS monitor (process "dns-monitor"), type info:
  *   authoritative-answer {address, ttlMs}           first answer and every change of address
  * Runner (process "runner"), type info:
@@ -76,6 +80,7 @@ export const Events = {
   writable: "writable",
   dnsUpdate: "dns-update",
   failoverFailed: "failover-failed",
+  hook: "hook",
   authoritativeAnswer: "authoritative-answer",
   historyFormat: "history-format",
   topologyUp: "topology-up",

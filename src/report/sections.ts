@@ -103,8 +103,11 @@ export function drillContent(s: Summary): {
         `${d.database.replication} replication; ${fmtMs(d.network.interRegionLatencyMs)} between regions.`,
       `Workload: ${d.workload.clients} clients, ${d.workload.ratePerSecond} writes/s in total for ` +
         `${fmtMs(d.workload.durationMs)} (request timeout ${fmtMs(d.workload.requestTimeoutMs)}).`,
-      `Controller: ${d.controller.mode}; health check every ${fmtMs(hc.intervalMs)}, timeout ` +
-        `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} failures to declare the primary down.`,
+      d.controller.manager === "hooks"
+        ? `Controller: hooks manager; status polled every ${fmtMs(hc.intervalMs)}, timeout ` +
+          `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} polls without the primary to declare it down.`
+        : `Controller: ${d.controller.mode}; health check every ${fmtMs(hc.intervalMs)}, timeout ` +
+          `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} failures to declare the primary down.`,
       `DNS: ${d.dns.name}, TTL ${fmtMs(d.dns.ttlMs)}.`,
     ],
     faults: {

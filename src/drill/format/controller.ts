@@ -1,10 +1,11 @@
 // The failover controller: its mode and the health check that decides the primary is down.
 import { formatDuration } from "../duration.ts";
-import { section, withDefault } from "../schema/fields.ts";
+import { optional, section, withDefault } from "../schema/fields.ts";
 import { mapping } from "../schema/mapping.ts";
 import { integer, oneOf } from "../schema/scalars.ts";
 import { refine } from "../schema/spec.ts";
 import { MANAGER_NAMES } from "../../managers/names.ts";
+import { HOOKS } from "./hooks.ts";
 import { duration } from "./units.ts";
 
 /** "automatic" is the round-1 name of "dns", still accepted. */
@@ -67,7 +68,8 @@ export const CONTROLLER = mapping(
     manager: withDefault(oneOf(MANAGER_NAMES), "builtin", {
       description:
         "Who fails over: builtin = the drill's own controller (mode says how); external = something " +
-        "outside the drill promotes, the drill injects and observes (mode: external is the same).",
+        "outside the drill promotes, the drill injects and observes (mode: external is the same); " +
+        "hooks = your own stack through the commands in controller.hooks.",
       check(manager, { field, values, fields, scope }) {
         const mode = values["mode"];
         // `mode: external` predates the manager field and still means the external manager.
@@ -86,6 +88,13 @@ export const CONTROLLER = mapping(
           );
           return undefined;
         }
+        if (manager === "hooks" && fields["mode"] !== undefined) {
+          scope.reader.report(
+            fields["mode"],
+            "only applies to the builtin manager (manager is hooks); remove it",
+          );
+          return undefined;
+        }
         return manager;
       },
     }),
@@ -100,9 +109,27 @@ export const CONTROLLER = mapping(
         return undefined;
       },
     }),
+    hooks: optional(HOOKS, {
+      description:
+        "manager hooks: the commands it runs (status, fence, promote); a drill or matrix that switches " +
+        "managers may keep it.",
+      check(hooks, { field, values, fields, scope }) {
+        if (hooks !== undefined || field !== undefined || values["manager"] !== "hooks") return hooks;
+        const at = fields["manager"];
+        if (at !== undefined)
+          scope.reader.report(at, "manager hooks needs controller.hooks with at least a status command");
+        return undefined;
+      },
+    }),
   },
   {
     // Everything downstream that asks for the mode sees `external` under the external manager.
-    build: (shape) => (shape.manager === "external" ? { ...shape, mode: "external" as const } : shape),
+    // Under the hooks manager clients hold every regional endpoint (nothing re-points DNS): client mode.
+    build: (shape) =>
+      shape.manager === "external"
+        ? { ...shape, mode: "external" as const }
+        : shape.manager === "hooks"
+          ? { ...shape, mode: "client" as const }
+          : shape,
   },
 );
