@@ -30,6 +30,14 @@ export const detectionChecker = checker({
   check: ({ index, failover }) => {
     assertHooksHeld(index, failover, "detection");
     const measurement = measureDetection(failover);
+    if (measurement.ms === null && failover.earlyPrimaryDowns > 0) {
+      // The failover this run went through was not the fault's: its RTO and loss describe another event.
+      throw new Error(
+        `the controller declared the primary down ${failover.earlyPrimaryDowns} time(s) before the fault ` +
+          `(a false positive, e.g. health probes timing out on a saturated machine) and never after it, ` +
+          `so this run measured that failover, not the fault's`,
+      );
+    }
     return { measurement, notes: durationNotes("detection", measurement, failover) };
   },
   inconclusive: unmeasuredDuration,
