@@ -54,6 +54,10 @@ export const Processes = {
  *   failover-failed {error}
  *   manager-event {manager, atMs, what, pollMs, ...}  a step in the manager's own record (a row of
  *                 pg_auto_failover's event table), atMs = its own timestamp on the drill's clock
+ *   hook {hook, command, ok, exitCode, signal, timedOut, aborted?, durationMs, timeoutMs, failedRegion?,
+ *        candidate?, stdout, stderr, truncated?, error?}   a manager hook ran (status, fence, promote);
+ *        recorded when it ended. The nemesis records its fault hooks (inject, heal) the same way, with
+ *        {fault, faultRegion?}.
  * DNS monitor (process "dns-monitor"), type info:
  *   authoritative-answer {address, ttlMs}           first answer and every change of address
  * Runner (process "runner"), type info:
@@ -84,6 +88,7 @@ export const Events = {
   routeSwitch: "route-switch",
   failoverFailed: "failover-failed",
   managerEvent: "manager-event",
+  hook: "hook",
   authoritativeAnswer: "authoritative-answer",
   historyFormat: "history-format",
   topologyUp: "topology-up",

@@ -3,6 +3,7 @@
 // (docs/architecture.md). The Record type fails to compile when a name has no manager or vice versa.
 import { builtinManager } from "./builtin/index.ts";
 import { externalManager } from "./external.ts";
+import { hooksManager } from "./hooks/index.ts";
 import { pgAutoFailoverManager } from "./pg-auto-failover/index.ts";
 import type { ManagerName } from "./names.ts";
 import type { ManagerKind } from "./types.ts";
@@ -10,6 +11,7 @@ import type { ManagerKind } from "./types.ts";
 const MANAGERS: Record<ManagerName, ManagerKind> = {
   builtin: builtinManager,
   external: externalManager,
+  hooks: hooksManager,
   pg_auto_failover: pgAutoFailoverManager,
 };
 

@@ -104,10 +104,13 @@ export function drillContent(s: Summary): {
         `${d.database.replication} replication; ${fmtMs(d.network.interRegionLatencyMs)} between regions.`,
       `Workload: ${d.workload.clients} clients, ${d.workload.ratePerSecond} writes/s in total for ` +
         `${fmtMs(d.workload.durationMs)} (request timeout ${fmtMs(d.workload.requestTimeoutMs)}).`,
-      d.controller.pgAutoFailover === undefined
-        ? `Controller: ${d.controller.mode}; health check every ${fmtMs(hc.intervalMs)}, timeout ` +
-          `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} failures to declare the primary down.`
-        : `Failover manager: ${describePgAutoFailover(d.controller.pgAutoFailover)}.`,
+      d.controller.manager === "hooks"
+        ? `Controller: hooks manager; status polled every ${fmtMs(hc.intervalMs)}, timeout ` +
+          `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} polls without the primary to declare it down.`
+        : d.controller.pgAutoFailover !== undefined
+          ? `Failover manager: ${describePgAutoFailover(d.controller.pgAutoFailover)}.`
+          : `Controller: ${d.controller.mode}; health check every ${fmtMs(hc.intervalMs)}, timeout ` +
+            `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} failures to declare the primary down.`,
       `DNS: ${d.dns.name}, TTL ${fmtMs(d.dns.ttlMs)}.`,
     ],
     faults: {

@@ -7,6 +7,7 @@ import type { DnsProvider } from "../dns/provider.ts";
 import type { NetworkSpec } from "../drill/format/network.ts";
 import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
 import type { OutageMode, TopologyLinkKind } from "../faults/vocabulary.ts";
+import type { HookTopology } from "../hooks/environment.ts";
 import type { ProxyControl } from "../toxiproxy/client.ts";
 
 export interface LinkInfo {
@@ -100,6 +101,8 @@ export interface RunningTopology extends AsyncDisposable {
   readonly workspaceDir: string;
   node(region: string): DatabaseNode;
   regionLayout(name: string): RegionLayout;
+  /** What hook commands are told about this topology (their environment and working directory). */
+  hookTopology(): HookTopology;
   /**
    * What happens to a region's database and app in an outage of `mode` (see OutageMode; cutting the
    * proxies is the nemesis' part, not this). Returns the heal, which brings them back (restart after

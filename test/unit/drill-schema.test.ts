@@ -86,6 +86,19 @@ const FULL_DRILL = {
     { name: "eu-west", role: "standby" },
     { name: "ap-south", role: "standby" },
   ],
+  external: {
+    toxiproxy: "http://staging-proxy:8474",
+    regions: [
+      {
+        name: "us-east",
+        endpoint: "10.0.1.5:8080",
+        database: "postgres://drill@db1.us-east.test:5432/app",
+        proxies: { client: "api-us-east", "app-db": "db-us-east", replication: { "eu-west": "wal-us-east" } },
+      },
+      { name: "eu-west", endpoint: "10.0.2.5:8080", database: "postgres://drill@db1.eu-west.test/app" },
+      { name: "ap-south", endpoint: "10.0.3.5:8080", database: "postgres://drill@db1.ap-south.test/app" },
+    ],
+  },
   database: {
     engine: "postgres",
     replication: "semi-sync",
@@ -100,6 +113,7 @@ const FULL_DRILL = {
     manager: "builtin",
     healthCheck: { interval: "1s", timeout: "500ms", failureThreshold: 3 },
     onCallDelay: "5s",
+    hooks: { status: "sh status.sh", fence: "sh fence.sh", promote: "sh promote.sh", timeout: "30s" },
   },
   dns: { name: "api.drill.test", ttl: "5s", server: "embedded" },
   workload: {
@@ -134,6 +148,15 @@ const FULL_DRILL = {
     linkFault("slow-close", { delay: "1s" }),
     linkFault("limit-data", { bytes: "64KB" }),
     linkFault("slicer", { averageSize: 64, sizeVariation: 16, delay: "500us" }),
+    {
+      at: "2s",
+      type: "hook",
+      duration: "1s",
+      inject: "sh kill.sh",
+      heal: "sh start.sh",
+      timeout: "10s",
+      region: "us-east",
+    },
   ],
   recovery: { wait: "3s" },
   objectives: Object.fromEntries(

@@ -7,6 +7,7 @@ import { refine } from "../schema/spec.ts";
 import { MANAGER_NAMES } from "../../managers/names.ts";
 import { drillContext } from "./context.ts";
 import { PG_AUTO_FAILOVER, pgAutoFailoverOnly } from "./pg-auto-failover.ts";
+import { HOOKS } from "./hooks.ts";
 import { duration } from "./units.ts";
 
 /** "automatic" is the round-1 name of "dns", still accepted. */
@@ -70,7 +71,8 @@ export const CONTROLLER = mapping(
       description:
         "Who fails over: builtin = the drill's own controller (mode says how); external = something " +
         "outside the drill promotes, the drill injects and observes (mode: external is the same); " +
-        "pg_auto_failover = a monitor and a keeper per region run PostgreSQL and fail over.",
+        "hooks = your own stack through the commands in controller.hooks; pg_auto_failover = a monitor " +
+        "and a keeper per region run PostgreSQL and fail over.",
       check(manager, { field, values, fields, scope }) {
         const mode = values["mode"];
         // `mode: external` predates the manager field and still means the external manager.
@@ -89,10 +91,18 @@ export const CONTROLLER = mapping(
           );
           return undefined;
         }
-        if (manager === "pg_auto_failover" && drillContext(scope).platform === "docker") {
+        const platform = drillContext(scope).platform;
+        if (manager === "pg_auto_failover" && platform !== undefined && platform !== "local") {
           scope.reader.report(
             field,
             "pg_auto_failover runs on platform local only (for now); set platform: local",
+          );
+          return undefined;
+        }
+        if (manager === "hooks" && fields["mode"] !== undefined) {
+          scope.reader.report(
+            fields["mode"],
+            "only applies to the builtin manager (manager is hooks); remove it",
           );
           return undefined;
         }
@@ -115,14 +125,27 @@ export const CONTROLLER = mapping(
         return undefined;
       },
     }),
+    hooks: optional(HOOKS, {
+      description:
+        "manager hooks: the commands it runs (status, fence, promote); a drill or matrix that switches " +
+        "managers may keep it.",
+      check(hooks, { field, values, fields, scope }) {
+        if (hooks !== undefined || field !== undefined || values["manager"] !== "hooks") return hooks;
+        const at = fields["manager"];
+        if (at !== undefined)
+          scope.reader.report(at, "manager hooks needs controller.hooks with at least a status command");
+        return undefined;
+      },
+    }),
   },
   {
     // Everything downstream that asks for the mode sees `external` under the external manager, and
-    // `client` under pg_auto_failover, whose clients hold every regional endpoint (they never follow DNS).
+    // `client` under the hooks manager and pg_auto_failover, whose clients hold every regional endpoint
+    // (nothing re-points DNS).
     build: (shape) =>
       shape.manager === "external"
         ? { ...shape, mode: "external" as const }
-        : shape.manager === "pg_auto_failover"
+        : shape.manager === "hooks" || shape.manager === "pg_auto_failover"
           ? { ...shape, mode: "client" as const }
           : shape,
   },
