@@ -23,11 +23,11 @@ export async function daemonDir(
   return { dir: made, temporary: dir === undefined };
 }
 
-/** Hands `files` (and the directory) to the unprivileged user the program runs as; no-op unless root. */
-export async function handToUnprivileged(dir: string, files: string[]): Promise<void> {
+/** Hands `paths` to the unprivileged user the programs run as; a no-op unless we are root. */
+export async function handToUnprivileged(paths: string[]): Promise<void> {
   const user = unprivilegedUser();
   if (user === null) return;
-  for (const f of [dir, ...files]) await chown(f, user.uid, user.gid);
+  for (const p of paths) await chown(p, user.uid, user.gid);
 }
 
 export async function logTail(file: string, lines = 15): Promise<string> {

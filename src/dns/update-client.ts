@@ -15,6 +15,8 @@ export class DnsUpdateError extends Error {
     /** The server's rcode, or undefined when no usable reply came. */
     readonly rcode: number | undefined,
     detail: string,
+    /** The TSIG error the server's reply carried (RFC 8945: BADSIG, BADKEY, BADTIME), if any. */
+    readonly tsigError?: number,
   ) {
     super(detail);
   }
@@ -67,16 +69,18 @@ export function sendUpdate(server: DnsServerAddress, o: UpdateOptions): Promise<
       } catch {
         return settle(new DnsUpdateError(undefined, `${what}: malformed reply`));
       }
+      let tsigError: number | undefined;
       const refused = (detail: string): void =>
-        settle(new DnsUpdateError(header.rcode, `${what}: ${detail}`));
+        settle(new DnsUpdateError(header.rcode, `${what}: ${detail}`, tsigError));
       let tsigNote = "";
       if (o.key !== undefined && signed !== undefined) {
         const check = verifyMessage(reply, [o.key], { requestMac: signed.mac });
         if (check.status === "unsigned")
           return refused(`server answered ${rcodeName(header.rcode)}, unsigned`);
-        if (check.record.error !== TsigError.NOERROR)
-          tsigNote = ` (TSIG ${tsigErrorName(check.record.error)})`;
-        else if (check.status === "bad") {
+        if (check.record.error !== TsigError.NOERROR) {
+          tsigError = check.record.error;
+          tsigNote = ` (TSIG ${tsigErrorName(tsigError)})`;
+        } else if (check.status === "bad") {
           return refused(`the reply's signature does not verify (${tsigErrorName(check.error)})`);
         }
       }

@@ -62,7 +62,7 @@ async function start({ host, zone = DEFAULT_ZONE, dir }: DnsProviderOptions): Pr
   await writeFile(files.conf, namedConf(config), { mode: 0o600 });
   await writeFile(files.zone, zoneFile(config), { mode: 0o600 });
   await writeFile(files.log, "", { mode: 0o600 });
-  await handToUnprivileged(workdir.dir, Object.values(files));
+  await handToUnprivileged([workdir.dir, ...Object.values(files)]);
   const endpoint = { host, port };
   const daemon = await startDaemon({
     name: "named",

@@ -7,10 +7,13 @@ export interface BindUpdateLine {
   at: string;
   /** The client address#port. */
   client: string;
-  /** The TSIG key that signed the request, if any. */
+  /** The TSIG key that signed the request (or, for bad-signature, that it named). */
   key?: string;
   zone: string;
-  /** "add", "delete-rrset", "delete-record", "delete-name", "denied", or the text BIND wrote. */
+  /**
+   * "add", "delete-rrset", "delete-record", "delete-name", "denied" (unsigned or not allowed),
+   * "bad-signature" (data: BADSIG, BADKEY, BADTIME; zone empty), or the text BIND wrote.
+   */
   action: string;
   /** For changes: the owner name, type and data as BIND printed them. */
   name?: string;
@@ -21,6 +24,7 @@ export interface BindUpdateLine {
 const PREFIX = /^(\d{2}-\w{3}-\d{4} \d{2}:\d{2}:\d{2}\.\d{3}) client @\S+ ([^\s/]+)(?:\/key ([^:\s]+))?: /;
 const CHANGE = /^updating zone '([^/']+)\/IN': (.*)$/;
 const DENIED = /^update '([^/']+)\/IN' denied$/;
+const BAD_SIGNATURE = /^request has invalid signature: TSIG ([^:\s]+): tsig verify failure \((\w+)\)$/;
 const CHANGES: [RegExp, string][] = [
   [/^adding an RR at '([^']+)' (\S+) ?(.*)$/, "add"],
   [/^deleting rrset at '([^']+)' (\S+)$/, "delete-rrset"],
@@ -37,6 +41,11 @@ export function bindUpdateLines(log: string): BindUpdateLine[] {
     const [, at = "", client = "", key] = prefix;
     const rest = line.slice(prefix[0].length);
     const base = { at, client, ...(key === undefined ? {} : { key }) };
+    const bad = BAD_SIGNATURE.exec(rest);
+    if (bad !== null) {
+      out.push({ ...base, key: bad[1] ?? "", zone: "", action: "bad-signature", data: bad[2] ?? "" });
+      continue;
+    }
     const denied = DENIED.exec(rest);
     if (denied !== null) {
       out.push({ ...base, zone: denied[1] ?? "", action: "denied" });
