@@ -19,6 +19,8 @@ export async function daemonDir(
   prefix: string,
 ): Promise<{ dir: string; temporary: boolean }> {
   const made = dir === undefined ? await mkdtemp(path.join(os.tmpdir(), `${prefix}-`)) : dir;
+  // Parents keep the usual mode: the unprivileged program has to pass through them.
+  await mkdir(path.dirname(made), { recursive: true });
   await mkdir(made, { recursive: true, mode: 0o700 });
   return { dir: made, temporary: dir === undefined };
 }

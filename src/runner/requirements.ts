@@ -1,19 +1,24 @@
 // Everything a drill needs installed, gathered from the components it names (its failover manager,
 // its DNS provider), and the check the runner makes before starting anything.
 import { dnsProviderKind } from "../dns/providers.ts";
+import { resolverRequirements } from "../dns/site-resolvers.ts";
 import type { Drill } from "../drill/types.ts";
 import { managerKind } from "../managers/registry.ts";
 import { MissingComponentsError, missingRequirements, type Requirement } from "../platform/requirements.ts";
 
 const DOCKER: Requirement = { command: "docker", package: "docker.io", purpose: "the docker platform" };
 
-/** What the drill's components need on this platform (the docker platform has them in its images). */
+/**
+ * What the drill's components need on this platform (the docker platform has them in its images,
+ * except DNS: the provider and resolvers run on the host, beside the clients, on either platform).
+ */
 export function drillRequirements(drill: Drill): Requirement[] {
-  if (drill.platform === "docker") return [DOCKER];
-  return [
-    ...(managerKind(drill.controller.manager).requirements?.(drill) ?? []),
+  const dns = [
     ...(dnsProviderKind(drill.dns.server).requirements?.() ?? []),
+    ...resolverRequirements(drill.dns.resolver),
   ];
+  if (drill.platform === "docker") return [DOCKER, ...dns];
+  return [...(managerKind(drill.controller.manager).requirements?.(drill) ?? []), ...dns];
 }
 
 /** Throws MissingComponentsError, naming every missing program and its install command. */

@@ -58,12 +58,18 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
   }
 
   protected async bringUp(): Promise<void> {
-    const [database, proxyTarget] = await Promise.all([
+    // All settled before going on: when one fails, dispose() must see (and stop) what the others started.
+    const [prepared, proxyStarted, dnsStarted] = await Promise.allSettled([
       this.engine.prepareLocal(this.drill.database),
       startToxiproxy(this.toxiproxyUrl === undefined ? {} : { url: this.toxiproxyUrl }),
       this.startDns(),
     ]);
-    this.proxyTarget = proxyTarget;
+    if (proxyStarted.status === "fulfilled") this.proxyTarget = proxyStarted.value;
+    if (prepared.status === "rejected") throw prepared.reason;
+    if (proxyStarted.status === "rejected") throw proxyStarted.reason;
+    if (dnsStarted.status === "rejected") throw dnsStarted.reason;
+    const database = prepared.value;
+    const proxyTarget = proxyStarted.value;
     this.proxies = new ProxyControl(proxyTarget.url);
     this.log(`${database.description}, proxy server ${proxyTarget.kind}`);
 

@@ -100,7 +100,22 @@ const FULL_DRILL = {
     healthCheck: { interval: "1s", timeout: "500ms", failureThreshold: 3 },
     onCallDelay: "5s",
   },
-  dns: { name: "api.drill.test", ttl: "5s", server: "embedded" },
+  dns: {
+    name: "api.drill.test",
+    ttl: "5s",
+    server: "bind9",
+    resolver: "unbound",
+    resolverPlacement: "shared",
+    unbound: {
+      prefetch: true,
+      serveExpired: true,
+      serveExpiredTtl: "60s",
+      serveExpiredReplyTtl: "5s",
+      serveExpiredClientTimeout: "200ms",
+      cacheMinTtl: "0s",
+      cacheMaxTtl: "3600s",
+    },
+  },
   workload: {
     clients: 4,
     rate: "400/s",
