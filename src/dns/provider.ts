@@ -49,8 +49,9 @@ export interface DnsProviderOptions {
   /** The zone the provider is authoritative for; default DEFAULT_ZONE. */
   zone?: string;
   /**
-   * Where a provider that runs a program keeps its configuration, keys, zone and log (the drill's
-   * workspace); default a temporary directory removed at close.
+   * Where a provider that runs a program keeps its configuration, keys, zone and log (in the drill's
+   * workspace); default a temporary directory removed at close. The program runs as the unprivileged
+   * user, so the directories above it must let that user through (the workspace does).
    */
   dir?: string;
 }

@@ -2,7 +2,7 @@
 // BIND 9.18.49 wrote them on this project's test machine).
 import assert from "node:assert/strict";
 import { namedConf, zoneFile } from "../../src/dns/bind9/config.ts";
-import { bindUpdateLines } from "../../src/dns/bind9/log.ts";
+import { bindLogTime, bindUpdateLines } from "../../src/dns/bind9/log.ts";
 
 const LOG = `29-Nov-2026 13:49:34.868 zone drill.test/IN: loaded serial 1
 29-Nov-2026 13:49:36.872 client @0x7efc870ea098 127.0.0.1#54302/key drill-key: signer "drill-key" approved
@@ -44,6 +44,11 @@ describe("BIND 9 files for a drill", () => {
         data: "BADSIG",
       },
     ]);
+  });
+
+  it("reads named's local-time timestamps to the millisecond", () => {
+    assert.deepEqual(bindLogTime("29-Nov-2026 13:49:36.872"), new Date(2026, 10, 29, 13, 49, 36, 872));
+    assert.throws(() => bindLogTime("2026-11-29T13:49:36Z"), /not a named timestamp/);
   });
 
   it("configures BIND for the zone alone: its address and port, no recursion, updates only with the key", () => {

@@ -32,6 +32,17 @@ const CHANGES: [RegExp, string][] = [
   [/^deleting all rrsets from name '([^']+)'$/, "delete-name"],
 ];
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** named's timestamp (dd-Mon-yyyy hh:mm:ss.mmm, the machine's local time) as a Date. */
+export function bindLogTime(at: string): Date {
+  const m = /^(\d{2})-(\w{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})$/.exec(at);
+  const month = MONTHS.indexOf(m?.[2] ?? "");
+  if (m === null || month < 0) throw new Error(`not a named timestamp: ${at}`);
+  const [, day, , year, hours, minutes, seconds, ms] = m.map(Number) as number[];
+  return new Date(year!, month, day!, hours!, minutes!, seconds!, ms!);
+}
+
 /** Every update line of a named log, in order; other lines are skipped. */
 export function bindUpdateLines(log: string): BindUpdateLine[] {
   const out: BindUpdateLine[] = [];
