@@ -33,6 +33,37 @@ export function resolverRequirements(name: DnsResolverName): Requirement[] {
   return name === "unbound" ? [UNBOUND] : [];
 }
 
+/** The drill's dns fields a resolver's hold time depends on. */
+export interface ResolverChoice {
+  ttlMs: number;
+  resolver: DnsResolverName;
+  unbound: UnboundSettings;
+}
+
+/**
+ * How long after a record change a site's resolver may still hand out the old answer: its cache time
+ * (the TTL clamped by cacheMinTtl and cacheMaxTtl) plus the second Unbound's whole-second countdown
+ * adds (it serves an entry until the second after its TTL ends). With resolver none: the TTL.
+ */
+export function resolverHoldMs(dns: ResolverChoice): number {
+  if (dns.resolver === "none") return dns.ttlMs;
+  const { cacheMinTtlMs, cacheMaxTtlMs } = dns.unbound;
+  return Math.min(Math.max(dns.ttlMs, cacheMinTtlMs), cacheMaxTtlMs) + 1000;
+}
+
+/**
+ * How long a client of a resolver profile may keep using an answer it got before the change. Behind
+ * Unbound every profile asks it, so its hold comes first; a TTL cache then keeps a stale answer for
+ * serveExpiredReplyTtl; a fixed cache keeps any answer for its fixed time.
+ */
+export function clientHoldMs(dns: ResolverChoice, profile: string, fixedCacheMs: number): number {
+  if (dns.resolver === "none") return profile === "fixed" ? fixedCacheMs : profile === "none" ? 0 : dns.ttlMs;
+  const hold = resolverHoldMs(dns);
+  if (profile === "fixed") return hold + fixedCacheMs;
+  if (profile === "ttl" && dns.unbound.serveExpired) return hold + dns.unbound.serveExpiredReplyTtlMs;
+  return hold;
+}
+
 export interface SiteResolverOptions {
   resolver: DnsResolverName;
   placement: ResolverPlacement;
