@@ -3,9 +3,17 @@
 // cache behind Unbound. Printed, not asserted (docs/dns.md quotes a run).
 //   npm run bench:dns                  the options, 10 s TTL, record changed right after the caches fill
 //   npm run bench:dns -- compare       plain Unbound vs the model at several points of the TTL, both providers
+//   npm run bench:dns -- update        what one signed RFC 2136 update costs: in process vs an nsupdate process
 //   BENCH_TTL=5 BENCH_REPEAT=3         TTL in seconds, trials per row (default 10 and 3)
 //   BENCH_ONLY=serveExpired            only the option rows whose label has this text
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { bind9Dns } from "../src/dns/bind9/index.ts";
+import { writeNsupdateScript } from "../src/dns/nsupdate.ts";
+import { replaceA } from "../src/dns/update.ts";
+import { sendUpdate } from "../src/dns/update-client.ts";
+import { runCommand } from "../src/platform/processes.ts";
 import { embeddedDns } from "../src/dns/embedded.ts";
 import type { DnsProviderKind } from "../src/dns/provider.ts";
 import { UNBOUND_DEFAULTS, type UnboundSettings } from "../src/dns/unbound/config.ts";
@@ -14,6 +22,7 @@ import { observeSwitch, type SwitchObservation } from "./dns-switch.ts";
 const TTL = Number(process.env.BENCH_TTL ?? 10);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const ZONE = "drill.test";
+const UPDATES = 50;
 
 const ONLY = process.env.BENCH_ONLY;
 const OPTIONS: [string, Partial<UnboundSettings>][] = (
@@ -75,7 +84,51 @@ async function trials(
 const header =
   "| | Unbound switches after | in-process model | ttl client behind Unbound | stale answers (TTL s) |\n|---|---|---|---|---|";
 
-if (process.argv.includes("compare")) {
+if (process.argv.includes("update")) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "bench-nsupdate-"));
+  await chmod(dir, 0o755);
+  console.log(
+    `\nOne signed update (delete + add of an A record) until the server answered NOERROR, ${UPDATES} each:\n`,
+  );
+  console.log("| provider | in process (sendUpdate) | nsupdate process (script) |\n|---|---|---|");
+  for (const kind of [embeddedDns, bind9Dns] as DnsProviderKind[]) {
+    const provider = await kind.start({ host: "127.0.0.1", zone: ZONE });
+    try {
+      const inProcess: number[] = [];
+      const viaNsupdate: number[] = [];
+      for (let i = 0; i < UPDATES; i++) {
+        let t0 = performance.now();
+        const access = provider.update!;
+        await sendUpdate(access.endpoint, {
+          zone: ZONE,
+          changes: replaceA(`update.${ZONE}`, `127.0.${1 + (i % 2)}.1`, 5),
+          key: {
+            name: access.keyName,
+            algorithm: access.algorithm,
+            secret: Buffer.from(access.secret, "base64"),
+          },
+        });
+        inProcess.push(performance.now() - t0);
+        const files = await writeNsupdateScript(dir, provider.update!, {
+          name: `update.${ZONE}`,
+          address: `127.0.${1 + (i % 2)}.1`,
+          ttlSeconds: 5,
+        });
+        t0 = performance.now();
+        await runCommand(files.script, []);
+        viaNsupdate.push(performance.now() - t0);
+      }
+      const median = (v: number[]): string =>
+        `${v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!.toFixed(1)} ms`;
+      const span = (v: number[]): string =>
+        `median ${median(v)} (${Math.min(...v).toFixed(1)}–${Math.max(...v).toFixed(1)} ms)`;
+      console.log(`| ${kind.name} | ${span(inProcess)} | ${span(viaNsupdate)} |`);
+    } finally {
+      await provider.close();
+    }
+  }
+  await rm(dir, { recursive: true, force: true });
+} else if (process.argv.includes("compare")) {
   console.log(
     `\nPlain Unbound vs the in-process shared-resolver model, TTL ${TTL} s, ${REPEAT} trials each;`,
   );
