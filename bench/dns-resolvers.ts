@@ -40,6 +40,8 @@ const s = (ms: number | null): string => (ms === null ? "never" : `${(ms / 1000)
 const range = (values: (number | null)[]): string => {
   if (values.some((v) => v === null)) return values.map(s).join(" / ");
   const sorted = (values as number[]).sort((a, b) => a - b);
+  // Trials that split into two kinds (a stale answer or not) are listed one by one.
+  if (sorted.at(-1)! - sorted[0]! > 5000) return sorted.map(s).join(", ");
   return sorted.length === 1 ? s(sorted[0]!) : `${s(sorted[0]!)} – ${s(sorted.at(-1)!)}`;
 };
 
