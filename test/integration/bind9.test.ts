@@ -2,7 +2,8 @@
 // queries, every change an RFC 2136 update in BIND's log, and nothing left running after close.
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
-import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { bind9Dns, NAMED_LOG } from "../../src/dns/bind9/index.ts";
@@ -140,5 +141,35 @@ describe("BIND 9 as the DNS provider (integration)", function () {
     assert.equal((await processesMentioning(own)).length, 1, "one named runs for it");
     await provider.close();
     assert.deepEqual(await processesMentioning(own), []);
+  });
+
+  it("stops a drill whose named will not start at once, exit 4 with named's log, nothing left running", async () => {
+    // A named that fails as a broken configuration would; the real unbound beside it.
+    const fake = path.join(dir, "fake-bin");
+    await mkdir(fake);
+    await writeFile(
+      path.join(fake, "named"),
+      "#!/bin/sh\necho 'named: refusing to start (test)' >&2\nexit 1\n",
+      {
+        mode: 0o755,
+      },
+    );
+    await symlink("/usr/sbin/unbound", path.join(fake, "unbound"));
+    const child = spawn(
+      process.execPath,
+      ["bin/failover-drill.js", "run", "drills/bind9-unbound.yaml", "--out", path.join(dir, "reports")],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FAILOVER_DRILL_PATH: fake } },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    clearTimeout(killer);
+    assert.equal(code, 4, stderr);
+    assert.match(
+      stderr,
+      /named exited during start; end of its log .*named\.log:\nnamed: refusing to start \(test\)/,
+    );
+    assert.deepEqual(await processesMentioning("failover-drill-bind9-unbound-"), []);
   });
 });
