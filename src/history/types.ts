@@ -40,13 +40,17 @@ export const Processes = {
  *   fault-heal  {fault, type, description}
  * Controller (process "controller"), type info:
  *   probe-fail   {region, error, consecutive}
- *   primary-down {region, consecutiveFailures}        (t_decision)
+ *   primary-down {region, consecutiveFailures}        (t_decision); a manager that watches rather
+ *                 than probes (Patroni) writes {region, by, how, pollMs} instead of consecutiveFailures
  *   page         {region, onCallDelayMs}             manual mode: on-call paged, promotion waits
  *   fence        {region}
- *   promote      {region, receivedLsn, candidates}  (pg_promote issued on the most advanced standby)
+ *   promote      {region, receivedLsn, candidates}  (pg_promote issued on the most advanced standby);
+ *                 or {region, by, how, pollMs} when the manager's own decision was observed
  *   repoint      {to, standbys}                     remaining standbys now stream from the new primary
  *   writable     {region}                            (t_writable: not in recovery + canary committed)
  *   dns-update   {name, address, region}
+ *   route-switch {router, region, pollMs}           a load balancer (e.g. a region's HAProxy) now
+ *                 routes to the promoted region's member only
  *   failover-failed {error}
  * DNS monitor (process "dns-monitor"), type info:
  *   authoritative-answer {address, ttlMs}           first answer and every change of address
@@ -75,6 +79,7 @@ export const Events = {
   promote: "promote",
   writable: "writable",
   dnsUpdate: "dns-update",
+  routeSwitch: "route-switch",
   failoverFailed: "failover-failed",
   authoritativeAnswer: "authoritative-answer",
   historyFormat: "history-format",

@@ -18,8 +18,17 @@ export class ManagerEvents {
     this.record(Events.probeFail, value);
   }
 
-  /** The manager declared the primary down: t_decision, the end of detection. */
-  detected(value: { region: string; consecutiveFailures?: number }): void {
+  /**
+   * The manager declared the primary down: t_decision, the end of detection. A manager observed from
+   * outside (Patroni) says who decided (`by`), how it was seen (`how`) and how often it was polled.
+   */
+  detected(value: {
+    region: string;
+    consecutiveFailures?: number;
+    by?: string;
+    how?: string;
+    pollMs?: number;
+  }): void {
     this.record(Events.primaryDown, value);
   }
 
@@ -34,7 +43,14 @@ export class ManagerEvents {
   }
 
   /** Promotion of `region` was started. */
-  promoting(value: { region: string; receivedLsn?: string; candidates?: unknown[] }): void {
+  promoting(value: {
+    region: string;
+    receivedLsn?: string;
+    candidates?: unknown[];
+    by?: string;
+    how?: string;
+    pollMs?: number;
+  }): void {
     this.record(Events.promote, value);
   }
 
@@ -51,6 +67,11 @@ export class ManagerEvents {
   /** Clients are sent to the new primary (a DNS record changed, a load balancer switched). */
   routingChanged(value: { name: string; address: string; region: string }): void {
     this.record(Events.dnsUpdate, value);
+  }
+
+  /** A load balancer (`router`, e.g. "haproxy us-west") routes to `region`'s member only. */
+  routeSwitched(value: { router: string; region: string; pollMs: number }): void {
+    this.record(Events.routeSwitch, value);
   }
 
   /** The failover could not be carried out. */

@@ -3,12 +3,14 @@
 // (docs/architecture.md). The Record type fails to compile when a name has no manager or vice versa.
 import { builtinManager } from "./builtin/index.ts";
 import { externalManager } from "./external.ts";
+import { patroniManager } from "./patroni/index.ts";
 import type { ManagerName } from "./names.ts";
 import type { ManagerKind } from "./types.ts";
 
 const MANAGERS: Record<ManagerName, ManagerKind> = {
   builtin: builtinManager,
   external: externalManager,
+  patroni: patroniManager,
 };
 
 export function managerKind(name: ManagerName): ManagerKind {

@@ -143,6 +143,26 @@ const FULL_DRILL = {
   ),
 };
 
+/**
+ * Fields that only one failover manager accepts, each manager's in a drill of its own (FULL_DRILL's
+ * builtin manager refuses them): together with FULL_DRILL they set every field.
+ */
+const MANAGER_DRILLS: Array<typeof FULL_DRILL> = [
+  {
+    ...FULL_DRILL,
+    name: "full-patroni",
+    platform: "local",
+    app: { ...FULL_DRILL.app, image: undefined } as unknown as typeof FULL_DRILL.app,
+    database: { ...FULL_DRILL.database, replication: "sync", syncStandbys: 1 },
+    controller: {
+      manager: "patroni",
+      routing: "haproxy",
+      patroni: { ttl: "30s", loopWait: "10s", retryTimeout: "10s", dcs: "etcd" },
+      haproxy: { inter: "3s", fall: 3, rise: 2 },
+    } as unknown as typeof FULL_DRILL.controller,
+  },
+].map((d) => JSON.parse(JSON.stringify(d)) as typeof FULL_DRILL);
+
 /** The object at a level label in FULL_DRILL (faults by type). */
 function levelObject(drill: typeof FULL_DRILL, label: string): Record<string, unknown> {
   if (label === "") return drill;
@@ -152,8 +172,13 @@ function levelObject(drill: typeof FULL_DRILL, label: string): Record<string, un
   return label.split(".").reduce<Record<string, unknown>>((o, k) => {
     const list = /^(.+)\[\]$/.exec(k);
     if (list) return (o[list[1] as string] as Record<string, unknown>[])[0] as Record<string, unknown>;
-    return o[k] as Record<string, unknown>;
+    return (o?.[k] ?? undefined) as Record<string, unknown>;
   }, drill);
+}
+
+/** The first of FULL_DRILL and MANAGER_DRILLS that has the level. */
+function drillWithLevel(label: string): typeof FULL_DRILL {
+  return [FULL_DRILL, ...MANAGER_DRILLS].find((d) => levelObject(d, label) !== undefined) ?? FULL_DRILL;
 }
 
 function problemsOf(text: string) {
@@ -196,19 +221,26 @@ describe("drill JSON Schema", () => {
   it("describes a drill that uses every field, and the loader accepts that drill", () => {
     assert.deepEqual(schemaErrors(FULL_DRILL, schema), []);
     for (const [label, fields] of schemaLevels()) {
+      const set = new Set(
+        [FULL_DRILL, ...MANAGER_DRILLS].flatMap((d) => Object.keys(levelObject(d, label) ?? {})),
+      );
       assert.deepEqual(
-        Object.keys(levelObject(FULL_DRILL, label)),
+        fields.filter((f) => set.has(f)),
         fields,
-        `FULL_DRILL sets every field of ${label}`,
+        `FULL_DRILL (with MANAGER_DRILLS for manager-only fields) sets every field of ${label}`,
       );
     }
     const drill = parseDrill(stringify(FULL_DRILL), "full.yaml");
     assert.equal(drill.objectives.length, METRICS.length);
+    for (const managerDrill of MANAGER_DRILLS) {
+      assert.deepEqual(schemaErrors(managerDrill, schema), [], managerDrill.name);
+      parseDrill(stringify(managerDrill), `${managerDrill.name}.yaml`);
+    }
   });
 
   for (const label of Object.keys(DRILL_FIELDS)) {
     it(`makes the loader reject an unknown field at the level "${label || "top"}", as the schema does`, () => {
-      const drill = structuredClone(FULL_DRILL);
+      const drill = structuredClone(drillWithLevel(label));
       levelObject(drill, label).bogusField = 1;
       assert.notDeepEqual(schemaErrors(drill, schema), []);
       const problems = problemsOf(stringify(drill));

@@ -1,11 +1,33 @@
 // The failover controller: its mode and the health check that decides the primary is down.
 import { formatDuration } from "../duration.ts";
-import { section, withDefault } from "../schema/fields.ts";
+import { optional, section, withDefault, type FieldAt } from "../schema/fields.ts";
 import { mapping } from "../schema/mapping.ts";
 import { integer, oneOf } from "../schema/scalars.ts";
 import { refine } from "../schema/spec.ts";
 import { MANAGER_NAMES } from "../../managers/names.ts";
+import { drillContext } from "./context.ts";
+import { DEFAULT_HAPROXY, DEFAULT_PATRONI, HAPROXY, PATRONI, ROUTINGS, type Routing } from "./patroni.ts";
 import { duration } from "./units.ts";
+
+/** Managers that route clients themselves (controller.routing), with their default routing. */
+const ROUTING_DEFAULTS: Partial<Record<string, Routing>> = { patroni: "haproxy" };
+
+/** A manager's own section: its defaults under that manager, refused under any other. */
+function managerOnly<T>(manager: string, defaults: T, when?: (at: FieldAt) => boolean) {
+  return (value: T | undefined, at: FieldAt): T | undefined => {
+    const active = at.values["manager"] === manager && (when?.(at) ?? true);
+    if (at.field !== undefined && !active && at.values["manager"] !== undefined) {
+      at.scope.reader.report(
+        at.field,
+        at.values["manager"] === manager
+          ? "only applies to routing haproxy; remove it or set routing: haproxy"
+          : `only applies to controller.manager ${manager} (manager is ${String(at.values["manager"])}); remove it`,
+      );
+      return undefined;
+    }
+    return active ? (value ?? defaults) : value;
+  };
+}
 
 /** "automatic" is the round-1 name of "dns", still accepted. */
 const CONTROLLER_MODE_NAMES = ["dns", "client", "manual", "external", "automatic"] as const;
@@ -79,15 +101,54 @@ export const CONTROLLER = mapping(
           );
           return undefined;
         }
-        if (manager === "external" && fields["mode"] !== undefined && mode !== "external") {
+        if (manager !== "builtin" && fields["mode"] !== undefined && mode !== "external") {
           scope.reader.report(
             fields["mode"],
-            `only applies to the builtin manager (manager is external); remove it`,
+            `only applies to the builtin manager (manager is ${manager}); remove it`,
           );
           return undefined;
         }
+        if (manager === "patroni") {
+          const context = drillContext(scope);
+          if (context.platform === "docker") {
+            scope.reader.report(field, "patroni runs on platform local only (for now); set platform: local");
+            return undefined;
+          }
+          if (context.replication === "semi-sync") {
+            scope.reader.report(
+              field,
+              "patroni does not support database.replication semi-sync (Patroni 3.0.2's synchronous_mode " +
+                "waits for the first syncStandbys standbys; quorum commit needs Patroni 4): use sync or async",
+            );
+            return undefined;
+          }
+        }
         return manager;
       },
+    }),
+    routing: optional(oneOf(ROUTINGS), {
+      description:
+        "Managers that route clients themselves (patroni; default haproxy): haproxy = an HAProxy per region " +
+        "checks every member's REST API (GET /primary) and the region's app uses it; client = each app " +
+        "gets a libpq multi-host URL with target_session_attrs=read-write.",
+      check(routing, { field, values, scope }) {
+        const manager = values["manager"];
+        if (typeof manager !== "string") return routing;
+        const fallback = ROUTING_DEFAULTS[manager];
+        if (fallback === undefined && field !== undefined) {
+          scope.reader.report(field, `does not apply to controller.manager ${manager}; remove it`);
+          return undefined;
+        }
+        return routing ?? fallback;
+      },
+    }),
+    patroni: optional(PATRONI, {
+      description: "manager patroni only: its ttl, loopWait, retryTimeout and DCS (Patroni's defaults).",
+      check: managerOnly("patroni", DEFAULT_PATRONI),
+    }),
+    haproxy: optional(HAPROXY, {
+      description: "manager patroni with routing haproxy only: HAProxy's health checks of each member.",
+      check: managerOnly("patroni", DEFAULT_HAPROXY, (at) => at.values["routing"] === "haproxy"),
     }),
     healthCheck: section(HEALTH_CHECK),
     onCallDelay: withDefault(duration({ positive: false }), 0, {
@@ -102,7 +163,13 @@ export const CONTROLLER = mapping(
     }),
   },
   {
-    // Everything downstream that asks for the mode sees `external` under the external manager.
-    build: (shape) => (shape.manager === "external" ? { ...shape, mode: "external" as const } : shape),
+    // Everything downstream that asks for the mode sees `external` under the external manager, and
+    // `client` under a manager whose clients hold every regional endpoint (they never follow DNS).
+    build: (shape) =>
+      shape.manager === "external"
+        ? { ...shape, mode: "external" as const }
+        : shape.routing !== undefined
+          ? { ...shape, mode: "client" as const }
+          : shape,
   },
 );

@@ -1,0 +1,189 @@
+// What Patroni did, as the drill's failover events: Patroni decides and the drill only watches. Every
+// pollMs it asks each member's REST API for the cluster as the member sees it in the DCS (GET
+// /cluster) and each region's HAProxy for the servers it has up (`show servers state`):
+//   detected   a member other than the leader sees the leader key gone (it expired: ttl after the
+//              leader's last renewal; or was released by a leader shutting down)
+//   promoting  a member names a new leader (it took the leader key and promotes its PostgreSQL)
+//   writable   the new leader's PostgreSQL left recovery and committed the drill's canary row
+//   route-switch  a region's HAProxy has the new leader's server up, and only it
+// Each is known to one poll interval (pollMs in the event).
+import type { DatabaseEngine, DatabaseNode } from "../../engines/types.ts";
+import { pause } from "../../util/abort.ts";
+import { ManagerEvents } from "../events.ts";
+import type { FailoverManager, ManagerContext } from "../types.ts";
+import { upServers } from "./haproxy-state.ts";
+
+export const PATRONI_POLL_MS = 100;
+const REQUEST_TIMEOUT_MS = 300;
+
+/** One member of GET /cluster. */
+interface ClusterMember {
+  name: string;
+  role: string;
+}
+
+export interface WatchedMember {
+  region: string;
+  restUrl: string;
+  node: DatabaseNode;
+}
+
+export interface ObserverOptions extends Pick<ManagerContext, "drill" | "history"> {
+  members: WatchedMember[];
+  engine: Pick<DatabaseEngine, "canaryWrite">;
+  /** Each region's HAProxy stats socket (routing haproxy). */
+  routers: ReadonlyMap<string, string>;
+  pollMs?: number;
+}
+
+/** The leader a /cluster answer names; null when the leader key is gone. */
+export function leaderOf(members: readonly ClusterMember[]): string | null {
+  return members.find((m) => m.role === "leader" || m.role === "standby_leader")?.name ?? null;
+}
+
+/**
+ * The cluster's leader as seen from every member that answered: a new leader as soon as any member
+ * names one other than `current`; no leader as soon as a member other than `current` sees none (the
+ * old leader's own view is stale once it is cut off); else `current`.
+ */
+export function observedLeader(
+  current: string | null,
+  views: ReadonlyMap<string, string | null>,
+): string | null {
+  for (const leader of views.values()) if (leader !== null && leader !== current) return leader;
+  for (const [member, leader] of views) if (member !== current && leader === null) return null;
+  return current;
+}
+
+async function clusterView(restUrl: string): Promise<string | null | undefined> {
+  try {
+    const response = await fetch(`${restUrl}/cluster`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    if (!response.ok) {
+      await response.arrayBuffer();
+      return undefined;
+    }
+    const body = (await response.json()) as { members?: ClusterMember[] };
+    return leaderOf(body.members ?? []);
+  } catch {
+    return undefined; // down, frozen or cut off: no view
+  }
+}
+
+export class PatroniObserver implements FailoverManager {
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly events: ManagerEvents;
+  private readonly pollMs: number;
+  private leader: string | null;
+  /** A new leader whose PostgreSQL has not yet committed the canary. */
+  private awaitingWritable: string | null = null;
+  /** Per HAProxy, the leader it was last seen routing to alone. */
+  private readonly routedTo = new Map<string, string>();
+
+  constructor(private readonly o: ObserverOptions) {
+    this.events = new ManagerEvents(o.history);
+    this.pollMs = o.pollMs ?? PATRONI_POLL_MS;
+    this.leader = o.drill.regions.find((r) => r.role === "primary")?.name ?? null;
+    if (this.leader !== null) for (const router of o.routers.keys()) this.routedTo.set(router, this.leader);
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((err: unknown) => {
+      if (!this.abort.signal.aborted)
+        this.events.failed({ error: `patroni observer: ${(err as Error).message}` });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort("patroni observer stopped");
+    await this.loop;
+  }
+
+  /** Three fixed-rate loops, so a slow canary commit delays neither detection nor routing. */
+  private async run(): Promise<void> {
+    await Promise.all([
+      this.every(() => this.pollCluster()),
+      this.every(() => this.pollWritable()),
+      this.every(() => this.pollRouters()),
+    ]);
+  }
+
+  private async every(poll: () => Promise<void>): Promise<void> {
+    const signal = this.abort.signal;
+    let next = performance.now();
+    while (!signal.aborted) {
+      await poll();
+      next += this.pollMs;
+      // A poll that overran does not leave a backlog of immediate ones behind it.
+      next = Math.max(next, performance.now());
+      await pause(next - performance.now(), signal);
+    }
+  }
+
+  private async pollCluster(): Promise<void> {
+    const answers = await Promise.all(
+      this.o.members.map(async (m) => [m.region, await clusterView(m.restUrl)] as const),
+    );
+    if (this.abort.signal.aborted) return;
+    const views = new Map<string, string | null>();
+    for (const [region, view] of answers) if (view !== undefined) views.set(region, view);
+    if (views.size === 0) return;
+    const seen = observedLeader(this.leader, views);
+    if (seen === this.leader) return;
+    const how = (what: string): string => `${what} (GET /cluster on ${[...views.keys()].join(", ")})`;
+    if (this.leader !== null) {
+      this.events.detected({
+        region: this.leader,
+        by: "patroni",
+        how: how(seen === null ? `leader key of ${this.leader} gone` : `${seen} took the leader key`),
+        pollMs: this.pollMs,
+      });
+    }
+    if (seen !== null) {
+      this.events.promoting({
+        region: seen,
+        by: "patroni",
+        how: how(`${seen} holds the leader key`),
+        pollMs: this.pollMs,
+      });
+      this.awaitingWritable = seen;
+    }
+    this.leader = seen;
+  }
+
+  /** The new leader proves writable the way the built-in controller's promotion does: a canary commit. */
+  private async pollWritable(): Promise<void> {
+    const region = this.awaitingWritable;
+    if (region === null) return;
+    const member = this.o.members.find((m) => m.region === region);
+    if (member === undefined) return;
+    try {
+      if ((await member.node.role(REQUEST_TIMEOUT_MS)) !== "primary") return;
+      await this.o.engine.canaryWrite(member.node, region);
+    } catch {
+      return; // not yet
+    }
+    if (this.abort.signal.aborted || this.awaitingWritable !== region) return;
+    this.awaitingWritable = null;
+    this.events.writable({ region, pollMs: this.pollMs });
+  }
+
+  private async pollRouters(): Promise<void> {
+    const leader = this.leader;
+    await Promise.all(
+      [...this.o.routers].map(async ([router, socket]) => {
+        let up: string[];
+        try {
+          up = await upServers(socket);
+        } catch {
+          return; // that region's HAProxy is down
+        }
+        if (leader === null || up.length !== 1 || up[0] !== leader || this.routedTo.get(router) === leader)
+          return;
+        this.routedTo.set(router, leader);
+        if (this.abort.signal.aborted) return;
+        this.events.routeSwitched({ router: `haproxy ${router}`, region: leader, pollMs: this.pollMs });
+      }),
+    );
+  }
+}
