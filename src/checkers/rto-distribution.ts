@@ -2,6 +2,7 @@
 // profile's share of it, and the range the drill's own parameters predict for each profile, with the
 // clients that fell outside their range and why. Pure.
 import type { Drill } from "../drill/types.ts";
+import { predictPatroni } from "../managers/patroni/predict.ts";
 import { nearestRank } from "./availability.ts";
 import type { FailoverEvents } from "./failover.ts";
 import { nsToRoundedMs, roundMs, type HistoryIndex } from "./history.ts";
@@ -57,8 +58,22 @@ export function predictedRange(
   resolver: string,
 ): [number, number] | null {
   if (drill.controller.mode === "external" || f.primaryDownNs === null || f.writableNs === null) return null;
-  const { intervalMs, timeoutMs, failureThreshold } = drill.controller.healthCheck;
   const promotionMs = nsToRoundedMs(f.writableNs - f.primaryDownNs);
+  if (drill.controller.manager === "patroni") {
+    // Patroni's timers instead of the health check; the region's HAProxy adds its rise x inter.
+    const p = predictPatroni(drill);
+    return [
+      roundMs(p.detectionRangeMs[0] + promotionMs),
+      roundMs(
+        p.detectionRangeMs[1] +
+          promotionMs +
+          (p.routingDelayRangeMs?.[1] ?? 0) +
+          opIntervalMs +
+          drill.workload.requestTimeoutMs,
+      ),
+    ];
+  }
+  const { intervalMs, timeoutMs, failureThreshold } = drill.controller.healthCheck;
   const lower = Math.max(0, failureThreshold - 1) * intervalMs + promotionMs;
   const routingMs = clientRouting(drill)
     ? 0

@@ -51,6 +51,7 @@ export const Processes = {
  *   dns-update   {name, address, region}
  *   route-switch {router, region, pollMs}           a load balancer (e.g. a region's HAProxy) now
  *                 routes to the promoted region's member only
+ *   dcs-leader   {member, pollMs}                   the DCS member that leads (etcd), when it changes
  *   failover-failed {error}
  * DNS monitor (process "dns-monitor"), type info:
  *   authoritative-answer {address, ttlMs}           first answer and every change of address
@@ -80,6 +81,7 @@ export const Events = {
   writable: "writable",
   dnsUpdate: "dns-update",
   routeSwitch: "route-switch",
+  dcsLeader: "dcs-leader",
   failoverFailed: "failover-failed",
   authoritativeAnswer: "authoritative-answer",
   historyFormat: "history-format",

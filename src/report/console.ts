@@ -33,7 +33,11 @@ export function renderConsole(s: Summary, opts: { color?: boolean } = {}): strin
     row(
       "promotion",
       fmtMs(m.promotion.ms) +
-        (m.promotion.basis === "database-roles" ? " (observed from database roles)" : ""),
+        (m.promotion.basis === "database-roles" ? " (observed from database roles)" : "") +
+        (p.writableRangeMs === undefined
+          ? ""
+          : `   predicted fault -> writable [${fmtMs(p.writableRangeMs[0])} – ${fmtMs(p.writableRangeMs[1])}]` +
+            (p.basis === undefined ? "" : ` (${p.basis})`)),
     ),
     row(
       "DNS switch",

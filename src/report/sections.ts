@@ -89,6 +89,21 @@ function describeWalAtFailover(w: WalAtFailover | null): string {
   );
 }
 
+/** The failover manager's line when Patroni fails over (its timers and routing, not a health check). */
+function patroniSetup(d: Summary["drill"]): string {
+  const p = d.controller.patroni;
+  const h = d.controller.haproxy;
+  const timers =
+    p === undefined
+      ? ""
+      : ` (ttl ${fmtMs(p.ttlMs)}, loop_wait ${fmtMs(p.loopWaitMs)}, retry_timeout ${fmtMs(p.retryTimeoutMs)}, DCS ${p.dcs})`;
+  const routing =
+    d.controller.routing === "haproxy" && h !== undefined
+      ? `an HAProxy per region (inter ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise})`
+      : "libpq multi-host URLs (target_session_attrs=read-write)";
+  return `Failover manager: Patroni${timers}; apps reach the primary through ${routing}.`;
+}
+
 /** The drill's setup as list items; the faults are a numbered list (from 0) under `faults`. */
 export function drillContent(s: Summary): {
   setup: string[];
@@ -103,8 +118,10 @@ export function drillContent(s: Summary): {
         `${d.database.replication} replication; ${fmtMs(d.network.interRegionLatencyMs)} between regions.`,
       `Workload: ${d.workload.clients} clients, ${d.workload.ratePerSecond} writes/s in total for ` +
         `${fmtMs(d.workload.durationMs)} (request timeout ${fmtMs(d.workload.requestTimeoutMs)}).`,
-      `Controller: ${d.controller.mode}; health check every ${fmtMs(hc.intervalMs)}, timeout ` +
-        `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} failures to declare the primary down.`,
+      d.controller.manager === "patroni"
+        ? patroniSetup(d)
+        : `Controller: ${d.controller.mode}; health check every ${fmtMs(hc.intervalMs)}, timeout ` +
+          `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} failures to declare the primary down.`,
       `DNS: ${d.dns.name}, TTL ${fmtMs(d.dns.ttlMs)}.`,
     ],
     faults: {
@@ -155,7 +172,9 @@ export function measuredRows(s: Summary, arrow: string): MeasuredRow[] {
         : `promotion (declared down ${arrow} writable)`,
       fmtMs(m.promotion.ms),
       fmtMs(m.promotion.uncertaintyMs),
-      NA,
+      p.writableRangeMs === undefined
+        ? NA
+        : `fault ${arrow} writable ${fmtMs(p.writableRangeMs[0])} – ${fmtMs(p.writableRangeMs[1])}`,
     ),
     row(
       `DNS authoritative (writable ${arrow} new answer)`,

@@ -259,6 +259,14 @@ export interface Predicted {
   ttlMs: number;
   /** Time between two writes of one client: the resolution of client-observed figures. */
   clientOpIntervalMs: number;
+  /**
+   * Managers that fail over on their own timers (Patroni): what the figures rest on, t_fault -> the
+   * new primary commits, and t_fault -> every load balancer routes to it. Absent for the built-in
+   * controller, whose promotion the architecture does not predict.
+   */
+  basis?: string;
+  writableRangeMs?: [number, number];
+  routingRangeMs?: [number, number];
 }
 
 export interface TimelineEntry {

@@ -40,6 +40,9 @@ export interface PatroniSettings {
   routing: Routing;
 }
 
+/** Running clusters by workspace directory, so the observer finds the one its topology runs. */
+const running = new Map<string, PatroniCluster>();
+
 /** How long every HAProxy may take to route to the bootstrapped primary only (checks every inter). */
 const HAPROXY_SETTLE_MS = 30_000;
 
@@ -187,9 +190,6 @@ export class PatroniCluster implements ManagedDatabase {
           configFile,
           dir,
           logFile: path.join(dir, "patroni.log"),
-          ...(settings.routing === "haproxy"
-            ? { routerSocket: path.join(root, `haproxy-${member.region}`, "stats.sock") }
-            : {}),
         }),
       );
     }
@@ -227,7 +227,20 @@ export class PatroniCluster implements ManagedDatabase {
         );
       }
     }
-    return new PatroniCluster(request, plan, settings, nodes, { dcs, witness, haproxies });
+    const cluster = new PatroniCluster(request, plan, settings, nodes, { dcs, witness, haproxies });
+    running.set(workspace.dir, cluster);
+    return cluster;
+  }
+
+  /** The cluster the topology with this workspace runs. */
+  static of(workspaceDir: string): PatroniCluster | undefined {
+    return running.get(workspaceDir);
+  }
+
+  /** etcd only: every member's name and client URL, for the observer's view of the DCS leader. */
+  get etcdMembers(): Array<{ name: string; url: string }> {
+    if (this.settings.patroni.dcs !== "etcd") return [];
+    return this.plan.dcs.map((d) => ({ name: d.name, url: `http://${d.address}:${d.clientPort}` }));
   }
 
   private node(region: string): PatroniNode {
@@ -329,6 +342,7 @@ export class PatroniCluster implements ManagedDatabase {
   }
 
   async dispose(): Promise<void> {
+    running.delete(this.request.workspace.dir);
     // The drill is over: no graceful hand-over, nothing to wait for.
     await Promise.allSettled(this.nodes.map((n) => n.kill()));
   }

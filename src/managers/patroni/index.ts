@@ -105,14 +105,14 @@ export const patroniManager: ManagerKind = {
       if (!(node instanceof PatroniNode)) throw new Error(`${node.name} is not a Patroni member`);
       return node;
     });
-    const routers = new Map<string, string>();
-    for (const node of nodes) if (node.routerSocket !== undefined) routers.set(node.name, node.routerSocket);
+    const cluster = PatroniCluster.of(topology.workspaceDir);
     return new PatroniObserver({
       drill,
       history,
       members: nodes.map((node) => ({ region: node.name, restUrl: node.restUrl, node })),
       engine: topology.engine,
-      routers,
+      routers: cluster?.statsSockets ?? new Map(),
+      etcd: cluster?.etcdMembers ?? [],
     });
   },
 };

@@ -36,8 +36,6 @@ export interface PatroniNodeOptions {
   configFile: string;
   dir: string;
   logFile: string;
-  /** routing haproxy: the stats socket of the region's HAProxy, for the observer. */
-  routerSocket?: string;
 }
 
 /** unshare (as root: then setpriv drops to the unprivileged user) + patroni, as one argv. */
@@ -73,7 +71,6 @@ export class PatroniNode extends PostgresSqlNode implements ProcessDatabaseNode 
   readonly port: number;
   readonly restUrl: string;
   readonly replication: ReplicationSettings;
-  readonly routerSocket: string | undefined;
   private process: ManagedProcess | undefined;
   private managerFrozen: number[] = [];
 
@@ -84,7 +81,6 @@ export class PatroniNode extends PostgresSqlNode implements ProcessDatabaseNode 
     this.port = o.port;
     this.restUrl = o.restUrl;
     this.replication = o.replication;
-    this.routerSocket = o.routerSocket;
   }
 
   get running(): boolean {

@@ -6,14 +6,19 @@
 //   promoting  a member names a new leader (it took the leader key and promotes its PostgreSQL)
 //   writable   the new leader's PostgreSQL left recovery and committed the drill's canary row
 //   route-switch  a region's HAProxy has the new leader's server up, and only it
-// Each is known to one poll interval (pollMs in the event).
+// Each is known to one poll interval (pollMs in the event). With etcd it also records which etcd member
+// leads (dcs-leader): when an outage takes the etcd leader, etcd extends every lease on electing the
+// next one, so the leader key outlives its ttl.
 import type { DatabaseEngine, DatabaseNode } from "../../engines/types.ts";
 import { pause } from "../../util/abort.ts";
+import { Events, Processes } from "../../history/types.ts";
 import { ManagerEvents } from "../events.ts";
 import type { FailoverManager, ManagerContext } from "../types.ts";
 import { upServers } from "./haproxy-state.ts";
 
 export const PATRONI_POLL_MS = 100;
+/** The etcd leader changes rarely and only matters as context: polled less often. */
+const DCS_POLL_MS = 500;
 const REQUEST_TIMEOUT_MS = 300;
 
 /** One member of GET /cluster. */
@@ -33,6 +38,8 @@ export interface ObserverOptions extends Pick<ManagerContext, "drill" | "history
   engine: Pick<DatabaseEngine, "canaryWrite">;
   /** Each region's HAProxy stats socket (routing haproxy). */
   routers: ReadonlyMap<string, string>;
+  /** dcs etcd: every member's name and client URL. */
+  etcd?: ReadonlyArray<{ name: string; url: string }>;
   pollMs?: number;
 }
 
@@ -79,6 +86,7 @@ export class PatroniObserver implements FailoverManager {
   private awaitingWritable: string | null = null;
   /** Per HAProxy, the leader it was last seen routing to alone. */
   private readonly routedTo = new Map<string, string>();
+  private dcsLeader: string | undefined;
 
   constructor(private readonly o: ObserverOptions) {
     this.events = new ManagerEvents(o.history);
@@ -105,15 +113,16 @@ export class PatroniObserver implements FailoverManager {
       this.every(() => this.pollCluster()),
       this.every(() => this.pollWritable()),
       this.every(() => this.pollRouters()),
+      ...((this.o.etcd?.length ?? 0) > 0 ? [this.every(() => this.pollDcsLeader(), DCS_POLL_MS)] : []),
     ]);
   }
 
-  private async every(poll: () => Promise<void>): Promise<void> {
+  private async every(poll: () => Promise<void>, intervalMs = this.pollMs): Promise<void> {
     const signal = this.abort.signal;
     let next = performance.now();
     while (!signal.aborted) {
       await poll();
-      next += this.pollMs;
+      next += intervalMs;
       // A poll that overran does not leave a backlog of immediate ones behind it.
       next = Math.max(next, performance.now());
       await pause(next - performance.now(), signal);
@@ -185,5 +194,47 @@ export class PatroniObserver implements FailoverManager {
         this.events.routeSwitched({ router: `haproxy ${router}`, region: leader, pollMs: this.pollMs });
       }),
     );
+  }
+
+  /** Which etcd member leads, as the first member that answers says; recorded when it changes. */
+  private async pollDcsLeader(): Promise<void> {
+    for (const member of this.o.etcd ?? []) {
+      const leader = await etcdLeader(member.url, this.o.etcd ?? []);
+      if (leader === undefined) continue;
+      if (leader !== this.dcsLeader && !this.abort.signal.aborted) {
+        this.dcsLeader = leader;
+        this.o.history.event(Processes.controller, Events.dcsLeader, { member: leader, pollMs: DCS_POLL_MS });
+      }
+      return;
+    }
+  }
+}
+
+interface EtcdStatus {
+  header?: { member_id?: string };
+  leader?: string;
+}
+
+/** The name of the etcd member that `url`'s member follows (from its status and the member list). */
+async function etcdLeader(
+  url: string,
+  members: ReadonlyArray<{ name: string; url: string }>,
+): Promise<string | undefined> {
+  try {
+    const post = (route: string): Promise<Response> =>
+      fetch(`${url}${route}`, {
+        method: "POST",
+        body: "{}",
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    const status = (await (await post("/v3/maintenance/status")).json()) as EtcdStatus;
+    const list = (await (await post("/v3/cluster/member/list")).json()) as {
+      members?: Array<{ ID?: string; name?: string }>;
+    };
+    if (status.leader === undefined || status.leader === "0") return undefined;
+    const name = list.members?.find((m) => m.ID === status.leader)?.name;
+    return name !== undefined && members.some((m) => m.name === name) ? name : undefined;
+  } catch {
+    return undefined;
   }
 }
