@@ -1,6 +1,9 @@
 // The Patroni manager on literal data: its drill fields and their errors, the wiring plan, the files
 // it writes, how it reads Patroni's and HAProxy's answers, and what the checkers make of its events.
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { analyze } from "../../src/checkers/index.ts";
 import { HistoryBuilder, sampleDrill } from "../../src/checkers/history-builder.ts";
 import { DrillValidationError, parseDrill } from "../../src/drill/load.ts";
@@ -12,6 +15,7 @@ import { patroniRequirements } from "../../src/managers/patroni/index.ts";
 import { leaderOf, observedLeader } from "../../src/managers/patroni/observer.ts";
 import { planPatroni, WITNESS_ADDRESS } from "../../src/managers/patroni/plan.ts";
 import { predictPatroni } from "../../src/managers/patroni/predict.ts";
+import { locate } from "../../src/platform/requirements.ts";
 import type { TopologyLayout } from "../../src/topology/topology.ts";
 import { parse as parseYaml } from "yaml";
 
@@ -123,6 +127,27 @@ describe("controller.manager patroni in the drill file", () => {
 });
 
 describe("what a Patroni drill needs installed", () => {
+  it("looks for PostgreSQL's programs in their versioned directory before PATH, which may hold another version", async () => {
+    const [onPath, versioned] = await Promise.all(
+      ["path-", "pg15-"].map((p) => mkdtemp(path.join(os.tmpdir(), p))),
+    );
+    for (const dir of [onPath!, versioned!]) await writeFile(path.join(dir, "postgres"), "", { mode: 0o755 });
+    const saved = { PATH: process.env.PATH, own: process.env.FAILOVER_DRILL_PATH };
+    process.env.PATH = onPath;
+    delete process.env.FAILOVER_DRILL_PATH;
+    try {
+      assert.equal(
+        locate({ command: "postgres", dirs: [versioned!], dirsFirst: true }),
+        path.join(versioned!, "postgres"),
+      );
+      assert.equal(locate({ command: "postgres", dirs: [versioned!] }), path.join(onPath!, "postgres"));
+    } finally {
+      process.env.PATH = saved.PATH;
+      if (saved.own !== undefined) process.env.FAILOVER_DRILL_PATH = saved.own;
+      await Promise.all([onPath!, versioned!].map((d) => rm(d, { recursive: true, force: true })));
+    }
+  });
+
   it("asks for etcd and HAProxy by default, and for the Raft controller instead of etcd under dcs raft", () => {
     const commands = (yaml: string) => patroniRequirements(drillOf(yaml)).map((r) => r.command);
     assert.deepEqual(commands("controller: { manager: patroni }\n"), [

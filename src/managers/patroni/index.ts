@@ -37,6 +37,7 @@ const POSTGRES: Requirement[] = ["postgres", "initdb", "pg_basebackup", "pg_rewi
     package: "postgresql-15",
     purpose: "PostgreSQL 15 under Patroni",
     dirs: POSTGRES_DIRS,
+    dirsFirst: true,
   }),
 );
 
