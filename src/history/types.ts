@@ -49,8 +49,8 @@ export const Processes = {
  *   repoint      {to, standbys}                     remaining standbys now stream from the new primary
  *   writable     {region}                            (t_writable: not in recovery + canary committed)
  *   dns-update   {name, address, region}
- *   route-switch {router, region, pollMs}           a load balancer (e.g. a region's HAProxy) now
- *                 routes to the promoted region's member only
+ *   route-switch {router, region, othersUp, pollMs} a load balancer (e.g. a region's HAProxy) has
+ *                 the promoted region's member up (othersUp: servers it still has up beside it)
  *   dcs-leader   {member, pollMs}                   the DCS member that leads (etcd), when it changes
  *   failover-failed {error}
  * DNS monitor (process "dns-monitor"), type info:

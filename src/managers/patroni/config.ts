@@ -61,7 +61,11 @@ export function patroniConfig(input: PatroniConfigInput): string {
   const { member, members, patroni, database, dir, binDir } = input;
   const dcs =
     patroni.dcs === "etcd"
-      ? { etcd3: { hosts: member.etcdHosts.map(hostPort), protocol: "http" } }
+      ? {
+          // use_proxies: the hosts are the only way in. Otherwise Patroni discovers every member's
+          // advertised client URL and dials it directly, around the drill's proxies.
+          etcd3: { hosts: member.etcdHosts.map(hostPort), protocol: "http", use_proxies: true },
+        }
       : {
           raft: {
             data_dir: `${dir}/raft`,
@@ -83,7 +87,8 @@ export function patroniConfig(input: PatroniConfigInput): string {
     log: { level: "INFO", format: "%(asctime)s %(levelname)s: %(message)s" },
     restapi: {
       listen: `${member.address}:${member.restPort}`,
-      connect_address: `${member.address}:${member.restPort}`,
+      // What the other members dial during a leader race: its ingress proxy, which a region outage cuts.
+      connect_address: hostPort(member.restIngress),
     },
     ...dcs,
     bootstrap: {

@@ -5,7 +5,8 @@
 //              leader's last renewal; or was released by a leader shutting down)
 //   promoting  a member names a new leader (it took the leader key and promotes its PostgreSQL)
 //   writable   the new leader's PostgreSQL left recovery and committed the drill's canary row
-//   route-switch  a region's HAProxy has the new leader's server up, and only it
+//   route-switch  a region's HAProxy has the new leader's server up (othersUp: servers still up
+//              beside it, e.g. a stopped old leader HAProxy has not marked down yet)
 // Each is known to one poll interval (pollMs in the event). With etcd it also records which etcd member
 // leads (dcs-leader): when an outage takes the etcd leader, etcd extends every lease on electing the
 // next one, so the leader key outlives its ttl.
@@ -17,6 +18,10 @@ import type { FailoverManager, ManagerContext } from "../types.ts";
 import { upServers } from "./haproxy-state.ts";
 
 export const PATRONI_POLL_MS = 100;
+/** How long a member that did not answer is left alone. */
+const SILENT_MEMBER_RETRY_MS = 1000;
+/** A member's last view counts this long. */
+const VIEW_FRESH_MS = 1000;
 /** The etcd leader changes rarely and only matters as context: polled less often. */
 const DCS_POLL_MS = 500;
 const REQUEST_TIMEOUT_MS = 300;
@@ -49,15 +54,20 @@ export function leaderOf(members: readonly ClusterMember[]): string | null {
 }
 
 /**
- * The cluster's leader as seen from every member that answered: a new leader as soon as any member
- * names one other than `current`; no leader as soon as a member other than `current` sees none (the
- * old leader's own view is stale once it is cut off); else `current`.
+ * The cluster's leader as seen from every member that answered: a new leader L as soon as a member
+ * other than L names it, or every member that answered does (a thawed or isolated old leader names
+ * itself from a stale cache until its next HA loop); no leader as soon as a member other than
+ * `current` sees none; else `current`.
  */
 export function observedLeader(
   current: string | null,
   views: ReadonlyMap<string, string | null>,
 ): string | null {
-  for (const leader of views.values()) if (leader !== null && leader !== current) return leader;
+  const named = [...views.values()];
+  for (const [member, leader] of views) {
+    if (leader === null || leader === current) continue;
+    if (member !== leader || named.every((l) => l === leader)) return leader;
+  }
   for (const [member, leader] of views) if (member !== current && leader === null) return null;
   return current;
 }
@@ -87,6 +97,8 @@ export class PatroniObserver implements FailoverManager {
   /** Per HAProxy, the leader it was last seen routing to alone. */
   private readonly routedTo = new Map<string, string>();
   private dcsLeader: string | undefined;
+  /** Each member's latest answer to GET /cluster: the leader it names, and when. */
+  private readonly views = new Map<string, { leader: string | null; atMs: number }>();
 
   constructor(private readonly o: ObserverOptions) {
     this.events = new ManagerEvents(o.history);
@@ -110,7 +122,8 @@ export class PatroniObserver implements FailoverManager {
   /** Three fixed-rate loops, so a slow canary commit delays neither detection nor routing. */
   private async run(): Promise<void> {
     await Promise.all([
-      this.every(() => this.pollCluster()),
+      // One loop per member, so a frozen member's timeouts slow no one else's view.
+      ...this.o.members.map((m) => this.every(() => this.pollMember(m))),
       this.every(() => this.pollWritable()),
       this.every(() => this.pollRouters()),
       ...((this.o.etcd?.length ?? 0) > 0 ? [this.every(() => this.pollDcsLeader(), DCS_POLL_MS)] : []),
@@ -129,13 +142,27 @@ export class PatroniObserver implements FailoverManager {
     }
   }
 
-  private async pollCluster(): Promise<void> {
-    const answers = await Promise.all(
-      this.o.members.map(async (m) => [m.region, await clusterView(m.restUrl)] as const),
-    );
+  /**
+   * One member's view of the cluster. A member that does not answer is asked again after a second:
+   * a frozen REST API never accepts, and polling it every 100 ms would fill its listen backlog and
+   * make Patroni's own calls to it time out sooner than they would in production.
+   */
+  private async pollMember(m: WatchedMember): Promise<void> {
+    const view = await clusterView(m.restUrl);
     if (this.abort.signal.aborted) return;
+    if (view === undefined) {
+      this.views.delete(m.region);
+      await pause(SILENT_MEMBER_RETRY_MS, this.abort.signal);
+      return;
+    }
+    this.views.set(m.region, { leader: view, atMs: performance.now() });
+    this.evaluate();
+  }
+
+  private evaluate(): void {
+    const now = performance.now();
     const views = new Map<string, string | null>();
-    for (const [region, view] of answers) if (view !== undefined) views.set(region, view);
+    for (const [region, v] of this.views) if (now - v.atMs <= VIEW_FRESH_MS) views.set(region, v.leader);
     if (views.size === 0) return;
     const seen = observedLeader(this.leader, views);
     if (seen === this.leader) return;
@@ -187,11 +214,15 @@ export class PatroniObserver implements FailoverManager {
         } catch {
           return; // that region's HAProxy is down
         }
-        if (leader === null || up.length !== 1 || up[0] !== leader || this.routedTo.get(router) === leader)
-          return;
+        if (leader === null || !up.includes(leader) || this.routedTo.get(router) === leader) return;
         this.routedTo.set(router, leader);
         if (this.abort.signal.aborted) return;
-        this.events.routeSwitched({ router: `haproxy ${router}`, region: leader, pollMs: this.pollMs });
+        this.events.routeSwitched({
+          router: `haproxy ${router}`,
+          region: leader,
+          othersUp: up.filter((s) => s !== leader),
+          pollMs: this.pollMs,
+        });
       }),
     );
   }

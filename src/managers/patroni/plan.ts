@@ -10,8 +10,10 @@
 //   R.app-db.X         HAProxy R (or R's app, under client routing) -> PostgreSQL X
 //   R.control.X.rest   HAProxy R's health checks -> Patroni X's REST API
 //   R.control.X.etcd   Patroni R -> etcd member X (and the witness member)
-// Not proxied (one advertised address per member, dialled by every peer): etcd's peer mesh, Raft's
-// mesh, and Patroni's calls to another member's REST API during a leader race.
+// One proxy per member, dialled by every peer (Patroni advertises one REST address per member):
+//   X.control.rest     other members' Patroni -> X's REST API (a leader race asks every member)
+// Not proxied (one advertised address per member, dialled by every peer, who identify each other by
+// it): etcd's peer mesh and Raft's mesh.
 import type { PatroniSpec, Routing } from "../../drill/format/patroni.ts";
 import type { Address } from "../../engines/types.ts";
 import type { LinkInfo, RegionLayout, TopologyLayout } from "../../topology/topology.ts";
@@ -19,6 +21,8 @@ import type { LinkInfo, RegionLayout, TopologyLayout } from "../../topology/topo
 /** The site of the DCS witness: outside every region, so no region outage takes it. */
 export const WITNESS = "witness";
 export const WITNESS_ADDRESS = "127.0.100.1";
+/** The `from` of a member's REST ingress proxy: every other member dials it. */
+export const PEERS = "peers";
 
 export interface PatroniMemberPlan {
   region: string;
@@ -26,6 +30,8 @@ export interface PatroniMemberPlan {
   /** Where PostgreSQL listens (the layout's dbPort). */
   pgPort: number;
   restPort: number;
+  /** Where the other members reach its REST API (restapi.connect_address): its ingress proxy. */
+  restIngress: Address;
   /** The port of every replication proxy to this member: its advertised connect_address port. */
   replicationPort: number;
   /** Raft DCS only: this member's Raft node. */
@@ -141,11 +147,20 @@ export async function planPatroni(input: PlanInput): Promise<PatroniPlan> {
       links.push(link(`${r.name}.control.${d.name}.etcd`, "control", r.name, d.name, listen, target));
       etcdHosts.push(listen);
     }
+    const restPort = await freePort(r.address);
+    const restIngress = { host: r.address, port: await freePort(r.address) };
+    links.push(
+      link(`${r.name}.control.rest`, "control", PEERS, r.name, restIngress, {
+        host: r.address,
+        port: restPort,
+      }),
+    );
     members.push({
       region: r.name,
       address: r.address,
       pgPort: r.dbPort,
-      restPort: await freePort(r.address),
+      restPort,
+      restIngress,
       replicationPort: replicationPortOf(layout, r),
       ...(patroni.dcs === "raft" ? { raftPort: await freePort(r.address) } : {}),
       etcdHosts,
