@@ -11,6 +11,7 @@ import type { OutageMode } from "../../drill/types.ts";
 import type { HaproxySpec, PatroniSpec, Routing } from "../../drill/format/patroni.ts";
 import { postgresUrl } from "../../engines/postgres/url.ts";
 import type { Address } from "../../engines/types.ts";
+import { sleep } from "../../util/abort.ts";
 import { waitUntil } from "../../util/wait.ts";
 import type { AppDatabase, ManagedDatabase, ManagedDatabaseRequest } from "../local-database.ts";
 import { etcdArgs, haproxyConfig, patroniConfig, raftWitnessConfig } from "./config.ts";
@@ -286,6 +287,13 @@ export class PatroniCluster implements ManagedDatabase {
     log(`patroni: ${primary} leads, ${this.nodes.length - 1} replica(s) running`);
     await Promise.all([...this.haproxies.values()].map((h) => h.start()));
     await this.waitUntilRoutedTo(primary);
+    // Start-up takes about as long every run, so a fault at a fixed time would always hit the
+    // leader's HA loop at the same phase and sample one point of the ttl - loop_wait .. ttl range.
+    // A random wait of up to one loop desynchronises them, as the built-in controller's random probe
+    // phase does.
+    const phaseMs = Math.random() * this.settings.patroni.loopWaitMs;
+    log(`patroni: waiting ${Math.round(phaseMs)} ms (a random phase of the HA loop)`);
+    await sleep(phaseMs);
   }
 
   /** Until every HAProxy routes to `region`'s member only (a new HAProxy starts with every server up). */

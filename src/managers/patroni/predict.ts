@@ -50,8 +50,8 @@ export function predictPatroni(drill: Drill): PatroniPrediction {
     detectionRangeMs[1] + PATRONI_PROMOTION_ALLOWANCE_MS,
   ];
   const patroniBasis =
-    `a leader that dies or freezes (a stopped one hands over at once): Patroni ttl ${s(p.ttlMs)}, ` +
-    `loop_wait ${s(p.loopWaitMs)}, + ${s(DCS_LEADER_CHANGE_MS[p.dcs])} if the ${p.dcs} leader fell too`;
+    `Patroni ttl ${s(p.ttlMs)}, loop_wait ${s(p.loopWaitMs)} for a leader that dies or freezes, ` +
+    `+ ${s(DCS_LEADER_CHANGE_MS[p.dcs])} if the ${p.dcs} leader fell too`;
   if (drill.controller.routing !== "haproxy") {
     return {
       detectionRangeMs,
