@@ -7,6 +7,7 @@ import { nearestRank } from "./availability.ts";
 import type { FailoverEvents } from "./failover.ts";
 import { nsToRoundedMs, roundMs, type HistoryIndex } from "./history.ts";
 import { kindOf, recordedPopulation, type ClientKind } from "./population.ts";
+import { predict } from "./predicted.ts";
 import type { RtoMeasurement, RtoProfile } from "./types.ts";
 
 /** Clients listed by name in `outside`; the count is always complete. */
@@ -49,7 +50,8 @@ function clientRouting(drill: Drill): boolean {
  * [lower, upper] for one resolver profile, or null where our parameters do not govern the failover
  * (external manager) or nothing was promoted. lower: the shortest detection plus the measured
  * promotion. upper: the longest detection, promotion, the DNS update, the resolver's hold time, one
- * write interval (the client's next write) and one request timeout (a write still in flight).
+ * write interval (the client's next write) and one request timeout (a write still in flight). The
+ * detection bounds are predict()'s: the health check's, or a failover manager's own.
  */
 export function predictedRange(
   drill: Drill,
@@ -58,32 +60,21 @@ export function predictedRange(
   resolver: string,
 ): [number, number] | null {
   if (drill.controller.mode === "external" || f.primaryDownNs === null || f.writableNs === null) return null;
+  const [shortestDetectionMs, longestDetectionMs] = predict(drill).detectionRangeMs;
   const promotionMs = nsToRoundedMs(f.writableNs - f.primaryDownNs);
-  if (drill.controller.manager === "patroni") {
-    // Patroni's timers instead of the health check; the region's HAProxy adds its rise x inter.
-    const p = predictPatroni(drill);
-    return [
-      roundMs(p.detectionRangeMs[0] + promotionMs),
-      roundMs(
-        p.detectionRangeMs[1] +
-          promotionMs +
-          (p.routingDelayRangeMs?.[1] ?? 0) +
-          opIntervalMs +
-          drill.workload.requestTimeoutMs,
-      ),
-    ];
-  }
-  const { intervalMs, timeoutMs, failureThreshold } = drill.controller.healthCheck;
-  const lower = Math.max(0, failureThreshold - 1) * intervalMs + promotionMs;
+  const lower = shortestDetectionMs + promotionMs;
   const routingMs = clientRouting(drill)
     ? 0
     : (f.dnsUpdate === null ? 0 : nsToRoundedMs(Math.max(0, f.dnsUpdate.ns - f.writableNs))) +
       cacheHoldMs(drill, resolver);
+  // Patroni behind HAProxy: the region's load balancer marks the new leader up rise x inter later.
+  const loadBalancerMs =
+    drill.controller.manager === "patroni" ? (predictPatroni(drill).routingDelayRangeMs?.[1] ?? 0) : 0;
   const upper =
-    failureThreshold * intervalMs +
-    timeoutMs +
+    longestDetectionMs +
     promotionMs +
     routingMs +
+    loadBalancerMs +
     opIntervalMs +
     drill.workload.requestTimeoutMs;
   return [roundMs(lower), roundMs(upper)];

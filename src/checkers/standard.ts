@@ -4,6 +4,7 @@ import { measureRto } from "./availability.ts";
 import type { AnyChecker, Checker, MeasurementName } from "./checker.ts";
 import { measureDnsSwitch } from "./dns-switch.ts";
 import { findFirstFault, measureDetection, measurePromotion } from "./failover.ts";
+import { assertHooksHeld } from "./hooks.ts";
 import { measureWriteLatency } from "./latency.ts";
 import { measureRpo } from "./lost-writes.ts";
 import {
@@ -26,8 +27,17 @@ const unmeasuredDuration = (reason: string) => ({ ms: null, uncertaintyMs: 0, re
 
 export const detectionChecker = checker({
   name: "detection",
-  check: ({ failover }) => {
+  check: ({ index, failover }) => {
+    assertHooksHeld(index, failover, "detection");
     const measurement = measureDetection(failover);
+    if (measurement.ms === null && failover.earlyPrimaryDowns > 0) {
+      // The failover this run went through was not the fault's: its RTO and loss describe another event.
+      throw new Error(
+        `the controller declared the primary down ${failover.earlyPrimaryDowns} time(s) before the fault ` +
+          `(a false positive, e.g. health probes timing out on a saturated machine) and never after it, ` +
+          `so this run measured that failover, not the fault's`,
+      );
+    }
     return { measurement, notes: durationNotes("detection", measurement, failover) };
   },
   inconclusive: unmeasuredDuration,
@@ -35,7 +45,8 @@ export const detectionChecker = checker({
 
 export const promotionChecker = checker({
   name: "promotion",
-  check: ({ failover }) => {
+  check: ({ index, failover }) => {
+    assertHooksHeld(index, failover, "promotion");
     const measurement = measurePromotion(failover);
     return { measurement, notes: durationNotes("promotion", measurement, failover) };
   },
@@ -66,6 +77,7 @@ export const dnsSwitchChecker = checker({
 export const rtoChecker = checker({
   name: "rto",
   check: ({ index, outage, failover }) => {
+    assertHooksHeld(index, failover, "rto");
     const measured = measureRto(index, outage);
     const measurement = { ...measured, ...rtoDistribution(index, failover, measured.perClient) };
     return { measurement, notes: rtoNotes(measurement, failover) };
@@ -92,7 +104,8 @@ export const rtoChecker = checker({
 
 export const rpoChecker = checker({
   name: "rpo",
-  check: ({ index, finalReads, survivingPrimary }) => {
+  check: ({ index, failover, finalReads, survivingPrimary }) => {
+    assertHooksHeld(index, failover, "rpo");
     const measurement = measureRpo(index, finalReads, survivingPrimary);
     return { measurement, notes: rpoNotes(measurement) };
   },

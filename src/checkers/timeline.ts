@@ -18,22 +18,21 @@ function describe(op: Op): string | undefined {
       if (op.type === "invoke") return `fault ${fault ?? "?"} healing: ${what}`;
       if (op.type === "fail") return `fault ${fault ?? "?"} heal failed: ${op.error ?? "unknown error"}`;
       return `fault ${fault ?? "?"} healed`;
-    case Events.primaryDown: {
-      // A manager watched from outside says who decided and how it was seen.
-      const by = str(v, "by");
-      if (by !== undefined) return `${by} declares ${region} down: ${str(v, "how") ?? "?"}`;
-      return `controller declares ${region} down after ${num(v, "consecutiveFailures") ?? "?"} failed probes`;
-    }
+    case Events.primaryDown:
+      // A manager observed from outside says who decided (`by`) instead of counting probes.
+      return str(v, "by") === undefined
+        ? `controller declares ${region} down after ${num(v, "consecutiveFailures") ?? "?"} failed probes`
+        : `${str(v, "by")} declares ${region} down`;
     case Events.fence:
-      return `controller fences ${region}`;
+      return `${str(v, "by") ?? "controller"} fences ${region}`;
     case Events.promote:
       return `${str(v, "by") ?? "controller"} promotes ${region}`;
+    case Events.routeSwitch:
+      return `${str(v, "router") ?? "router"} routes to ${region}`;
     case Events.writable:
       return `${region} writable (canary committed)`;
     case Events.dnsUpdate:
       return `DNS ${str(v, "name") ?? "?"} -> ${str(v, "address") ?? "?"} (${region})`;
-    case Events.routeSwitch:
-      return `${str(v, "router") ?? "load balancer"} routes to ${region}`;
     case Events.failoverFailed:
       return `failover failed: ${str(v, "error") ?? "unknown error"}`;
     case Events.roleChange: {

@@ -12,3 +12,7 @@ export const PLATFORM_OPTION = {
 /** Why `--toxiproxy-url` cannot go with the docker platform, where Toxiproxy is a container the drill starts. */
 export const TOXIPROXY_URL_ON_DOCKER =
   "--toxiproxy-url is for the local platform; on docker use docker.images.toxiproxy in the drill";
+
+/** Why `--toxiproxy-url` cannot go with the external platform, where the drill file names the user's server. */
+export const TOXIPROXY_URL_ON_EXTERNAL =
+  "--toxiproxy-url is for the local platform; on external the drill's external.toxiproxy names your server";

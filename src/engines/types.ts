@@ -153,6 +153,11 @@ export interface DatabaseEngine {
   startContainers(database: DatabaseSpec, request: ContainerNodesRequest): Promise<ContainerDatabaseNode[]>;
   /** Where containers on the drill network reach a region's server (before it is started, for the layout). */
   containerAddress(region: string): Address;
+  /**
+   * A server the drill did not start (platform external), reached through the user's connection
+   * string: it reads and proves writes, and refuses to start, stop, kill, promote or reconfigure it.
+   */
+  connect(name: string, connectionString: string): DatabaseNode;
   /** The URL a client (the app's {{DATABASE_URL}}) connects with to a server at `address`. */
   clientUrl(address: Address): string;
 

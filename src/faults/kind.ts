@@ -3,6 +3,8 @@
 // and how it is injected and healed. src/faults/registry.ts lists them.
 import type { Shape, Fields } from "../drill/schema/fields.ts";
 import type { MappingAt } from "../drill/schema/mapping.ts";
+import type { HistoryRecorder } from "../history/recorder.ts";
+import type { Requirement } from "../platform/requirements.ts";
 import type { RunningTopology } from "../topology/topology.ts";
 
 /** When a fault starts, relative to the workload start, and how long it lasts (undefined: to the end). */
@@ -31,13 +33,16 @@ export const LOG_WORDING: FaultWording = {
   plusMinus: (value, spread) => `${value}±${spread}`,
 };
 
-/** The parts of a running topology a fault acts on. */
-export type NemesisTopology = Pick<RunningTopology, "proxies" | "layout" | "injectRegionOutage">;
+/** The parts of a running topology a fault acts on (hook faults also ask what hooks are told). */
+export type NemesisTopology = Pick<RunningTopology, "proxies" | "layout" | "injectRegionOutage"> &
+  Partial<Pick<RunningTopology, "hookTopology">>;
 
 export interface ApplyContext {
   topology: NemesisTopology;
   /** The fault's index in the drill: names what it adds (toxics `fault-<index>-...`) and owns. */
   index: number;
+  /** The drill's history, for faults that record what they ran (hook faults). */
+  history?: HistoryRecorder;
 }
 
 /** Undoes exactly what an injection did. */
@@ -57,6 +62,8 @@ export interface FaultKind<Type extends string, F extends Fields, Out extends Fa
   describe(fault: Out, wording: FaultWording): string;
   /** What the history records about the fault besides its index, type and description. */
   historyValue?(fault: Out): Record<string, unknown>;
+  /** Programs it runs on the local platform (a hook fault's commands), checked before the drill starts. */
+  requirements?(fault: Out): Requirement[];
   /** Injects the fault and resolves to its heal; a fault that fails to start leaves nothing behind. */
   apply(fault: Out, context: ApplyContext): Promise<Heal>;
 }

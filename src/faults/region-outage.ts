@@ -53,16 +53,21 @@ export const regionOutage = defineFaultKind({
       await Promise.allSettled(links.map((l) => proxies.enable(l.proxy, reason)));
       throw err;
     }
+    // Once, whoever asks first: a heal that needs the network (see injectRegionOutage), or the heal's end.
+    let restored: Promise<unknown> | undefined;
+    const restoreLinks = async (): Promise<void> => {
+      await (restored ??= Promise.all(links.map((l) => proxies.enable(l.proxy, reason))));
+    };
     let healRegion: () => Promise<void>;
     try {
-      healRegion = await topology.injectRegionOutage(fault.region, fault.mode);
+      healRegion = await topology.injectRegionOutage(fault.region, fault.mode, restoreLinks);
     } catch (err) {
       await Promise.allSettled(links.map((l) => proxies.enable(l.proxy, reason)));
       throw err;
     }
     return async () => {
       await healRegion();
-      await Promise.all(links.map((l) => proxies.enable(l.proxy, reason)));
+      await restoreLinks();
     };
   },
 });

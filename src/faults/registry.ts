@@ -3,6 +3,7 @@
 // one line here, and its test (docs/drill-format.md, "Adding a fault kind").
 import { bandwidth } from "./bandwidth.ts";
 import { blackhole } from "./blackhole.ts";
+import { hookFault } from "./hook.ts";
 import type { AnyFaultKind, FaultOf } from "./kind.ts";
 import { latency } from "./latency.ts";
 import { limitData } from "./limit-data.ts";
@@ -22,6 +23,7 @@ export const FAULT_KINDS = [
   slowClose,
   limitData,
   slicer,
+  hookFault,
 ] as const;
 
 /** A normalised fault of any kind. */

@@ -53,6 +53,12 @@ export const Processes = {
  *                 the promoted region's member up (othersUp: servers it still has up beside it)
  *   dcs-leader   {member, pollMs}                   the DCS member that leads (etcd), when it changes
  *   failover-failed {error}
+ *   manager-event {manager, atMs, what, pollMs, ...}  a step in the manager's own record (a row of
+ *                 pg_auto_failover's event table), atMs = its own timestamp on the drill's clock
+ *   hook {hook, command, ok, exitCode, signal, timedOut, aborted?, durationMs, timeoutMs, failedRegion?,
+ *        candidate?, stdout, stderr, truncated?, error?}   a manager hook ran (status, fence, promote);
+ *        recorded when it ended. The nemesis records its fault hooks (inject, heal) the same way, with
+ *        {fault, faultRegion?}.
  * DNS monitor (process "dns-monitor"), type info:
  *   authoritative-answer {address, ttlMs}           first answer and every change of address
  * Runner (process "runner"), type info:
@@ -83,6 +89,8 @@ export const Events = {
   routeSwitch: "route-switch",
   dcsLeader: "dcs-leader",
   failoverFailed: "failover-failed",
+  managerEvent: "manager-event",
+  hook: "hook",
   authoritativeAnswer: "authoritative-answer",
   historyFormat: "history-format",
   topologyUp: "topology-up",

@@ -38,7 +38,7 @@ export class ManagerEvents {
   }
 
   /** The old primary can no longer take client writes. */
-  fenced(value: { region: string; proxies?: string[] }): void {
+  fenced(value: { region: string; proxies?: string[]; by?: string }): void {
     this.record(Events.fence, value);
   }
 
@@ -80,5 +80,19 @@ export class ManagerEvents {
   /** The failover could not be carried out. */
   failed(value: { error: string; candidates?: string[] }): void {
     this.record(Events.failoverFailed, value);
+  }
+
+  /**
+   * A step as the manager itself recorded it (a row of pg_auto_failover's event table), seen up to
+   * `pollMs` after `atMs`, its own timestamp on the drill's clock: evidence beside the steps above.
+   */
+  managerEvent(value: {
+    manager: string;
+    atMs: number;
+    what: string;
+    pollMs: number;
+    [key: string]: unknown;
+  }): void {
+    this.record(Events.managerEvent, value);
   }
 }

@@ -15,9 +15,11 @@ import type { LinkInfo, TopologyLayout } from "../topology/topology.ts";
  * on the same port, each on its own region's address; a manager that publishes one address per node
  * (Patroni's connect_address, a pg_auto_failover node's host:port) advertises that port, and each
  * node's libpq is pointed at its own region's address (PGHOSTADDR), so every pair still streams
- * through its own proxy.
+ * through its own proxy. database-port: as per-upstream-port, with every upstream's port its own
+ * database port (free on every region address): for a manager that registers each node under the
+ * port it listens on and cannot advertise another (pg_auto_failover).
  */
-export type ReplicationPorts = "per-pair" | "per-upstream-port";
+export type ReplicationPorts = "per-pair" | "per-upstream-port" | "database-port";
 
 export interface ManagedDatabaseRequest {
   drill: Drill;
@@ -56,8 +58,15 @@ export interface ManagedDatabase {
    * What an outage of `mode` does to the region's processes: its node and whatever else the manager
    * runs there (a DCS member, a load balancer, a keeper). The links are the nemesis' part. Returns the
    * heal, which brings them back and resolves once the region's node accepts connections.
+   * `restoreLinks` brings back the links the outage cut (the nemesis does so after the heal anyway):
+   * for a manager whose processes cannot start while cut off (a pg_auto_failover keeper exits when
+   * it cannot reach the monitor), as a region's machines boot with their network back.
    */
-  injectOutage(region: string, mode: OutageMode): Promise<() => Promise<void>>;
+  injectOutage(
+    region: string,
+    mode: OutageMode,
+    restoreLinks?: () => Promise<void>,
+  ): Promise<() => Promise<void>>;
   /** Stops everything fast (the drill is over); the supervisor's stopAll runs after it. */
   dispose(): Promise<void>;
 }

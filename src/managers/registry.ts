@@ -3,13 +3,17 @@
 // (docs/architecture.md). The Record type fails to compile when a name has no manager or vice versa.
 import { builtinManager } from "./builtin/index.ts";
 import { externalManager } from "./external.ts";
+import { hooksManager } from "./hooks/index.ts";
 import { patroniManager } from "./patroni/index.ts";
+import { pgAutoFailoverManager } from "./pg-auto-failover/index.ts";
 import type { ManagerName } from "./names.ts";
 import type { ManagerKind } from "./types.ts";
 
 const MANAGERS: Record<ManagerName, ManagerKind> = {
   builtin: builtinManager,
   external: externalManager,
+  hooks: hooksManager,
+  pg_auto_failover: pgAutoFailoverManager,
   patroni: patroniManager,
 };
 

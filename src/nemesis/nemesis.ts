@@ -36,7 +36,7 @@ export async function injectFault(fault: Fault, index: number, ctx: NemesisConte
   history.append(Processes.nemesis, "invoke", Events.faultStart, value);
   let heal: () => Promise<void>;
   try {
-    heal = await kind.apply(fault, { topology, index });
+    heal = await kind.apply(fault, { topology, index, history });
   } catch (err) {
     history.append(Processes.nemesis, "fail", Events.faultStart, value, (err as Error).message);
     throw err;

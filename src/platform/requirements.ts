@@ -4,12 +4,12 @@
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
 
-/** One program a component runs, and the Debian package that ships it. */
+/** One program a component runs, and the Debian package that ships it when one is known. */
 export interface Requirement {
   /** The executable, as found on PATH or in one of `dirs` (e.g. "patroni", "pg_rewind"). */
   command: string;
-  /** The Debian package that installs it. */
-  package: string;
+  /** The Debian package that installs it; none for a program a drill's own hook commands name. */
+  package?: string;
   /** Why it is needed, in a few words, e.g. "Patroni's DCS". */
   purpose: string;
   /** Directories searched after PATH (e.g. /usr/lib/postgresql/15/bin, where Debian keeps pg_rewind). */
@@ -19,6 +19,11 @@ export interface Requirement {
    * version on PATH would shadow.
    */
   dirsFirst?: boolean;
+  /**
+   * Not a program but a file the component loads (a PostgreSQL extension's library): `command` is its
+   * name, found (readable) in `dirs` only, whatever PATH or FAILOVER_DRILL_PATH say.
+   */
+  file?: boolean;
 }
 
 /** Searched after PATH: Debian puts servers in sbin, which a non-root PATH may lack. */
@@ -39,12 +44,15 @@ function searchDirs(requirement: Pick<Requirement, "dirs" | "dirsFirst">): strin
     : [...onPath, ...dirs, ...SYSTEM_DIRS];
 }
 
-/** The absolute path of an executable `command`, or undefined when none is installed. */
-export function locate(requirement: Pick<Requirement, "command" | "dirs" | "dirsFirst">): string | undefined {
-  for (const dir of searchDirs(requirement)) {
+/** The absolute path of an executable `command` (or a `file`), or undefined when none is installed. */
+export function locate(
+  requirement: Pick<Requirement, "command" | "dirs" | "dirsFirst" | "file">,
+): string | undefined {
+  const dirs = requirement.file === true ? (requirement.dirs ?? []) : searchDirs(requirement);
+  for (const dir of dirs) {
     const candidate = path.join(dir, requirement.command);
     try {
-      accessSync(candidate, constants.X_OK);
+      accessSync(candidate, requirement.file === true ? constants.R_OK : constants.X_OK);
       return candidate;
     } catch {
       // not here
@@ -62,9 +70,17 @@ export function missingRequirements(requirements: readonly Requirement[]): Requi
   });
 }
 
-/** `apt-get install -y ...` for these requirements, each package once, in the order given. */
+/**
+ * `apt-get install -y ...` for these requirements, each package once, in the order given; programs of
+ * no known package are to be installed by whoever wrote the hook that names them: `install psql`.
+ */
 export function installCommand(requirements: readonly Requirement[]): string {
-  return `apt-get install -y ${[...new Set(requirements.map((r) => r.package))].join(" ")}`;
+  const packages = [...new Set(requirements.flatMap((r) => (r.package === undefined ? [] : [r.package])))];
+  const unpackaged = [...new Set(requirements.filter((r) => r.package === undefined).map((r) => r.command))];
+  return [
+    ...(packages.length === 0 ? [] : [`apt-get install -y ${packages.join(" ")}`]),
+    ...(unpackaged.length === 0 ? [] : [`install ${unpackaged.join(", ")}`]),
+  ].join("; ");
 }
 
 /** A drill needs programs that are not installed; nothing was started. */
@@ -76,8 +92,10 @@ export class MissingComponentsError extends Error {
   ) {
     super(
       `drill ${drillName} needs ${missing.map((r) => `${r.command} (${r.purpose})`).join(", ")}, ` +
-        `not installed; install with: ${installCommand(missing)} ` +
-        `(or bash scripts/install-stacks.sh for every stack)`,
+        `not installed; install with: ${installCommand(missing)}` +
+        (missing.some((r) => r.package !== undefined)
+          ? " (or bash scripts/install-stacks.sh for every stack)"
+          : ""),
     );
   }
 }

@@ -36,8 +36,7 @@ export function renderConsole(s: Summary, opts: { color?: boolean } = {}): strin
         (m.promotion.basis === "database-roles" ? " (observed from database roles)" : "") +
         (p.writableRangeMs === undefined
           ? ""
-          : `   predicted fault -> writable [${fmtMs(p.writableRangeMs[0])} – ${fmtMs(p.writableRangeMs[1])}]` +
-            (p.basis === undefined ? "" : ` (${p.basis})`)),
+          : `   writable predicted [${fmtMs(p.writableRangeMs[0])} – ${fmtMs(p.writableRangeMs[1])}] after the fault`),
     ),
     row(
       "DNS switch",

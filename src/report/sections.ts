@@ -1,6 +1,7 @@
 // The report's content, section by section, as plain strings and table cells: what report.md and
 // report.html both say. Each renderer adds only its own markup and escaping.
 import type { Fault } from "../drill/types.ts";
+import { describePgAutoFailover } from "../drill/format/pg-auto-failover.ts";
 import type { FaultWording } from "../faults/kind.ts";
 import { faultKind } from "../faults/registry.ts";
 import type { LatencyStats, Summary, WalAtFailover } from "../checkers/types.ts";
@@ -120,8 +121,13 @@ export function drillContent(s: Summary): {
         `${fmtMs(d.workload.durationMs)} (request timeout ${fmtMs(d.workload.requestTimeoutMs)}).`,
       d.controller.manager === "patroni"
         ? patroniSetup(d)
-        : `Controller: ${d.controller.mode}; health check every ${fmtMs(hc.intervalMs)}, timeout ` +
-          `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} failures to declare the primary down.`,
+        : d.controller.manager === "hooks"
+          ? `Controller: hooks manager; status polled every ${fmtMs(hc.intervalMs)}, timeout ` +
+            `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} polls without the primary to declare it down.`
+          : d.controller.pgAutoFailover !== undefined
+            ? `Failover manager: ${describePgAutoFailover(d.controller.pgAutoFailover)}.`
+            : `Controller: ${d.controller.mode}; health check every ${fmtMs(hc.intervalMs)}, timeout ` +
+              `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} failures to declare the primary down.`,
       `DNS: ${d.dns.name}, TTL ${fmtMs(d.dns.ttlMs)}.`,
     ],
     faults: {
@@ -174,7 +180,7 @@ export function measuredRows(s: Summary, arrow: string): MeasuredRow[] {
       fmtMs(m.promotion.uncertaintyMs),
       p.writableRangeMs === undefined
         ? NA
-        : `fault ${arrow} writable ${fmtMs(p.writableRangeMs[0])} – ${fmtMs(p.writableRangeMs[1])}`,
+        : `writable ${fmtMs(p.writableRangeMs[0])} – ${fmtMs(p.writableRangeMs[1])} after the fault`,
     ),
     row(
       `DNS authoritative (writable ${arrow} new answer)`,

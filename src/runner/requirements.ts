@@ -2,17 +2,23 @@
 // its DNS provider), and the check the runner makes before starting anything.
 import { dnsProviderKind } from "../dns/providers.ts";
 import type { Drill } from "../drill/types.ts";
+import { faultKind } from "../faults/registry.ts";
 import { managerKind } from "../managers/registry.ts";
 import { MissingComponentsError, missingRequirements, type Requirement } from "../platform/requirements.ts";
 
 const DOCKER: Requirement = { command: "docker", package: "docker.io", purpose: "the docker platform" };
 
-/** What the drill's components need on this platform (the docker platform has them in its images). */
+/**
+ * What the drill's components need on this platform (the docker platform has them in its images;
+ * hook commands run on the host whatever the platform).
+ */
 export function drillRequirements(drill: Drill): Requirement[] {
-  if (drill.platform === "docker") return [DOCKER];
+  const faults = drill.faults.flatMap((f) => faultKind(f.type).requirements?.(f) ?? []);
+  if (drill.platform === "docker") return [DOCKER, ...faults];
   return [
     ...(managerKind(drill.controller.manager).requirements?.(drill) ?? []),
     ...(dnsProviderKind(drill.dns.server).requirements?.() ?? []),
+    ...faults,
   ];
 }
 

@@ -15,6 +15,7 @@ import { probeHealth } from "../platform/http-probe.ts";
 import { Events, Processes, type FinalRead } from "../history/types.ts";
 import type { Summary } from "../checkers/types.ts";
 import { DockerTopology } from "../topology/docker.ts";
+import { ExternalTopology } from "../topology/external.ts";
 import { LocalTopology } from "../topology/local.ts";
 import type { RunningTopology } from "../topology/topology.ts";
 import { sleep, throwIfAborted } from "../util/abort.ts";
@@ -75,11 +76,13 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     topology =
       drill.platform === "docker"
         ? await DockerTopology.start(drill, { keep: options.keep ?? false, log: say })
-        : await LocalTopology.start(drill, {
-            keep: options.keep ?? false,
-            log: say,
-            ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
-          });
+        : drill.platform === "external"
+          ? await ExternalTopology.start(drill, { keep: options.keep ?? false, log: say })
+          : await LocalTopology.start(drill, {
+              keep: options.keep ?? false,
+              log: say,
+              ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
+            });
     const topo = topology;
     const startupMs = Math.round(performance.now() - t0);
     history.event(Processes.runner, Events.topologyUp, {

@@ -252,20 +252,21 @@ export interface Measurements {
 export interface Predicted {
   /** health-check interval x failure threshold. */
   detectionMs: number;
-  /** [(threshold - 1) x interval, threshold x interval + timeout]. */
+  /** [(threshold - 1) x interval, threshold x interval + timeout], or the manager's own bounds. */
   detectionRangeMs: [number, number];
+  /**
+   * Fault -> a promoted standby takes writes, where the manager's parameters bound it (pg_auto_failover:
+   * detection + its demote timeout); absent where promotion is measured, not predicted.
+   */
+  writableRangeMs?: [number, number];
   /** detection + TTL; excludes promotion, which the architecture cannot predict. */
   dnsFailoverMs: number;
   ttlMs: number;
   /** Time between two writes of one client: the resolution of client-observed figures. */
   clientOpIntervalMs: number;
-  /**
-   * Managers that fail over on their own timers (Patroni): what the figures rest on, t_fault -> the
-   * new primary commits, and t_fault -> every load balancer routes to it. Absent for the built-in
-   * controller, whose promotion the architecture does not predict.
-   */
+  /** What a manager's prediction rests on, in words (Patroni: its timers and HAProxy's checks). */
   basis?: string;
-  writableRangeMs?: [number, number];
+  /** Fault -> every load balancer routes to the new primary (Patroni behind HAProxy). */
   routingRangeMs?: [number, number];
 }
 

@@ -10,6 +10,7 @@ import type { Drill, OutageMode } from "../drill/types.ts";
 import { engineFor } from "../engines/registry.ts";
 import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
 import type { Workspace } from "../platform/workspace.ts";
+import type { HookTopology } from "../hooks/environment.ts";
 import type { ProxyControl } from "../toxiproxy/client.ts";
 import { planLayout, type LayoutPlacement } from "./layout.ts";
 import {
@@ -86,6 +87,32 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
 
   regionLayout(name: string): RegionLayout {
     return region(this.layout, name);
+  }
+
+  /**
+   * Hooks run from the drill file's directory (where app.workingDir points too) and reach each region's
+   * database directly, where the host can (a port published on docker is known only once running).
+   */
+  hookTopology(): HookTopology {
+    return {
+      drill: this.drill.name,
+      cwd: this.drill.app.workingDir,
+      workspace: this.workspace.dir,
+      ...(this.proxies === undefined ? {} : { toxiproxyUrl: this.proxies.url }),
+      regions: this.layout.regions.map((r) => ({
+        name: r.name,
+        role: r.role,
+        ...(r.dbPort > 0
+          ? { databaseUrl: this.engine.clientUrl({ host: this.hostDatabaseHost(r), port: r.dbPort }) }
+          : {}),
+        endpoint: `${r.address}:${this.layout.servicePort}`,
+      })),
+    };
+  }
+
+  /** Where the host reaches a region's database on its dbPort. */
+  protected hostDatabaseHost(region: RegionLayout): string {
+    return region.address;
   }
 
   protected async planLayout(placement: LayoutPlacement): Promise<TopologyLayout> {

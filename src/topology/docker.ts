@@ -174,6 +174,11 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
     }
   }
 
+  /** Docker publishes each database's port on the host's loopback. */
+  protected override hostDatabaseHost(): string {
+    return "127.0.0.1";
+  }
+
   /** Re-reads the host ports docker published for each region's database and app (informational). */
   private async refreshPublishedPorts(): Promise<void> {
     for (const r of this.layout.regions) {

@@ -6,7 +6,7 @@
 // nodes instead of the engine and says where each region's app finds the primary.
 import type { Drill, OutageMode } from "../drill/types.ts";
 import type { ProcessDatabaseNode } from "../engines/types.ts";
-import type { ManagedDatabase, ManagedDatabaseSetup } from "../managers/local-database.ts";
+import type { ManagedDatabase, ManagedDatabaseSetup, ReplicationPorts } from "../managers/local-database.ts";
 import { managerKind } from "../managers/registry.ts";
 import { startRegionApp } from "../platform/app.ts";
 import { httpAnswers } from "../platform/http-probe.ts";
@@ -58,6 +58,28 @@ function perUpstreamPortPlacement(drill: Drill): LayoutPlacement {
     },
   };
 }
+
+/**
+ * LOCAL_PLACEMENT where every database port is free on every region address, and every standby dials
+ * upstream X on X's own database port, on the standby's own address (ReplicationPorts database-port).
+ */
+function databasePortPlacement(drill: Drill): LayoutPlacement {
+  const addresses = drill.regions.map((_, i) => regionAddress(i));
+  return {
+    ...LOCAL_PLACEMENT,
+    regionPorts: async (address) => ({
+      dbPort: await freePortOnAll(addresses),
+      appPort: await freePort(address),
+    }),
+    replicationListen: (from, to) => Promise.resolve({ host: from.address, port: to.dbPort }),
+  };
+}
+
+const PLACEMENTS: Record<ReplicationPorts, (drill: Drill) => LayoutPlacement> = {
+  "per-pair": () => LOCAL_PLACEMENT,
+  "per-upstream-port": perUpstreamPortPlacement,
+  "database-port": databasePortPlacement,
+};
 
 export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
   readonly apps = new Map<string, ManagedProcess>();
@@ -141,9 +163,7 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
     this.proxies = new ProxyControl(proxyTarget.url);
     this.log(`${setup.description}, proxy server ${proxyTarget.kind}`);
 
-    await this.planLayout(
-      setup.replicationPorts === "per-upstream-port" ? perUpstreamPortPlacement(this.drill) : LOCAL_PLACEMENT,
-    );
+    await this.planLayout(PLACEMENTS[setup.replicationPorts](this.drill));
     const managed = await setup.create({
       drill: this.drill,
       workspace: this.workspace,
@@ -197,8 +217,12 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
    * cuts the links), so the old primary lives on, isolated. The heal undoes whichever it was and
    * resolves once the database accepts connections and the app answers its health path.
    */
-  async injectRegionOutage(region: string, mode: OutageMode): Promise<() => Promise<void>> {
-    if (this.managed !== undefined) return this.injectManagedOutage(this.managed, region, mode);
+  async injectRegionOutage(
+    region: string,
+    mode: OutageMode,
+    restoreLinks?: () => Promise<void>,
+  ): Promise<() => Promise<void>> {
+    if (this.managed !== undefined) return this.injectManagedOutage(this.managed, region, mode, restoreLinks);
     switch (mode) {
       case "kill":
       case "stop":
@@ -222,8 +246,9 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
     managed: ManagedDatabase,
     region: string,
     mode: OutageMode,
+    restoreLinks?: () => Promise<void>,
   ): Promise<() => Promise<void>> {
-    const healDatabase = await managed.injectOutage(region, mode);
+    const healDatabase = await managed.injectOutage(region, mode, restoreLinks);
     const app = this.apps.get(region);
     try {
       if (mode === "kill") await app?.kill("SIGKILL");

@@ -7,6 +7,7 @@ import type { DnsProvider } from "../dns/provider.ts";
 import type { NetworkSpec } from "../drill/format/network.ts";
 import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
 import type { OutageMode, TopologyLinkKind } from "../faults/vocabulary.ts";
+import type { HookTopology } from "../hooks/environment.ts";
 import type { ProxyControl } from "../toxiproxy/client.ts";
 
 export interface LinkInfo {
@@ -100,13 +101,21 @@ export interface RunningTopology extends AsyncDisposable {
   readonly workspaceDir: string;
   node(region: string): DatabaseNode;
   regionLayout(name: string): RegionLayout;
+  /** What hook commands are told about this topology (their environment and working directory). */
+  hookTopology(): HookTopology;
   /**
    * What happens to a region's database and app in an outage of `mode` (see OutageMode; cutting the
    * proxies is the nemesis' part, not this). Returns the heal, which brings them back (restart after
    * kill/stop with crash recovery, thaw after pause, reconnect after network) and resolves once the
-   * database accepts connections and the app answers again.
+   * database accepts connections and the app answers again. `restoreLinks` brings back the links the
+   * nemesis cut, for a heal that needs them (a failover manager's processes that cannot start while
+   * cut off); the nemesis restores them after the heal in any case.
    */
-  injectRegionOutage(region: string, mode: OutageMode): Promise<() => Promise<void>>;
+  injectRegionOutage(
+    region: string,
+    mode: OutageMode,
+    restoreLinks?: () => Promise<void>,
+  ): Promise<() => Promise<void>>;
   /**
    * Point every other running standby at the new primary; returns the re-pointed names. `except`
    * names regions not to try (the failed primary: it is no standby, and asking a frozen or cut-off

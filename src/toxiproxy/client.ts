@@ -191,6 +191,11 @@ export class ProxyControl {
     this.client = new Toxiproxy(this.base);
   }
 
+  /** The server's API URL. */
+  get url(): string {
+    return this.base;
+  }
+
   async createProxy(spec: {
     name: string;
     listen: string;
@@ -231,6 +236,14 @@ export class ProxyControl {
         if (removed) held.add(reason);
         throw err;
       }
+    });
+  }
+
+  /** Enabled again whatever reasons held it (a teardown giving someone back their proxy). */
+  release(name: string): Promise<void> {
+    return this.serial(name, async () => {
+      this.reasons.delete(name);
+      await this.setEnabled(name, true);
     });
   }
 

@@ -209,6 +209,36 @@ describe("reference app", function () {
     assert.equal((await call("us-east", "POST", "/writes/5001")).status, 200);
   });
 
+  it("answers its health check while every write connection waits behind a lock", async () => {
+    const { default: pg } = await import("pg");
+    const locker = new pg.Client({ host: primary.host, port: primary.port, user: "postgres" });
+    await locker.connect();
+    let pending: Array<Promise<{ status: number }>> | undefined;
+    try {
+      await locker.query("BEGIN; LOCK TABLE writes IN ACCESS EXCLUSIVE MODE");
+      // More writes than the app's write pool holds: every write connection blocks, the rest queue.
+      pending = Array.from({ length: 24 }, (_, i) => call("us-east", "POST", `/writes/${7000 + i}`));
+      let waiting = 0;
+      for (let i = 0; i < 100 && waiting < 16; i++) {
+        // Inside a transaction pg_stat_activity is a snapshot taken at first read: clear it each time.
+        await locker.query("SELECT pg_stat_clear_snapshot()");
+        const result = await locker.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_stat_activity
+            WHERE application_name = 'app-us-east' AND wait_event_type = 'Lock'`,
+        );
+        waiting = Number(result.rows[0]?.n ?? 0);
+        if (waiting < 16) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(waiting, 16, "every write connection should be blocked");
+      const health = await call("us-east", "GET", "/health");
+      assert.deepEqual(health, { status: 200, body: { region: "us-east", role: "primary" } });
+    } finally {
+      await locker.query("ROLLBACK").catch(() => {});
+      await locker.end();
+    }
+    assert.deepEqual(new Set((await Promise.all(pending ?? [])).map((r) => r.status)), new Set([200]));
+  });
+
   it("answers its health check quickly and refuses writes while the database hangs", async () => {
     const blackhole = await startBlackhole(regionAddress(2));
     try {

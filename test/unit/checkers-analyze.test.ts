@@ -139,6 +139,21 @@ describe("detection checker", () => {
     );
   });
 
+  it("makes detection and the drill inconclusive when the only failover came before the fault", () => {
+    const history = new HistoryBuilder()
+      .controller(600, Events.primaryDown, { region: "east", consecutiveFailures: 3 })
+      .controller(900, Events.writable, { region: "west" })
+      .faultStart(0, 1000, 1002, { type: "region-outage", region: "east" })
+      .build();
+    const summary = run(history);
+    assert.equal(summary.measurements.detection.ms, null);
+    assert.match(
+      summary.measurements.detection.reason ?? "",
+      /declared the primary down 1 time\(s\) before the fault/,
+    );
+    assert.equal(summary.status, "inconclusive");
+  });
+
   it("says so when the controller never declares the primary down", () => {
     const history = new HistoryBuilder()
       .faultStart(0, 1000, 1002, { type: "region-outage", region: "east" })

@@ -100,7 +100,7 @@ app:
 
   it("still reports a bad platform in the file when the command line overrides it", () => {
     assert.deepEqual(formattedProblems(`${TWO_REGIONS}platform: podman\n`, { platform: "docker" }), [
-      'drill.yaml:5:11 platform: expected one of: local, docker, got "podman"',
+      'drill.yaml:5:11 platform: expected one of: local, docker, external, got "podman"',
     ]);
   });
 

@@ -39,6 +39,7 @@ const MINIMAL: Record<string, { yaml: string; log: string }> = {
     yaml: "averageSize: 64",
     log: "slicer (64±0 bytes slices, 0us apart) on all regions client+app-db+replication links",
   },
+  hook: { yaml: "inject: sh kill.sh, region: us-east", log: 'hook "sh kill.sh" on us-east' },
 };
 
 const REGIONS = `name: kinds

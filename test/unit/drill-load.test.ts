@@ -475,7 +475,7 @@ regions:
           err.message,
           "drills/x.yaml: 2 problems\n" +
             "drills/x.yaml:2:10 regions: expected a list, got the number 3\n" +
-            'drills/x.yaml:3:11 platform: expected one of: local, docker, got "cloud"',
+            'drills/x.yaml:3:11 platform: expected one of: local, docker, external, got "cloud"',
         );
         return true;
       },
@@ -626,7 +626,7 @@ const FIXTURES: Record<string, { at: [number, number]; path: string; message: Re
     },
   ],
   "unknown-platform.yaml": [
-    { at: [5, 11], path: "platform", message: /expected one of: local, docker, got "kubernetes"/ },
+    { at: [5, 11], path: "platform", message: /expected one of: local, docker, external, got "kubernetes"/ },
   ],
   "unparseable-duration.yaml": [
     {

@@ -43,6 +43,15 @@ describe("requirements", () => {
     assert.equal(locate({ command: "not-executable", dirs: [dir] }), undefined);
   });
 
+  it("finds a file a component loads (an extension's library) in its own directories only", () => {
+    process.env.FAILOVER_DRILL_PATH = os.tmpdir();
+    assert.equal(
+      locate({ command: "not-executable", dirs: [dir], file: true }),
+      path.join(dir, "not-executable"),
+    );
+    assert.equal(locate({ command: "missing.so", dirs: [dir], file: true }), undefined);
+  });
+
   it("looks only in FAILOVER_DRILL_PATH when it is set", () => {
     process.env.FAILOVER_DRILL_PATH = dir;
     assert.equal(locate({ command: "fake-manager" }), path.join(dir, "fake-manager"));

@@ -31,7 +31,7 @@ function describeNeeds(requirements: readonly Requirement[]): string {
   return requirements
     .map((r) => {
       const found = locate(r);
-      return `${r.command} ${found === undefined ? `MISSING (package ${r.package})` : `ok (${found})`}`;
+      return `${r.command} ${found === undefined ? `MISSING (${r.package === undefined ? "no known package" : `package ${r.package}`})` : `ok (${found})`}`;
     })
     .join(", ");
 }
@@ -66,7 +66,12 @@ export async function handleDoctor(
 ): Promise<void> {
   io.out("failover managers (controller.manager):");
   for (const name of MANAGER_NAMES) {
-    io.out(`  ${name}: ${describeNeeds(managerKind(name).requirements?.() ?? [])}`);
+    // What hooks need depends on the commands a drill gives them: listed per drill below.
+    const needs =
+      name === "hooks"
+        ? "the programs its hook commands start with (per drill, below)"
+        : describeNeeds(managerKind(name).requirements?.() ?? []);
+    io.out(`  ${name}: ${needs}`);
   }
   io.out("DNS providers (dns.server):");
   for (const provider of DNS_PROVIDERS as readonly DnsProviderKind[]) {

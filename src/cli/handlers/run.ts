@@ -9,7 +9,7 @@ import { TopologyStartError } from "../../topology/topology.ts";
 import { AbortedError } from "../../util/abort.ts";
 import { ExitCode, exitCodeForStatus } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
-import { TOXIPROXY_URL_ON_DOCKER } from "../options.ts";
+import { TOXIPROXY_URL_ON_DOCKER, TOXIPROXY_URL_ON_EXTERNAL } from "../options.ts";
 import { withInterruptSignal } from "../signals.ts";
 
 export interface RunArgs {
@@ -31,8 +31,8 @@ export async function handleRun(args: RunArgs, io: CliIo, setExit: (code: number
     setExit(ExitCode.invalidInput);
     return;
   }
-  if (args.toxiproxyUrl !== undefined && drill.platform === "docker") {
-    io.err(`error: ${TOXIPROXY_URL_ON_DOCKER}`);
+  if (args.toxiproxyUrl !== undefined && drill.platform !== "local") {
+    io.err(`error: ${drill.platform === "docker" ? TOXIPROXY_URL_ON_DOCKER : TOXIPROXY_URL_ON_EXTERNAL}`);
     setExit(ExitCode.invalidInput);
     return;
   }

@@ -2,7 +2,7 @@
 import type { Scope } from "../schema/spec.ts";
 
 /** The platforms, as the drill file names them. */
-export const PLATFORMS = ["local", "docker"] as const;
+export const PLATFORMS = ["local", "docker", "external"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 /** What the command line may override. Applied before validation, so every check sees the effective value. */

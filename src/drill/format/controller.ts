@@ -6,6 +6,8 @@ import { integer, oneOf } from "../schema/scalars.ts";
 import { refine } from "../schema/spec.ts";
 import { MANAGER_NAMES } from "../../managers/names.ts";
 import { drillContext } from "./context.ts";
+import { PG_AUTO_FAILOVER, pgAutoFailoverOnly } from "./pg-auto-failover.ts";
+import { HOOKS } from "./hooks.ts";
 import { DEFAULT_HAPROXY, DEFAULT_PATRONI, HAPROXY, PATRONI, ROUTINGS, type Routing } from "./patroni.ts";
 import { duration } from "./units.ts";
 
@@ -89,7 +91,10 @@ export const CONTROLLER = mapping(
     manager: withDefault(oneOf(MANAGER_NAMES), "builtin", {
       description:
         "Who fails over: builtin = the drill's own controller (mode says how); external = something " +
-        "outside the drill promotes, the drill injects and observes (mode: external is the same).",
+        "outside the drill promotes, the drill injects and observes (mode: external is the same); " +
+        "hooks = your own stack through the commands in controller.hooks; pg_auto_failover = a monitor " +
+        "and a keeper per region run PostgreSQL and fail over; patroni = Patroni runs PostgreSQL per region " +
+        "and fails over through etcd or its Raft.",
       check(manager, { field, values, fields, scope }) {
         const mode = values["mode"];
         // `mode: external` predates the manager field and still means the external manager.
@@ -108,13 +113,20 @@ export const CONTROLLER = mapping(
           );
           return undefined;
         }
+        const platform = drillContext(scope).platform;
+        if (manager === "pg_auto_failover" && platform !== undefined && platform !== "local") {
+          scope.reader.report(
+            field,
+            "pg_auto_failover runs on platform local only (for now); set platform: local",
+          );
+          return undefined;
+        }
         if (manager === "patroni") {
-          const context = drillContext(scope);
-          if (context.platform === "docker") {
+          if (platform !== undefined && platform !== "local") {
             scope.reader.report(field, "patroni runs on platform local only (for now); set platform: local");
             return undefined;
           }
-          if (context.replication === "semi-sync") {
+          if (drillContext(scope).replication === "semi-sync") {
             scope.reader.report(
               field,
               "patroni does not support database.replication semi-sync (Patroni 3.0.2's synchronous_mode " +
@@ -123,8 +135,20 @@ export const CONTROLLER = mapping(
             return undefined;
           }
         }
+        if (manager === "hooks" && fields["mode"] !== undefined) {
+          scope.reader.report(
+            fields["mode"],
+            "only applies to the builtin manager (manager is hooks); remove it",
+          );
+          return undefined;
+        }
         return manager;
       },
+    }),
+    pgAutoFailover: optional(PG_AUTO_FAILOVER, {
+      description:
+        "manager pg_auto_failover only: its monitor's placement and timing (pg_auto_failover's defaults).",
+      check: pgAutoFailoverOnly,
     }),
     routing: optional(oneOf(ROUTINGS), {
       description:
@@ -161,14 +185,27 @@ export const CONTROLLER = mapping(
         return undefined;
       },
     }),
+    hooks: optional(HOOKS, {
+      description:
+        "manager hooks: the commands it runs (status, fence, promote); a drill or matrix that switches " +
+        "managers may keep it.",
+      check(hooks, { field, values, fields, scope }) {
+        if (hooks !== undefined || field !== undefined || values["manager"] !== "hooks") return hooks;
+        const at = fields["manager"];
+        if (at !== undefined)
+          scope.reader.report(at, "manager hooks needs controller.hooks with at least a status command");
+        return undefined;
+      },
+    }),
   },
   {
     // Everything downstream that asks for the mode sees `external` under the external manager, and
-    // `client` under a manager whose clients hold every regional endpoint (they never follow DNS).
+    // `client` under the hooks manager, pg_auto_failover and a manager that routes clients itself
+    // (controller.routing: Patroni), whose clients hold every regional endpoint (nothing re-points DNS).
     build: (shape) =>
       shape.manager === "external"
         ? { ...shape, mode: "external" as const }
-        : shape.routing !== undefined
+        : shape.manager === "hooks" || shape.manager === "pg_auto_failover" || shape.routing !== undefined
           ? { ...shape, mode: "client" as const }
           : shape,
   },

@@ -10,6 +10,7 @@ import { DRILL_NAME, imageRef } from "./common.ts";
 import { drillContext, PLATFORMS } from "./context.ts";
 import { CONTROLLER } from "./controller.ts";
 import { DATABASE } from "./database.ts";
+import { checkDrillOnExternal, EXTERNAL } from "./external.ts";
 import { FAULTS } from "./faults.ts";
 import { NETWORK } from "./network.ts";
 import { OBJECTIVES } from "./objectives.ts";
@@ -72,7 +73,8 @@ export const DRILL_FORMAT = mapping(
     description: withDefault(text(), "", { description: "One line for people reading the report." }),
     platform: withDefault(oneOf(PLATFORMS), "local", {
       description:
-        "Where nodes run: local processes, or docker containers (testcontainers) on a drill network.",
+        "Where nodes run: local processes, docker containers (testcontainers) on a drill network, or " +
+        "external: your own running environment (the external section).",
       check(written, { scope }) {
         // The command line's --platform wins, and every later check sees the effective platform.
         const context = drillContext(scope);
@@ -89,6 +91,11 @@ export const DRILL_FORMAT = mapping(
         drillContext(scope).regions = regions;
         return regions;
       },
+    }),
+    external: optional(EXTERNAL, {
+      description:
+        "Used when the platform is external: your environment's endpoints, databases and proxies " +
+        "(docs/hooks.md); a drill meant for several platforms may keep it.",
     }),
     database: section(DATABASE),
     network: section(NETWORK),
@@ -107,7 +114,11 @@ export const DRILL_FORMAT = mapping(
       description: 'metric: "<operator> <limit>"; quote the value.',
     }),
   },
-  { expected: "a mapping of drill fields (name, regions, ...)", schema: APP_IMAGE_NEEDS_DOCKER },
+  {
+    expected: "a mapping of drill fields (name, regions, ...)",
+    schema: APP_IMAGE_NEEDS_DOCKER,
+    check: (at) => checkDrillOnExternal(at),
+  },
 );
 
 /** Every level of the format and the field names accepted there. */

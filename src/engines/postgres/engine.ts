@@ -6,6 +6,7 @@ import { findPostgresBinaries } from "./binaries.ts";
 import { createPostgresNodes } from "./cluster.ts";
 import { synchronousCommit, type ReplicationSettings } from "./config.ts";
 import { drillAlias, POSTGRES_PORT, startPostgresContainers } from "./containers.ts";
+import { ConnectedPostgresNode } from "./connected-node.ts";
 import { databaseNodes } from "./docker-node.ts";
 import { lsnPositions } from "./lsn.ts";
 import { PostgresSqlNode } from "./operations.ts";
@@ -57,6 +58,7 @@ export const postgresEngine: DatabaseEngine = {
   },
 
   containerAddress: (region) => ({ host: drillAlias(region), port: POSTGRES_PORT }),
+  connect: (name, connectionString) => new ConnectedPostgresNode(name, connectionString),
   clientUrl: (address) => postgresUrl(address),
 
   createSchema: (primary) => sql(primary).createSchema(),

@@ -16,6 +16,11 @@ export interface QueryableNode {
     params?: unknown[],
     opts?: QueryOptions,
   ): Promise<T[]>;
+  /**
+   * The region a standby's application_name stands for, where a failover manager names its standbys
+   * its own way (pg_auto_failover: pgautofailover_standby_<node id>); absent: the name is the region.
+   */
+  standbyRegion?(applicationName: string): string;
 }
 
 /** Where a standby stands in the WAL; a primary reports inRecovery false and nulls. */

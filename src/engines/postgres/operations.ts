@@ -22,6 +22,9 @@ export abstract class PostgresSqlNode implements QueryableNode, DatabaseNode {
 
   abstract readonly name: string;
 
+  /** See QueryableNode.standbyRegion. */
+  standbyRegion?(applicationName: string): string;
+
   abstract query<T extends pg.QueryResultRow = pg.QueryResultRow>(
     sql: string,
     params?: unknown[],
@@ -150,7 +153,7 @@ export abstract class PostgresSqlNode implements QueryableNode, DatabaseNode {
     const rows = await this.query<{ name: string }>(
       "SELECT application_name AS name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1",
     );
-    return rows.map((r) => r.name);
+    return rows.map((r) => this.standbyRegion?.(r.name) ?? r.name);
   }
 
   /**

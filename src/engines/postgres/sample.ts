@@ -40,7 +40,10 @@ export async function sampleReplication(node: QueryableNode, timeoutMs: number):
   if (row === undefined) throw new EmptySampleError("empty sample result");
   const sample: ReplicationSample = {
     role: row.in_recovery ? "standby" : "primary",
-    standbys: (row.standbys ?? []).map(toStandby),
+    standbys: (row.standbys ?? []).map((r) => {
+      const standby = toStandby(r);
+      return { ...standby, name: node.standbyRegion?.(standby.name) ?? standby.name };
+    }),
   };
   if (row.lsn !== null) sample.position = row.lsn;
   if (row.in_recovery && row.receive_lsn !== null) sample.receivedPosition = row.receive_lsn;
