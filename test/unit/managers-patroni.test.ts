@@ -533,8 +533,6 @@ describe("measuring a Patroni failover", () => {
       summary.notes.join("\n"),
     );
     assert.ok(summary.notes.some((n) => n.includes("etcd leader (witness) was outside the failed region")));
-    assert.ok(
-      summary.timeline.some((t) => t.event === "patroni declares east down"),
-    );
+    assert.ok(summary.timeline.some((t) => t.event === "patroni declares east down"));
   });
 });
