@@ -35,6 +35,8 @@ export interface FailoverEvents {
   external: boolean;
   primaryDownNs: number | null;
   primaryDownRegion: string | null;
+  /** How often a manager observed from outside was polled (its `primary-down` pollMs); else 0. */
+  primaryDownPollMs: number;
   writableNs: number | null;
   /** How often the controller polled the candidate's recovery state: the promotion's uncertainty. */
   writablePollMs: number;
@@ -139,6 +141,7 @@ export function findFailover(index: HistoryIndex, fault: FaultWindow | null): Fa
     external: index.drill.controller.mode === "external",
     primaryDownNs: null,
     primaryDownRegion: null,
+    primaryDownPollMs: 0,
     writableNs: null,
     writablePollMs: 0,
     promotedRegion: null,
@@ -159,6 +162,7 @@ export function findFailover(index: HistoryIndex, fault: FaultWindow | null): Fa
   if (down === undefined) return withObservedPromotion(index, result, fault.invokeNs);
   result.primaryDownNs = down.time;
   result.primaryDownRegion = str(valueOf(down), "region") ?? null;
+  result.primaryDownPollMs = num(valueOf(down), "pollMs") ?? 0;
   if (result.primaryDownRegion !== null && result.primaryDownRegion !== fault.region) {
     notes.push(
       `the controller declared ${result.primaryDownRegion} down, but the outage was of ${fault.region}`,
@@ -204,7 +208,8 @@ export const OBSERVED_PROMOTION_NOTE =
 
 export function measureDetection(f: FailoverEvents): DurationMeasurement {
   if (f.fault === null) return { ms: null, uncertaintyMs: 0, reason: NO_OUTAGE_REASON };
-  const uncertaintyMs = faultUncertaintyMs(f.fault);
+  // A manager watched from outside (Patroni) decided up to one poll before the event was recorded.
+  const uncertaintyMs = roundMs(faultUncertaintyMs(f.fault) + f.primaryDownPollMs);
   if (f.primaryDownNs === null) {
     const reason = f.external
       ? "detection not observable in external mode (no controller decision in the history)"

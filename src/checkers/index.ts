@@ -10,6 +10,7 @@ import { failoverNotes } from "./notes.ts";
 import { summariseNodes } from "./nodes.ts";
 import { summarisePopulation } from "./population.ts";
 import { predict } from "./predicted.ts";
+import { routingNotes } from "./routing.ts";
 import { STANDARD_CHECKERS } from "./standard.ts";
 import { buildTimeline } from "./timeline.ts";
 import { REPORT_FORMAT_VERSION } from "../summary/types.ts";
@@ -45,6 +46,7 @@ export function analyze(input: AnalyzeInput): Summary {
   const check = input.checkers === undefined ? standardComposition : composeCheckers(input.checkers);
   const { measurements, notes, failures } = check(context);
   const objectives = evaluateObjectives(drill.objectives, measurements, failures);
+  const predicted = predict(drill);
   return {
     formatVersion: REPORT_FORMAT_VERSION,
     drill,
@@ -52,7 +54,7 @@ export function analyze(input: AnalyzeInput): Summary {
     startedAt,
     durationMs: nsToRoundedMs(index.endNs),
     measurements,
-    predicted: predict(drill),
+    predicted,
     population: summarisePopulation(index),
     objectives,
     timeline: buildTimeline(index, derivedTimeline(measurements, failover)),
@@ -62,6 +64,7 @@ export function analyze(input: AnalyzeInput): Summary {
       ...outage.notes,
       ...failover.notes,
       ...failoverNotes(failover),
+      ...routingNotes(index, failover, predicted),
       ...notes,
       ...(drill.objectives.length === 0 ? ["the drill has no objectives, so its pass is vacuous"] : []),
     ],

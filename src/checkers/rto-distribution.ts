@@ -3,6 +3,7 @@
 // clients that fell outside their range and why. Pure.
 import { clientHoldMs } from "../dns/site-resolvers.ts";
 import type { Drill } from "../drill/types.ts";
+import { predictPatroni } from "../managers/patroni/predict.ts";
 import { nearestRank } from "./availability.ts";
 import type { FailoverEvents } from "./failover.ts";
 import { nsToRoundedMs, roundMs, type HistoryIndex } from "./history.ts";
@@ -65,7 +66,16 @@ export function predictedRange(
     ? 0
     : (f.dnsUpdate === null ? 0 : nsToRoundedMs(Math.max(0, f.dnsUpdate.ns - f.writableNs))) +
       cacheHoldMs(drill, resolver);
-  const upper = longestDetectionMs + promotionMs + routingMs + opIntervalMs + drill.workload.requestTimeoutMs;
+  // Patroni behind HAProxy: the region's load balancer marks the new leader up rise x inter later.
+  const loadBalancerMs =
+    drill.controller.manager === "patroni" ? (predictPatroni(drill).routingDelayRangeMs?.[1] ?? 0) : 0;
+  const upper =
+    longestDetectionMs +
+    promotionMs +
+    routingMs +
+    loadBalancerMs +
+    opIntervalMs +
+    drill.workload.requestTimeoutMs;
   return [roundMs(lower), roundMs(upper)];
 }
 

@@ -49,8 +49,9 @@ export const Processes = {
  *   repoint      {to, standbys}                     remaining standbys now stream from the new primary
  *   writable     {region}                            (t_writable: not in recovery + canary committed)
  *   dns-update   {name, address, region}
- *   route-switch {router, region, pollMs}           a load balancer (e.g. a region's HAProxy) now
- *                 routes to the promoted region's member only
+ *   route-switch {router, region, othersUp, pollMs} a load balancer (e.g. a region's HAProxy) has
+ *                 the promoted region's member up (othersUp: servers it still has up beside it)
+ *   dcs-leader   {member, pollMs}                   the DCS member that leads (etcd), when it changes
  *   failover-failed {error}
  *   manager-event {manager, atMs, what, pollMs, ...}  a step in the manager's own record (a row of
  *                 pg_auto_failover's event table), atMs = its own timestamp on the drill's clock
@@ -86,6 +87,7 @@ export const Events = {
   writable: "writable",
   dnsUpdate: "dns-update",
   routeSwitch: "route-switch",
+  dcsLeader: "dcs-leader",
   failoverFailed: "failover-failed",
   managerEvent: "manager-event",
   hook: "hook",

@@ -69,8 +69,11 @@ export class ManagerEvents {
     this.record(Events.dnsUpdate, value);
   }
 
-  /** A load balancer (`router`, e.g. "haproxy us-west") routes to `region`'s member only. */
-  routeSwitched(value: { router: string; region: string; pollMs: number }): void {
+  /**
+   * A load balancer (`router`, e.g. "haproxy us-west") routes to `region`'s member; `othersUp` are the
+   * servers it still has up beside it.
+   */
+  routeSwitched(value: { router: string; region: string; othersUp?: string[]; pollMs: number }): void {
     this.record(Events.routeSwitch, value);
   }
 

@@ -4,6 +4,7 @@
 import { builtinManager } from "./builtin/index.ts";
 import { externalManager } from "./external.ts";
 import { hooksManager } from "./hooks/index.ts";
+import { patroniManager } from "./patroni/index.ts";
 import { pgAutoFailoverManager } from "./pg-auto-failover/index.ts";
 import type { ManagerName } from "./names.ts";
 import type { ManagerKind } from "./types.ts";
@@ -13,6 +14,7 @@ const MANAGERS: Record<ManagerName, ManagerKind> = {
   external: externalManager,
   hooks: hooksManager,
   pg_auto_failover: pgAutoFailoverManager,
+  patroni: patroniManager,
 };
 
 export function managerKind(name: ManagerName): ManagerKind {

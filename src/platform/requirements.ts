@@ -15,6 +15,11 @@ export interface Requirement {
   /** Directories searched after PATH (e.g. /usr/lib/postgresql/15/bin, where Debian keeps pg_rewind). */
   dirs?: readonly string[];
   /**
+   * Search `dirs` before PATH: a versioned install (PostgreSQL 15's bin) whose programs another
+   * version on PATH would shadow.
+   */
+  dirsFirst?: boolean;
+  /**
    * Not a program but a file the component loads (a PostgreSQL extension's library): `command` is its
    * name, found (readable) in `dirs` only, whatever PATH or FAILOVER_DRILL_PATH say.
    */
@@ -28,15 +33,21 @@ const SYSTEM_DIRS = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin
  * Where programs are looked for: FAILOVER_DRILL_PATH when set (a PATH-style list, e.g. for a stack
  * installed under /opt), else PATH, the requirement's own dirs and the system's bin and sbin dirs.
  */
-function searchDirs(requirement: Pick<Requirement, "dirs">): string[] {
+function searchDirs(requirement: Pick<Requirement, "dirs" | "dirsFirst">): string[] {
   const split = (list: string): string[] => list.split(path.delimiter).filter((d) => d !== "");
   const own = process.env.FAILOVER_DRILL_PATH;
   if (own !== undefined) return split(own);
-  return [...split(process.env.PATH ?? ""), ...(requirement.dirs ?? []), ...SYSTEM_DIRS];
+  const dirs = requirement.dirs ?? [];
+  const onPath = split(process.env.PATH ?? "");
+  return requirement.dirsFirst === true
+    ? [...dirs, ...onPath, ...SYSTEM_DIRS]
+    : [...onPath, ...dirs, ...SYSTEM_DIRS];
 }
 
 /** The absolute path of an executable `command` (or a `file`), or undefined when none is installed. */
-export function locate(requirement: Pick<Requirement, "command" | "dirs" | "file">): string | undefined {
+export function locate(
+  requirement: Pick<Requirement, "command" | "dirs" | "dirsFirst" | "file">,
+): string | undefined {
   const dirs = requirement.file === true ? (requirement.dirs ?? []) : searchDirs(requirement);
   for (const dir of dirs) {
     const candidate = path.join(dir, requirement.command);

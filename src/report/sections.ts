@@ -90,6 +90,21 @@ function describeWalAtFailover(w: WalAtFailover | null): string {
   );
 }
 
+/** The failover manager's line when Patroni fails over (its timers and routing, not a health check). */
+function patroniSetup(d: Summary["drill"]): string {
+  const p = d.controller.patroni;
+  const h = d.controller.haproxy;
+  const timers =
+    p === undefined
+      ? ""
+      : ` (ttl ${fmtMs(p.ttlMs)}, loop_wait ${fmtMs(p.loopWaitMs)}, retry_timeout ${fmtMs(p.retryTimeoutMs)}, DCS ${p.dcs})`;
+  const routing =
+    d.controller.routing === "haproxy" && h !== undefined
+      ? `an HAProxy per region (inter ${fmtMs(h.interMs)}, fall ${h.fall}, rise ${h.rise})`
+      : "libpq multi-host URLs (target_session_attrs=read-write)";
+  return `Failover manager: Patroni${timers}; apps reach the primary through ${routing}.`;
+}
+
 /** The drill's setup as list items; the faults are a numbered list (from 0) under `faults`. */
 export function drillContent(s: Summary): {
   setup: string[];
@@ -104,13 +119,15 @@ export function drillContent(s: Summary): {
         `${d.database.replication} replication; ${fmtMs(d.network.interRegionLatencyMs)} between regions.`,
       `Workload: ${d.workload.clients} clients, ${d.workload.ratePerSecond} writes/s in total for ` +
         `${fmtMs(d.workload.durationMs)} (request timeout ${fmtMs(d.workload.requestTimeoutMs)}).`,
-      d.controller.manager === "hooks"
-        ? `Controller: hooks manager; status polled every ${fmtMs(hc.intervalMs)}, timeout ` +
-          `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} polls without the primary to declare it down.`
-        : d.controller.pgAutoFailover !== undefined
-          ? `Failover manager: ${describePgAutoFailover(d.controller.pgAutoFailover)}.`
-          : `Controller: ${d.controller.mode}; health check every ${fmtMs(hc.intervalMs)}, timeout ` +
-            `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} failures to declare the primary down.`,
+      d.controller.manager === "patroni"
+        ? patroniSetup(d)
+        : d.controller.manager === "hooks"
+          ? `Controller: hooks manager; status polled every ${fmtMs(hc.intervalMs)}, timeout ` +
+            `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} polls without the primary to declare it down.`
+          : d.controller.pgAutoFailover !== undefined
+            ? `Failover manager: ${describePgAutoFailover(d.controller.pgAutoFailover)}.`
+            : `Controller: ${d.controller.mode}; health check every ${fmtMs(hc.intervalMs)}, timeout ` +
+              `${fmtMs(hc.timeoutMs)}, ${hc.failureThreshold} failures to declare the primary down.`,
       `DNS: ${d.dns.name}, TTL ${fmtMs(d.dns.ttlMs)}.`,
     ],
     faults: {

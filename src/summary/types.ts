@@ -264,6 +264,10 @@ export interface Predicted {
   ttlMs: number;
   /** Time between two writes of one client: the resolution of client-observed figures. */
   clientOpIntervalMs: number;
+  /** What a manager's prediction rests on, in words (Patroni: its timers and HAProxy's checks). */
+  basis?: string;
+  /** Fault -> every load balancer routes to the new primary (Patroni behind HAProxy). */
+  routingRangeMs?: [number, number];
 }
 
 export interface TimelineEntry {

@@ -210,10 +210,29 @@ const MANAGER_DRILLS: Record<string, unknown>[] = [
       },
     },
   },
+  {
+    ...FULL_DRILL,
+    name: "full-patroni",
+    platform: "local",
+    docker: undefined,
+    app: { ...FULL_DRILL.app, image: undefined },
+    database: { ...FULL_DRILL.database, replication: "sync", syncStandbys: 1 },
+    controller: {
+      manager: "patroni",
+      routing: "haproxy",
+      patroni: { ttl: "30s", loopWait: "10s", retryTimeout: "10s", dcs: "etcd" },
+      haproxy: { inter: "3s", fall: 3, rise: 2 },
+    },
+  },
 ].map((drill) => JSON.parse(JSON.stringify(drill)) as Record<string, unknown>);
 
 /** Fields only a manager's drill may set: its own section. */
-const MANAGER_FIELDS = new Set(["controller.pgAutoFailover"]);
+const MANAGER_FIELDS = new Set([
+  "controller.pgAutoFailover",
+  "controller.routing",
+  "controller.patroni",
+  "controller.haproxy",
+]);
 
 /** The first of FULL_DRILL and MANAGER_DRILLS that has the level. */
 function drillWithLevel(label: string): Record<string, unknown> {

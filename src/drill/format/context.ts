@@ -19,6 +19,8 @@ export interface DrillContext {
   platform?: Platform;
   /** The regions, once read without a problem: region references are checked against them. */
   regions?: ReadonlyArray<{ name: string; role: string }>;
+  /** database.replication, once read: a failover manager may not support every mode. */
+  replication?: string;
   /** The workload's duration, once read without a problem: every fault must end within it. */
   workloadMs?: number;
 }

@@ -1,6 +1,6 @@
 // The failover controller: its mode and the health check that decides the primary is down.
 import { formatDuration } from "../duration.ts";
-import { optional, section, withDefault } from "../schema/fields.ts";
+import { optional, section, withDefault, type FieldAt } from "../schema/fields.ts";
 import { mapping } from "../schema/mapping.ts";
 import { integer, oneOf } from "../schema/scalars.ts";
 import { refine } from "../schema/spec.ts";
@@ -8,7 +8,28 @@ import { MANAGER_NAMES } from "../../managers/names.ts";
 import { drillContext } from "./context.ts";
 import { PG_AUTO_FAILOVER, pgAutoFailoverOnly } from "./pg-auto-failover.ts";
 import { HOOKS } from "./hooks.ts";
+import { DEFAULT_HAPROXY, DEFAULT_PATRONI, HAPROXY, PATRONI, ROUTINGS, type Routing } from "./patroni.ts";
 import { duration } from "./units.ts";
+
+/** Managers that route clients themselves (controller.routing), with their default routing. */
+const ROUTING_DEFAULTS: Partial<Record<string, Routing>> = { patroni: "haproxy" };
+
+/** A manager's own section: its defaults under that manager, refused under any other. */
+function managerOnly<T>(manager: string, defaults: T, when?: (at: FieldAt) => boolean) {
+  return (value: T | undefined, at: FieldAt): T | undefined => {
+    const active = at.values["manager"] === manager && (when?.(at) ?? true);
+    if (at.field !== undefined && !active && at.values["manager"] !== undefined) {
+      at.scope.reader.report(
+        at.field,
+        at.values["manager"] === manager
+          ? "only applies to routing haproxy; remove it or set routing: haproxy"
+          : `only applies to controller.manager ${manager} (manager is ${String(at.values["manager"])}); remove it`,
+      );
+      return undefined;
+    }
+    return active ? (value ?? defaults) : value;
+  };
+}
 
 /** "automatic" is the round-1 name of "dns", still accepted. */
 const CONTROLLER_MODE_NAMES = ["dns", "client", "manual", "external", "automatic"] as const;
@@ -72,7 +93,8 @@ export const CONTROLLER = mapping(
         "Who fails over: builtin = the drill's own controller (mode says how); external = something " +
         "outside the drill promotes, the drill injects and observes (mode: external is the same); " +
         "hooks = your own stack through the commands in controller.hooks; pg_auto_failover = a monitor " +
-        "and a keeper per region run PostgreSQL and fail over.",
+        "and a keeper per region run PostgreSQL and fail over; patroni = Patroni runs PostgreSQL per region " +
+        "and fails over through etcd or its Raft.",
       check(manager, { field, values, fields, scope }) {
         const mode = values["mode"];
         // `mode: external` predates the manager field and still means the external manager.
@@ -99,6 +121,20 @@ export const CONTROLLER = mapping(
           );
           return undefined;
         }
+        if (manager === "patroni") {
+          if (platform !== undefined && platform !== "local") {
+            scope.reader.report(field, "patroni runs on platform local only (for now); set platform: local");
+            return undefined;
+          }
+          if (drillContext(scope).replication === "semi-sync") {
+            scope.reader.report(
+              field,
+              "patroni does not support database.replication semi-sync (Patroni 3.0.2's synchronous_mode " +
+                "waits for the first syncStandbys standbys; quorum commit needs Patroni 4): use sync or async",
+            );
+            return undefined;
+          }
+        }
         if (manager === "hooks" && fields["mode"] !== undefined) {
           scope.reader.report(
             fields["mode"],
@@ -113,6 +149,30 @@ export const CONTROLLER = mapping(
       description:
         "manager pg_auto_failover only: its monitor's placement and timing (pg_auto_failover's defaults).",
       check: pgAutoFailoverOnly,
+    }),
+    routing: optional(oneOf(ROUTINGS), {
+      description:
+        "Managers that route clients themselves (patroni; default haproxy): haproxy = an HAProxy per region " +
+        "checks every member's REST API (GET /primary) and the region's app uses it; client = each app " +
+        "gets a libpq multi-host URL with target_session_attrs=read-write.",
+      check(routing, { field, values, scope }) {
+        const manager = values["manager"];
+        if (typeof manager !== "string") return routing;
+        const fallback = ROUTING_DEFAULTS[manager];
+        if (fallback === undefined && field !== undefined) {
+          scope.reader.report(field, `does not apply to controller.manager ${manager}; remove it`);
+          return undefined;
+        }
+        return routing ?? fallback;
+      },
+    }),
+    patroni: optional(PATRONI, {
+      description: "manager patroni only: its ttl, loopWait, retryTimeout and DCS (Patroni's defaults).",
+      check: managerOnly("patroni", DEFAULT_PATRONI),
+    }),
+    haproxy: optional(HAPROXY, {
+      description: "manager patroni with routing haproxy only: HAProxy's health checks of each member.",
+      check: managerOnly("patroni", DEFAULT_HAPROXY, (at) => at.values["routing"] === "haproxy"),
     }),
     healthCheck: section(HEALTH_CHECK),
     onCallDelay: withDefault(duration({ positive: false }), 0, {
@@ -140,12 +200,12 @@ export const CONTROLLER = mapping(
   },
   {
     // Everything downstream that asks for the mode sees `external` under the external manager, and
-    // `client` under the hooks manager and pg_auto_failover, whose clients hold every regional endpoint
-    // (nothing re-points DNS).
+    // `client` under the hooks manager, pg_auto_failover and a manager that routes clients itself
+    // (controller.routing: Patroni), whose clients hold every regional endpoint (nothing re-points DNS).
     build: (shape) =>
       shape.manager === "external"
         ? { ...shape, mode: "external" as const }
-        : shape.manager === "hooks" || shape.manager === "pg_auto_failover"
+        : shape.manager === "hooks" || shape.manager === "pg_auto_failover" || shape.routing !== undefined
           ? { ...shape, mode: "client" as const }
           : shape,
   },

@@ -17,6 +17,11 @@ export const DATABASE = mapping(
         "async: commit locally, stream to standbys. sync: every commit waits for the first syncStandbys " +
         "standbys (FIRST n). semi-sync: every commit waits for any syncStandbys standbys in other " +
         "regions (ANY k).",
+      check(replication, { scope }) {
+        // A failover manager read later may not support every mode (controller.manager says so).
+        drillContext(scope).replication = replication;
+        return replication;
+      },
     }),
     synchronousCommit: withDefault(oneOf(SYNCHRONOUS_COMMIT), "on", {
       description:

@@ -1,0 +1,207 @@
+// Where every process of a Patroni drill listens and which proxies join them. Pure apart from the port
+// allocator it is given, so the wiring is tested on literal layouts.
+//
+// Per region R (address A_R): PostgreSQL on A_R:dbPort (Patroni starts it), Patroni's REST API, the
+// region's DCS member (etcd, or Patroni's own Raft node), and with routing haproxy an HAProxy on A_R.
+// A member advertises A_X:P_X as its connect_address, where P_X is the port of every replication
+// proxy to X (ReplicationPorts per-upstream-port); each member runs with PGHOSTADDR=A_R, so whatever
+// of R dials X through libpq (walreceiver, pg_basebackup, pg_rewind) reaches R's own proxy to X.
+// Cross-region traffic the drill controls, each ordered pair its own proxy on the dialling side:
+//   R.app-db.X         HAProxy R (or R's app, under client routing) -> PostgreSQL X
+//   R.control.X.rest   HAProxy R's health checks -> Patroni X's REST API
+//   R.control.X.etcd   Patroni R -> etcd member X (and the witness member)
+// One proxy per member, dialled by every peer (Patroni advertises one REST address per member):
+//   X.control.rest     other members' Patroni -> X's REST API (a leader race asks every member)
+// Not proxied (one advertised address per member, dialled by every peer, who identify each other by
+// it): etcd's peer mesh and Raft's mesh.
+import type { PatroniSpec, Routing } from "../../drill/format/patroni.ts";
+import type { Address } from "../../engines/types.ts";
+import type { LinkInfo, RegionLayout, TopologyLayout } from "../../topology/topology.ts";
+
+/** The site of the DCS witness: outside every region, so no region outage takes it. */
+export const WITNESS = "witness";
+export const WITNESS_ADDRESS = "127.0.100.1";
+/** The `from` of a member's REST ingress proxy: every other member dials it. */
+export const PEERS = "peers";
+
+export interface PatroniMemberPlan {
+  region: string;
+  address: string;
+  /** Where PostgreSQL listens (the layout's dbPort). */
+  pgPort: number;
+  restPort: number;
+  /** Where the other members reach its REST API (restapi.connect_address): its ingress proxy. */
+  restIngress: Address;
+  /** The port of every replication proxy to this member: its advertised connect_address port. */
+  replicationPort: number;
+  /** Raft DCS only: this member's Raft node. */
+  raftPort?: number;
+  /** Where Patroni reaches the etcd members: its own region's directly, the others through proxies. */
+  etcdHosts: Address[];
+  /** routing haproxy: the region's HAProxy. */
+  haproxy?: Address;
+}
+
+/** One etcd member, or the Raft witness. */
+export interface DcsMemberPlan {
+  name: string;
+  /** The region it falls with; undefined for the witness. */
+  region?: string;
+  address: string;
+  /** etcd: client port. raft: the controller's Raft port. */
+  clientPort: number;
+  /** etcd only. */
+  peerPort?: number;
+}
+
+export interface HaproxyServer {
+  /** The member's region. */
+  name: string;
+  address: Address;
+  check: Address;
+}
+
+export interface PatroniPlan {
+  members: PatroniMemberPlan[];
+  /** etcd: a member per region plus the witness when the regions are even. raft: the witness only. */
+  dcs: DcsMemberPlan[];
+  links: LinkInfo[];
+  /** routing haproxy: each region's HAProxy servers, the region's own member first. */
+  haproxyServers: Map<string, HaproxyServer[]>;
+  /** routing client: the hosts of each region's multi-host URL, the region's own member first. */
+  clientHosts: Map<string, Address[]>;
+}
+
+export interface PlanInput {
+  layout: TopologyLayout;
+  patroni: PatroniSpec;
+  routing: Routing;
+  /** A free TCP port on `host` (the kernel's choice). */
+  freePort(host: string): Promise<number>;
+}
+
+/** A witness only where an even number of voters could split evenly and lose the quorum. */
+export function needsWitness(regions: number): boolean {
+  return regions % 2 === 0;
+}
+
+function link(
+  proxy: string,
+  kind: LinkInfo["kind"],
+  from: string,
+  to: string,
+  listen: Address,
+  upstream: Address,
+): LinkInfo {
+  return { proxy, kind, from, to, listen, upstream };
+}
+
+function replicationPortOf(layout: TopologyLayout, region: RegionLayout): number {
+  const ports = new Set(
+    layout.links.filter((l) => l.kind === "replication" && l.to === region.name).map((l) => l.listen.port),
+  );
+  const [port, ...others] = [...ports];
+  if (port === undefined || others.length > 0)
+    throw new Error(`replication proxies to ${region.name} must share one port (per-upstream-port layout)`);
+  return port;
+}
+
+export async function planPatroni(input: PlanInput): Promise<PatroniPlan> {
+  const { layout, patroni, routing, freePort } = input;
+  const regions = layout.regions;
+  const witness = needsWitness(regions.length);
+  const links: LinkInfo[] = [];
+
+  const dcs: DcsMemberPlan[] = [];
+  if (patroni.dcs === "etcd") {
+    for (const r of regions) {
+      dcs.push({
+        name: r.name,
+        region: r.name,
+        address: r.address,
+        clientPort: await freePort(r.address),
+        peerPort: await freePort(r.address),
+      });
+    }
+  }
+  if (witness) {
+    dcs.push({
+      name: WITNESS,
+      address: WITNESS_ADDRESS,
+      clientPort: await freePort(WITNESS_ADDRESS),
+      ...(patroni.dcs === "etcd" ? { peerPort: await freePort(WITNESS_ADDRESS) } : {}),
+    });
+  }
+
+  const members: PatroniMemberPlan[] = [];
+  for (const r of regions) {
+    const etcdHosts: Address[] = [];
+    for (const d of dcs) {
+      if (patroni.dcs !== "etcd") break;
+      const target = { host: d.address, port: d.clientPort };
+      if (d.region === r.name) {
+        etcdHosts.unshift(target);
+        continue;
+      }
+      const listen = { host: r.address, port: await freePort(r.address) };
+      links.push(link(`${r.name}.control.${d.name}.etcd`, "control", r.name, d.name, listen, target));
+      etcdHosts.push(listen);
+    }
+    const restPort = await freePort(r.address);
+    const restIngress = { host: r.address, port: await freePort(r.address) };
+    links.push(
+      link(`${r.name}.control.rest`, "control", PEERS, r.name, restIngress, {
+        host: r.address,
+        port: restPort,
+      }),
+    );
+    members.push({
+      region: r.name,
+      address: r.address,
+      pgPort: r.dbPort,
+      restPort,
+      restIngress,
+      replicationPort: replicationPortOf(layout, r),
+      ...(patroni.dcs === "raft" ? { raftPort: await freePort(r.address) } : {}),
+      etcdHosts,
+      ...(routing === "haproxy" ? { haproxy: { host: r.address, port: await freePort(r.address) } } : {}),
+    });
+  }
+
+  const haproxyServers = new Map<string, HaproxyServer[]>();
+  const clientHosts = new Map<string, Address[]>();
+  for (const from of members) {
+    const servers: HaproxyServer[] = [];
+    const hosts: Address[] = [];
+    for (const to of members) {
+      const pg = { host: to.address, port: to.pgPort };
+      const rest = { host: to.address, port: to.restPort };
+      if (to === from) {
+        servers.unshift({ name: to.region, address: pg, check: rest });
+        continue;
+      }
+      const dataListen = { host: from.address, port: await freePort(from.address) };
+      links.push(
+        link(`${from.region}.app-db.${to.region}`, "app-db", from.region, to.region, dataListen, pg),
+      );
+      hosts.push(dataListen);
+      if (routing === "haproxy") {
+        const checkListen = { host: from.address, port: await freePort(from.address) };
+        links.push(
+          link(
+            `${from.region}.control.${to.region}.rest`,
+            "control",
+            from.region,
+            to.region,
+            checkListen,
+            rest,
+          ),
+        );
+        servers.push({ name: to.region, address: dataListen, check: checkListen });
+      }
+    }
+    if (routing === "haproxy") haproxyServers.set(from.region, servers);
+    else clientHosts.set(from.region, hosts);
+  }
+  return { members, dcs, links, haproxyServers, clientHosts };
+}
