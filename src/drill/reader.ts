@@ -190,6 +190,15 @@ export class DrillReader {
       return String(value);
     return this.wrongType(field, "a string, number or boolean");
   }
+
+  /** true or false (YAML's own booleans; `yes`/`on` are strings in YAML 1.2 and refused). */
+  boolean(field: Field): boolean | undefined {
+    const text = this.scalarText(field);
+    if (text === undefined) return undefined;
+    if (isScalar(field.node) && typeof field.node.value === "boolean") return field.node.value;
+    this.report(field, `expected true or false, got ${JSON.stringify(text)}`);
+    return undefined;
+  }
 }
 
 /** A YAML mapping whose keys have been checked against the names known at its level. */

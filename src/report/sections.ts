@@ -1,7 +1,7 @@
 // The report's content, section by section, as plain strings and table cells: what report.md and
 // report.html both say. Each renderer adds only its own markup and escaping.
 import type { Fault } from "../drill/types.ts";
-import { describePgAutoFailover } from "../drill/format/pg-auto-failover.ts";
+import { describePgAutoFailover } from "../drill/format/pg-auto-failover-text.ts";
 import type { FaultWording } from "../faults/kind.ts";
 import { faultKind } from "../faults/registry.ts";
 import type { LatencyStats, Summary, WalAtFailover } from "../checkers/types.ts";

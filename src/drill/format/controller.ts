@@ -8,7 +8,8 @@ import { MANAGER_NAMES } from "../../managers/names.ts";
 import { drillContext } from "./context.ts";
 import { PG_AUTO_FAILOVER, pgAutoFailoverOnly } from "./pg-auto-failover.ts";
 import { HOOKS } from "./hooks.ts";
-import { DEFAULT_HAPROXY, DEFAULT_PATRONI, HAPROXY, PATRONI, ROUTINGS, type Routing } from "./patroni.ts";
+import { HAPROXY, PATRONI, ROUTINGS, type Routing } from "./patroni.ts";
+import { DEFAULT_HAPROXY, DEFAULT_PATRONI } from "./patroni-defaults.ts";
 import { duration } from "./units.ts";
 
 /** Managers that route clients themselves (controller.routing), with their default routing. */

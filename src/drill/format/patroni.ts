@@ -87,15 +87,5 @@ export const HAPROXY = mapping(
   { description: "HAProxy's health checks (Patroni's reference template: inter 3s fall 3 rise 2)." },
 );
 
-/** controller.patroni when the drill leaves it out. */
-export const DEFAULT_PATRONI: PatroniSpec = {
-  ttlMs: 30_000,
-  loopWaitMs: 10_000,
-  retryTimeoutMs: 10_000,
-  dcs: "etcd",
-};
-/** controller.haproxy when the drill leaves it out. */
-export const DEFAULT_HAPROXY: HaproxySpec = { interMs: 3_000, fall: 3, rise: 2 };
-
 export type PatroniSpec = Static<typeof PATRONI>;
 export type HaproxySpec = Static<typeof HAPROXY>;

@@ -114,14 +114,3 @@ export function pgAutoFailoverOnly(
   }
   return undefined;
 }
-
-/** One line for reports: "pg_auto_failover, monitor own-site; health checks every 5 s, ...". */
-export function describePgAutoFailover(spec: PgAutoFailoverSpec): string {
-  const s = (ms: number): string => formatDuration(ms);
-  return (
-    `pg_auto_failover, monitor ${spec.monitor}; health checks every ${s(spec.healthCheckPeriodMs)} ` +
-    `(${spec.healthCheckMaxRetries} retries ${s(spec.healthCheckRetryDelayMs)} apart, timeout ` +
-    `${s(spec.healthCheckTimeoutMs)}), unhealthy after ${s(spec.unhealthyTimeoutMs)}, demote timeout ` +
-    `${s(spec.demoteTimeoutMs)}`
-  );
-}

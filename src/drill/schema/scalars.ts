@@ -1,6 +1,5 @@
 // Scalar value specs: each reads with the DrillReader method of the same meaning, so the problems
 // (and their wording) are the reader's.
-import { isScalar } from "yaml";
 import type { JsonSchema, ValueSpec } from "./spec.ts";
 
 /** A string; `expected` says what to write instead of a number or a list. */
@@ -67,14 +66,7 @@ export function patternText(re: RegExp): string {
 /** true or false (YAML's own booleans; `yes`/`on` are strings in YAML 1.2 and refused). */
 export function boolean(): ValueSpec<boolean> {
   return {
-    read(field, { reader }) {
-      const text = reader.scalarText(field);
-      if (text === undefined) return undefined;
-      const node = field.node;
-      if (isScalar(node) && typeof node.value === "boolean") return node.value;
-      reader.report(field, `expected true or false, got ${JSON.stringify(text)}`);
-      return undefined;
-    },
+    read: (field, { reader }) => reader.boolean(field),
     schema: () => ({ type: "boolean" }),
   };
 }

@@ -3,7 +3,7 @@
 // The drill only injects faults and watches what Patroni does (observer.ts).
 import path from "node:path";
 import type { Drill } from "../../drill/types.ts";
-import { DEFAULT_HAPROXY, DEFAULT_PATRONI } from "../../drill/format/patroni.ts";
+import { DEFAULT_HAPROXY, DEFAULT_PATRONI } from "../../drill/format/patroni-defaults.ts";
 import { locate, type Requirement } from "../../platform/requirements.ts";
 import type { ManagedDatabaseSetup } from "../local-database.ts";
 import type { ManagerKind } from "../types.ts";

@@ -4,7 +4,7 @@
 // for it at once and promotes. Each HAProxy marks the new leader up after `rise` good checks, one
 // every `inter`: (rise - 1) x inter to rise x inter after it starts answering GET /primary; the old
 // leader, if it is unreachable rather than dead, is marked down after `fall` failed checks.
-import { DEFAULT_HAPROXY, DEFAULT_PATRONI } from "../../drill/format/patroni.ts";
+import { DEFAULT_HAPROXY, DEFAULT_PATRONI } from "../../drill/format/patroni-defaults.ts";
 import type { Drill } from "../../drill/types.ts";
 
 /**
