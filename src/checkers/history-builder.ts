@@ -3,6 +3,7 @@
 import { msToNs } from "../clock.ts";
 import { REFERENCE_APP_ENDPOINTS, type Drill } from "../drill/types.ts";
 import { Events, Processes, type Op, type OpType } from "../history/types.ts";
+import { NO_RESOLVER } from "../dns/site-resolvers.ts";
 
 export class HistoryBuilder {
   private readonly pending: Array<Omit<Op, "index">> = [];
@@ -105,7 +106,7 @@ export function sampleDrill(overrides: Partial<Drill> = {}): Drill {
       healthCheck: { intervalMs: 1000, timeoutMs: 500, failureThreshold: 3 },
       onCallDelayMs: 0,
     },
-    dns: { name: "db.drill.test", ttlMs: 2000, server: "embedded" },
+    dns: { name: "db.drill.test", ttlMs: 2000, server: "embedded", ...NO_RESOLVER },
     workload: {
       clients: 2,
       ratePerSecond: 10,

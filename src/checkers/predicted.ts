@@ -1,5 +1,6 @@
 // What the architecture predicts, printed beside what was measured: from the built-in controller's
 // health check, or from the failover manager's own parameters where the drill names one we model.
+import { resolverHoldMs } from "../dns/site-resolvers.ts";
 import type { Drill, OutageMode } from "../drill/types.ts";
 import { predictPatroni } from "../managers/patroni/predict.ts";
 import { clientOpIntervalMs } from "./history.ts";
@@ -17,7 +18,7 @@ export function predict(drill: Drill): Predicted {
       detectionMs,
       detectionRangeMs: timing.detectionRangeMs,
       writableRangeMs: timing.writableRangeMs,
-      dnsFailoverMs: detectionMs + drill.dns.ttlMs,
+      dnsFailoverMs: detectionMs + resolverHoldMs(drill.dns),
       ttlMs: drill.dns.ttlMs,
       clientOpIntervalMs: clientOpIntervalMs(drill),
     };
@@ -28,7 +29,8 @@ export function predict(drill: Drill): Predicted {
     detectionMs,
     detectionRangeMs: [Math.max(0, failureThreshold - 1) * intervalMs, detectionMs + timeoutMs],
     // Promotion time depends on the engine and the load; it is measured, not predicted.
-    dnsFailoverMs: detectionMs + drill.dns.ttlMs,
+    // Behind real resolvers, their cache time (clamped, whole seconds) instead of the TTL.
+    dnsFailoverMs: detectionMs + resolverHoldMs(drill.dns),
     ttlMs: drill.dns.ttlMs,
     clientOpIntervalMs: clientOpIntervalMs(drill),
   };

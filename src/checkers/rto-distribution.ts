@@ -1,6 +1,7 @@
 // The client-observed RTO as a distribution: percentiles, a histogram, each resolver x connection
 // profile's share of it, and the range the drill's own parameters predict for each profile, with the
 // clients that fell outside their range and why. Pure.
+import { clientHoldMs } from "../dns/site-resolvers.ts";
 import type { Drill } from "../drill/types.ts";
 import { predictPatroni } from "../managers/patroni/predict.ts";
 import { nearestRank } from "./availability.ts";
@@ -36,9 +37,7 @@ export function histogram(values: readonly number[]): RtoMeasurement["histogram"
 
 /** How long a client of this resolver profile may keep using an answer it got before the switch. */
 function cacheHoldMs(drill: Drill, resolver: string): number {
-  if (resolver === "fixed") return drill.workload.fixedCacheMs;
-  if (resolver === "none") return 0;
-  return drill.dns.ttlMs; // ttl, shared
+  return clientHoldMs(drill.dns, resolver, drill.workload.fixedCacheMs);
 }
 
 /** Clients hold every regional endpoint (no DNS in the way) under client mode and the external manager. */

@@ -1,9 +1,10 @@
 // Every DNS provider a drill can name in `dns.server`, one line each. Adding a provider: its module
 // (implementing DnsProviderKind), one line here, and its integration test (docs/architecture.md).
+import { bind9Dns } from "./bind9/index.ts";
 import { embeddedDns } from "./embedded.ts";
 import type { DnsProvider, DnsProviderKind, DnsProviderOptions } from "./provider.ts";
 
-export const DNS_PROVIDERS = [embeddedDns] as const satisfies readonly DnsProviderKind[];
+export const DNS_PROVIDERS = [embeddedDns, bind9Dns] as const satisfies readonly DnsProviderKind[];
 
 export type DnsProviderName = (typeof DNS_PROVIDERS)[number]["name"];
 

@@ -2,7 +2,9 @@
 // serving many clients: one cache, so everyone behind it gets the same answer and the same expiry.
 // Real ones are kept warm by everything else on the site, so the answer is refreshed as soon as it
 // expires, not when our clients next ask: a timer refreshes it at each expiry. Clients behind it keep
-// no cache of their own (they ask it for every new connection).
+// no cache of their own (they ask it for every new connection). It expires to the millisecond; a real
+// Unbound counts whole seconds and switches 0-1 s later (docs/dns.md, npm run bench:dns -- compare),
+// and has prefetch and serve-expired: drills that need those use dns.resolver unbound.
 import type { Clock } from "../clock.ts";
 import { msToNs } from "../clock.ts";
 import { normalizeName } from "./wire.ts";

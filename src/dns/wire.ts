@@ -1,6 +1,7 @@
 // DNS message wire format (RFC 1035 §4), just enough for an authoritative A-record server and a
 // stub resolver: header, questions, resource records with raw RDATA, A-record helpers, name
-// compression (decoded always, emitted when encoding so answers look like a real server's).
+// compression (decoded always, emitted when encoding so answers look like a real server's). UPDATE
+// (RFC 2136) uses the same layout (update.ts); TSIG signatures are appended to it (tsig.ts).
 
 import { isIPv4 } from "node:net";
 
@@ -18,11 +19,31 @@ export const RecordType = {
   TXT: 16,
   AAAA: 28,
   OPT: 41,
+  TSIG: 250,
   ANY: 255,
 };
-export const RecordClass = { IN: 1, ANY: 255 };
+/** NONE and ANY carry RFC 2136's delete and prerequisite meanings in UPDATE messages. */
+export const RecordClass = { IN: 1, NONE: 254, ANY: 255 };
 export const Opcode = { QUERY: 0, IQUERY: 1, STATUS: 2, NOTIFY: 4, UPDATE: 5 };
-export const Rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 };
+export const Rcode = {
+  NOERROR: 0,
+  FORMERR: 1,
+  SERVFAIL: 2,
+  NXDOMAIN: 3,
+  NOTIMP: 4,
+  REFUSED: 5,
+  // RFC 2136 (UPDATE) and RFC 8945 (TSIG)
+  YXDOMAIN: 6,
+  YXRRSET: 7,
+  NXRRSET: 8,
+  NOTAUTH: 9,
+  NOTZONE: 10,
+};
+
+/** The name of an rcode for messages ("NOTAUTH"), or its number. */
+export function rcodeName(rcode: number): string {
+  return Object.entries(Rcode).find(([, value]) => value === rcode)?.[0] ?? String(rcode);
+}
 
 const HEADER_LENGTH = 12;
 const MAX_NAME_LENGTH = 255; // wire octets, including length bytes and the root label
@@ -128,6 +149,39 @@ export function nameLabels(name: string): string[] {
   }
   if (wireLength > MAX_NAME_LENGTH) throw new DnsWireError(`name longer than 255 octets: "${name}"`);
   return labels;
+}
+
+/** Whether `name` is `zone` or below it (compared as DNS does, case-insensitively). */
+export function isInZone(name: string, zone: string): boolean {
+  const n = normalizeName(name);
+  const z = normalizeName(zone);
+  return z === "" || n === z || n.endsWith(`.${z}`);
+}
+
+/** A name in wire form without compression, lower-cased (the canonical form TSIG signs, RFC 8945 §4.3.3). */
+export function canonicalName(name: string): Buffer {
+  const parts: Buffer[] = [];
+  for (const label of nameLabels(name.toLowerCase())) {
+    parts.push(Buffer.from([label.length]), Buffer.from(label, "latin1"));
+  }
+  parts.push(Buffer.from([0]));
+  return Buffer.concat(parts);
+}
+
+/** Reads an uncompressed wire name at `offset` of `data` (RDATA of types that forbid compression). */
+export function readUncompressedName(data: Uint8Array, offset: number): { name: string; end: number } {
+  const labels: string[] = [];
+  let position = offset;
+  while (true) {
+    if (position >= data.length) throw new DnsWireError(`truncated name at offset ${position}`);
+    const length = data[position] as number;
+    if (length === 0) return { name: labels.join("."), end: position + 1 };
+    if (length > MAX_LABEL_LENGTH)
+      throw new DnsWireError(`compressed or invalid label at offset ${position}`);
+    if (position + 1 + length > data.length) throw new DnsWireError(`truncated label at offset ${position}`);
+    labels.push(Buffer.from(data.subarray(position + 1, position + 1 + length)).toString("latin1"));
+    position += 1 + length;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,6 +394,33 @@ export function decodeHeader(packet: Buffer): DnsHeader & { counts: [number, num
     rcode: flags & 0x0f,
     counts: [packet.readUInt16BE(4), packet.readUInt16BE(6), packet.readUInt16BE(8), packet.readUInt16BE(10)],
   };
+}
+
+/**
+ * The last resource record of the message (where a TSIG record must be) and the offset it starts at,
+ * or undefined when the message has none. Throws DnsWireError if the message is malformed.
+ */
+export function lastRecord(packet: Buffer): { offset: number; record: DnsRecord } | undefined {
+  const { counts } = decodeHeader(packet);
+  const [qdcount, ancount, nscount, arcount] = counts;
+  const r = new Reader(packet);
+  r.offset = HEADER_LENGTH;
+  for (let i = 0; i < qdcount; i++) {
+    r.name();
+    r.u16("qtype");
+    r.u16("qclass");
+  }
+  let last: { offset: number; record: DnsRecord } | undefined;
+  for (let i = 0; i < ancount + nscount + arcount; i++) {
+    const offset = r.offset;
+    const name = r.name();
+    const type = r.u16("type");
+    const klass = r.u16("class");
+    const ttl = r.u32("ttl");
+    const data = r.bytes(r.u16("rdlength"), "rdata");
+    last = { offset, record: { name, type, class: klass, ttl, data } };
+  }
+  return last;
 }
 
 /** Decodes a whole message; throws DnsWireError if any part is malformed. Trailing octets are ignored. */

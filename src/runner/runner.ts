@@ -131,6 +131,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
       serviceName: drill.dns.name,
       servicePort: topo.layout.servicePort,
       dnsServer: topo.dns.endpoint,
+      siteResolvers: topo.siteResolvers,
       // Where nothing re-points DNS (client mode, external manager), clients hold every regional endpoint.
       failover: managing.routing(drill),
       // Primary first: where every client starts.

@@ -3,8 +3,9 @@
 // standbys after a failover, DNS at the primary, and disposal that runs every step. A platform
 // (LocalTopology, DockerTopology) says only how its addresses are placed, how its processes or
 // containers start, what a region outage does to them, and what its teardown stops.
-import type { DnsProvider } from "../dns/provider.ts";
+import { zoneOf, type DnsEndpoint, type DnsProvider } from "../dns/provider.ts";
 import { startDnsProvider } from "../dns/providers.ts";
+import { NO_SITE_RESOLVERS, startSiteResolvers, type SiteResolvers } from "../dns/site-resolvers.ts";
 import type { NetworkSpec } from "../drill/format/network.ts";
 import type { Drill, OutageMode } from "../drill/types.ts";
 import { engineFor } from "../engines/registry.ts";
@@ -40,6 +41,7 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
   layout!: TopologyLayout;
   proxies!: ProxyControl;
   dns!: DnsProvider;
+  private resolvers: SiteResolvers = NO_SITE_RESOLVERS;
   private disposed = false;
 
   protected constructor(
@@ -151,10 +153,35 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
     await addInterRegionLatency(this.proxies, this.layout, this.drill.network);
   }
 
-  /** The drill's DNS provider (`dns.server`), answering on the host's loopback for the clients. */
+  /**
+   * The drill's DNS provider (`dns.server`) for the zone of its name, then its resolvers
+   * (`dns.resolver`), all on the host's loopback for the clients; programs keep their files in the
+   * workspace's dns/ directory.
+   */
   protected async startDns(): Promise<DnsProvider> {
-    this.dns = await startDnsProvider(this.drill.dns.server, { host: "127.0.0.1" });
+    const { dns } = this.drill;
+    const zone = zoneOf(dns.name);
+    this.dns = await startDnsProvider(dns.server, {
+      host: "127.0.0.1",
+      zone,
+      dir: this.workspace.path("dns", dns.server),
+    });
+    this.resolvers = await startSiteResolvers({
+      resolver: dns.resolver,
+      placement: dns.resolverPlacement,
+      sites: this.drill.regions.map((r) => r.name),
+      host: "127.0.0.1",
+      dir: this.workspace.path("dns"),
+      zone,
+      authority: this.dns.endpoint,
+      settings: dns.unbound,
+    });
     return this.dns;
+  }
+
+  /** Where each client site's DNS questions go (`dns.resolver`); empty: to the provider itself. */
+  get siteResolvers(): ReadonlyMap<string, DnsEndpoint> {
+    return this.resolvers.bySite;
   }
 
   /** Clients find the drill's service at the region that starts as primary. */
@@ -205,6 +232,7 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
     this.disposed = true;
     const steps: TeardownStep[] = [
       ...this.teardownSteps(),
+      () => this.resolvers.close(),
       this.dns === undefined ? undefined : () => this.dns.close(),
       () => this.workspace.remove(),
     ];

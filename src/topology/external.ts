@@ -6,7 +6,7 @@
 // found, on every exit path. Nothing of the user's is ever stopped.
 import { lookup } from "node:dns/promises";
 import { isIPv4 } from "node:net";
-import type { DnsProvider } from "../dns/provider.ts";
+import type { DnsEndpoint, DnsProvider } from "../dns/provider.ts";
 import { startDnsProvider } from "../dns/providers.ts";
 import type { Drill, OutageMode } from "../drill/types.ts";
 import { engineFor } from "../engines/registry.ts";
@@ -60,6 +60,8 @@ export class ExternalTopology implements RunningTopology {
   readonly proxies: ProxyControl;
   layout!: TopologyLayout;
   dns!: DnsProvider;
+  /** Clients hold every regional endpoint here: no DNS resolvers of the drill's stand in front of them. */
+  readonly siteResolvers: ReadonlyMap<string, DnsEndpoint> = new Map();
   /** Every proxy the drill file names, as it was found: what dispose() restores. */
   private found = new Map<string, FoundProxy>();
   private disposed = false;

@@ -109,12 +109,18 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
     const manager = managerKind(this.drill.controller.manager);
     if (manager.localDatabase !== undefined)
       return this.bringUpManaged(await manager.localDatabase(this.drill));
-    const [database, proxyTarget] = await Promise.all([
+    // All settled before going on: when one fails, dispose() must see (and stop) what the others started.
+    const [prepared, proxyStarted, dnsStarted] = await Promise.allSettled([
       this.engine.prepareLocal(this.drill.database),
       startToxiproxy(this.toxiproxyUrl === undefined ? {} : { url: this.toxiproxyUrl }),
       this.startDns(),
     ]);
-    this.proxyTarget = proxyTarget;
+    if (proxyStarted.status === "fulfilled") this.proxyTarget = proxyStarted.value;
+    if (prepared.status === "rejected") throw prepared.reason;
+    if (proxyStarted.status === "rejected") throw proxyStarted.reason;
+    if (dnsStarted.status === "rejected") throw dnsStarted.reason;
+    const database = prepared.value;
+    const proxyTarget = proxyStarted.value;
     this.proxies = new ProxyControl(proxyTarget.url);
     this.log(`${database.description}, proxy server ${proxyTarget.kind}`);
 
@@ -155,11 +161,15 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
    * its processes once the proxies are up.
    */
   private async bringUpManaged(setup: ManagedDatabaseSetup): Promise<void> {
-    const [proxyTarget] = await Promise.all([
+    // All settled before going on: when one fails, dispose() must see (and stop) what the other started.
+    const [proxyStarted, dnsStarted] = await Promise.allSettled([
       startToxiproxy(this.toxiproxyUrl === undefined ? {} : { url: this.toxiproxyUrl }),
       this.startDns(),
     ]);
-    this.proxyTarget = proxyTarget;
+    if (proxyStarted.status === "fulfilled") this.proxyTarget = proxyStarted.value;
+    if (proxyStarted.status === "rejected") throw proxyStarted.reason;
+    if (dnsStarted.status === "rejected") throw dnsStarted.reason;
+    const proxyTarget = proxyStarted.value;
     this.proxies = new ProxyControl(proxyTarget.url);
     this.log(`${setup.description}, proxy server ${proxyTarget.kind}`);
 

@@ -3,7 +3,7 @@
 // the dialling standby, to = its upstream), so a standby re-pointed after a failover still streams
 // through a proxy with the pair's latency. Every link is a proxy, so every fault is a proxy operation
 // or a process signal.
-import type { DnsProvider } from "../dns/provider.ts";
+import type { DnsEndpoint, DnsProvider } from "../dns/provider.ts";
 import type { NetworkSpec } from "../drill/format/network.ts";
 import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
 import type { OutageMode, TopologyLinkKind } from "../faults/vocabulary.ts";
@@ -97,6 +97,8 @@ export interface RunningTopology extends AsyncDisposable {
   readonly proxies: ProxyControl;
   /** The drill's DNS provider: where the service record lives. */
   readonly dns: DnsProvider;
+  /** Where each client site's DNS questions go (dns.resolver unbound); empty: to `dns.endpoint`. */
+  readonly siteResolvers: ReadonlyMap<string, DnsEndpoint>;
   /** Where this run keeps its data and logs. */
   readonly workspaceDir: string;
   node(region: string): DatabaseNode;

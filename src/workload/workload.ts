@@ -24,6 +24,11 @@ export interface WorkloadOptions {
   servicePort: number;
   dnsServer: { host: string; port: number };
   /**
+   * Real recursive resolvers by client site (dns.resolver unbound): a site's clients ask it instead of
+   * `dnsServer`; its `shared` clients have no cache of their own (the resolver's is the shared one).
+   */
+  siteResolvers?: ReadonlyMap<string, { host: string; port: number }>;
+  /**
    * Who the clients are. Default: `clients` clients, each with its own TTL-honouring cache and one
    * keep-alive connection.
    */
@@ -208,9 +213,14 @@ class ResolverSet {
     const initial = byName
       ? await queryA(o.dnsServer, o.serviceName, { timeoutMs: 1000 }).catch(() => undefined)
       : undefined;
+    // A real resolver's cache starts with the first question: ask each one now, so all start warm.
+    for (const server of new Set(o.siteResolvers?.values() ?? [])) {
+      if (byName) await queryA(server, o.serviceName, { timeoutMs: 1000 }).catch(() => undefined);
+    }
     const shared = new Map<string, SharedResolver>();
     for (const { site, cacheAgeMs } of population.sharedResolvers) {
       if (!population.clients.some((c) => c.resolver === "shared" && c.site === site)) continue;
+      if (o.siteResolvers?.has(site)) continue; // the site's real resolver is the shared one
       const resolver = new SharedResolver({
         server: o.dnsServer,
         clock: o.clock,
@@ -234,9 +244,12 @@ class ResolverSet {
     };
     const shared = p.resolver === "shared" ? this.shared.get(p.site) : undefined;
     if (shared !== undefined) return shared.forClient(record);
-    const cacheMs = p.resolver === "fixed" ? (o.fixedCacheMs ?? 30_000) : p.resolver === "none" ? 0 : "ttl";
+    const siteResolver = o.siteResolvers?.get(p.site);
+    const ownCache = p.resolver === "shared" && siteResolver !== undefined ? 0 : undefined;
+    const cacheMs =
+      ownCache ?? (p.resolver === "fixed" ? (o.fixedCacheMs ?? 30_000) : p.resolver === "none" ? 0 : "ttl");
     const resolver = new CachingResolver({
-      server: o.dnsServer,
+      server: siteResolver ?? o.dnsServer,
       clock: o.clock,
       timeoutMs: Math.min(500, o.requestTimeoutMs),
       cacheMs,

@@ -1,6 +1,7 @@
 // A short two-region drill built in code (not loaded from YAML), for integration tests of outage
 // modes and apps on the local platform. Not a test file: importing it runs no suite.
 import { REFERENCE_APP_ENDPOINTS, type AppSpec, type Drill, type OutageMode } from "../../src/drill/types.ts";
+import { NO_RESOLVER } from "../../src/dns/site-resolvers.ts";
 
 /** The reference app's settings, as the loader fills them in when a drill file has no `app`. */
 export const REFERENCE_APP: AppSpec = { workingDir: process.cwd(), ...REFERENCE_APP_ENDPOINTS, env: {} };
@@ -34,7 +35,7 @@ export function shortOutageDrill(name: string, mode: OutageMode, app: AppSpec = 
       healthCheck: { intervalMs: 500, timeoutMs: 400, failureThreshold: 3 },
       onCallDelayMs: 0,
     },
-    dns: { name: "api.drill.test", ttlMs: 1000, server: "embedded" },
+    dns: { name: "api.drill.test", ttlMs: 1000, server: "embedded", ...NO_RESOLVER },
     workload: {
       clients: 4,
       ratePerSecond: 100,

@@ -75,4 +75,14 @@ describe("failover-drill doctor", () => {
     assert.match(err, /apt-get install -y docker\.io/);
     assert.deepEqual(await readdir(tmp), []);
   });
+
+  it("stops the BIND + Unbound drill with exit 4 and apt-get install -y bind9 unbound when named is missing", async () => {
+    process.env.FAILOVER_DRILL_PATH = tmp;
+    const out = path.join(tmp, "reports");
+    const { code, err } = await cli("run", "drills/bind9-unbound.yaml", "--out", out);
+    assert.equal(code, 4);
+    assert.match(err, /needs named \(the authoritative DNS server \(dns\.server bind9\)\), unbound/);
+    assert.match(err, /install with: apt-get install -y bind9 unbound/);
+    assert.deepEqual(await readdir(tmp), []);
+  });
 });

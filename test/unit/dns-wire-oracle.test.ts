@@ -15,6 +15,7 @@ import {
   encode,
   message,
 } from "../../src/dns/wire.ts";
+import { readUpdate, updateMessage } from "../../src/dns/update.ts";
 
 /** Seeded by the loop index, so a failure names the case that broke. */
 function sampleName(i: number): string {
@@ -95,6 +96,44 @@ describe("DNS wire format against dns-packet", () => {
         ],
       );
       assert.equal(ours.additionals.length, 1);
+    }
+  });
+
+  // dns-packet reads an A record's 4 octets whatever RDLENGTH says, so it cannot read RFC 2136's
+  // RDATA-less deletes; those are held to nsupdate's own packet (dns-update-wire.test.ts) instead.
+  it("writes UPDATE messages that dns-packet reads as opcode UPDATE with the zone and the added records", () => {
+    for (let i = 0; i < 100; i++) {
+      const name = `${sampleName(i)}.drill.test`.toLowerCase();
+      const packet = encode(
+        updateMessage({
+          id: i,
+          zone: "drill.test",
+          prerequisites: [],
+          changes: [{ op: "add", record: aRecord(name, sampleAddress(i), i) }],
+        }),
+      );
+      const theirs = dnsPacket.decode(packet);
+      assert.equal(((theirs.flags ?? 0) >> 11) & 0xf, Opcode.UPDATE);
+      assert.deepEqual(theirs.questions, [{ name: "drill.test", type: "SOA", class: "IN" }]);
+      const [added] = theirs.authorities ?? [];
+      assert.ok(added !== undefined && added.type === "A");
+      assert.deepEqual([added.name, added.ttl, added.data], [name, i, sampleAddress(i)]);
+    }
+  });
+
+  it("reads UPDATE messages dns-packet writes into the zone and the records to add", () => {
+    for (let i = 0; i < 100; i++) {
+      const name = `${sampleName(i)}.drill.test`;
+      const packet = dnsPacket.encode({
+        type: "query",
+        id: i,
+        flags: Opcode.UPDATE << 11,
+        questions: [{ type: "SOA", name: "drill.test", class: "IN" }],
+        authorities: [{ type: "A", name, class: "IN", ttl: i, data: sampleAddress(i) }],
+      });
+      const update = readUpdate(decode(packet));
+      assert.equal(update.zone, "drill.test");
+      assert.deepEqual(update.changes, [{ op: "add", record: aRecord(name, sampleAddress(i), i) }]);
     }
   });
 });

@@ -9,6 +9,7 @@ import {
   type DrillProblem,
 } from "../../src/drill/load.ts";
 import type { Drill, Fault } from "../../src/drill/types.ts";
+import { NO_RESOLVER } from "../../src/dns/site-resolvers.ts";
 
 const INVALID_DIR = "fixtures/invalid-drills";
 
@@ -70,7 +71,7 @@ const MINIMAL_DRILL: Drill = {
     healthCheck: { intervalMs: 1000, timeoutMs: 500, failureThreshold: 3 },
     onCallDelayMs: 0,
   },
-  dns: { name: "api.drill.test", ttlMs: 5000, server: "embedded" },
+  dns: { name: "api.drill.test", ttlMs: 5000, server: "embedded", ...NO_RESOLVER },
   workload: {
     clients: 4,
     ratePerSecond: 400,
@@ -410,7 +411,10 @@ regions:
 
   it("lists the allowed fields when nothing is close", () => {
     const [problem] = problemsOf(`${MINIMAL}dns: { zone: example }\n`);
-    assert.equal(problem?.message, 'unknown field "zone"; expected one of: name, ttl, server');
+    assert.equal(
+      problem?.message,
+      'unknown field "zone"; expected one of: name, ttl, server, resolver, resolverPlacement, unbound',
+    );
   });
 
   it("hints that objective expressions must be quoted when YAML reads them as syntax", () => {

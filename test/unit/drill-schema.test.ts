@@ -115,7 +115,22 @@ const FULL_DRILL = {
     onCallDelay: "5s",
     hooks: { status: "sh status.sh", fence: "sh fence.sh", promote: "sh promote.sh", timeout: "30s" },
   },
-  dns: { name: "api.drill.test", ttl: "5s", server: "embedded" },
+  dns: {
+    name: "api.drill.test",
+    ttl: "5s",
+    server: "bind9",
+    resolver: "unbound",
+    resolverPlacement: "shared",
+    unbound: {
+      prefetch: true,
+      serveExpired: true,
+      serveExpiredTtl: "60s",
+      serveExpiredReplyTtl: "5s",
+      serveExpiredClientTimeout: "200ms",
+      cacheMinTtl: "0s",
+      cacheMaxTtl: "3600s",
+    },
+  },
   workload: {
     clients: 4,
     rate: "400/s",

@@ -94,4 +94,13 @@ describe("requirements", () => {
       ["docker:docker.io"],
     );
   });
+
+  it("asks for named and unbound for BIND + Unbound, on docker too (they run on the host)", async () => {
+    const local = await loadDrill("drills/bind9-unbound.yaml");
+    const names = (drill: typeof local): string[] =>
+      drillRequirements(drill).map((r) => `${r.command}:${r.package}`);
+    assert.deepEqual(names(local), ["named:bind9", "unbound:unbound"]);
+    const docker = await loadDrill("drills/bind9-unbound.yaml", { platform: "docker" });
+    assert.deepEqual(names(docker), ["docker:docker.io", "named:bind9", "unbound:unbound"]);
+  });
 });

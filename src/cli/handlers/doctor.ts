@@ -5,6 +5,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { DnsProviderKind } from "../../dns/provider.ts";
 import { DNS_PROVIDERS } from "../../dns/providers.ts";
+import { DNS_RESOLVER_NAMES, resolverRequirements } from "../../dns/site-resolvers.ts";
 import { DrillValidationError, loadDrill } from "../../drill/load.ts";
 import type { Drill } from "../../drill/types.ts";
 import { loadMatrix, MatrixValidationError } from "../../matrix/load.ts";
@@ -76,6 +77,10 @@ export async function handleDoctor(
   io.out("DNS providers (dns.server):");
   for (const provider of DNS_PROVIDERS as readonly DnsProviderKind[]) {
     io.out(`  ${provider.name}: ${describeNeeds(provider.requirements?.() ?? [])}`);
+  }
+  io.out("DNS resolvers (dns.resolver):");
+  for (const resolver of DNS_RESOLVER_NAMES) {
+    io.out(`  ${resolver}: ${describeNeeds(resolverRequirements(resolver))}`);
   }
 
   const files = args.files !== undefined && args.files.length > 0 ? args.files : await defaultFiles();

@@ -15,7 +15,8 @@ import { FAULTS } from "./faults.ts";
 import { NETWORK } from "./network.ts";
 import { OBJECTIVES } from "./objectives.ts";
 import { REGIONS } from "./regions.ts";
-import { DNS, RECOVERY, WORKLOAD } from "./workload.ts";
+import { DNS } from "./dns.ts";
+import { RECOVERY, WORKLOAD } from "./workload.ts";
 
 const IMAGES = mapping(
   {

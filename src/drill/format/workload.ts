@@ -1,9 +1,7 @@
-// The client workload, the DNS name clients resolve, and the wait before the final reads.
-import { formatDuration } from "../duration.ts";
+// The client workload and the wait before the final reads (the DNS name clients resolve: dns.ts).
 import { optional, section, withDefault, type FieldAt } from "../schema/fields.ts";
 import { mapping } from "../schema/mapping.ts";
-import { DNS_PROVIDER_NAMES } from "../../dns/providers.ts";
-import { integer, oneOf, pattern } from "../schema/scalars.ts";
+import { integer } from "../schema/scalars.ts";
 import { refine } from "../schema/spec.ts";
 import { CONNECTION_PROFILES, RESOLVER_PROFILES } from "../../workload/profiles.ts";
 import { mix } from "./mix.ts";
@@ -16,8 +14,7 @@ export const MAX_RETRY_ATTEMPTS = 10;
  */
 export const MAX_CLIENTS = 5_000;
 export const MAX_RATE_PER_SECOND = 2_000;
-export const DNS_NAME =
-  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+export { DNS, DNS_NAME } from "./dns.ts";
 
 const RETRY = mapping(
   {
@@ -105,23 +102,6 @@ export const WORKLOAD = mapping({
     as: "maxConnectionAgeMs",
     description: "How long a max-age connection lives before it is replaced (and the name resolved again).",
     check: onlyFor("connections", "max-age", "the max-age profile's connection lifetime"),
-  }),
-});
-
-/** Whole seconds, as DNS carries them; kept in ms for uniformity. */
-const ttl = refine(duration({ positive: false }), (ms, field, { reader }) => {
-  if (ms % 1000 === 0) return ms;
-  reader.report(field, `must be whole seconds (DNS carries the TTL in seconds), got ${formatDuration(ms)}`);
-  return undefined;
-});
-
-export const DNS = mapping({
-  name: withDefault(pattern(DNS_NAME, "a lowercase DNS name like api.drill.test"), "api.drill.test", {
-    description: "The name clients resolve.",
-  }),
-  ttl: withDefault(ttl, 5_000, { as: "ttlMs", description: "TTL of the answer, whole seconds; 0s allowed." }),
-  server: withDefault(oneOf(DNS_PROVIDER_NAMES), "embedded", {
-    description: "Where the record lives (the DNS provider): embedded = the built-in authoritative server.",
   }),
 });
 

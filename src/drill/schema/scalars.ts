@@ -1,5 +1,6 @@
 // Scalar value specs: each reads with the DrillReader method of the same meaning, so the problems
 // (and their wording) are the reader's.
+import { isScalar } from "yaml";
 import type { JsonSchema, ValueSpec } from "./spec.ts";
 
 /** A string; `expected` says what to write instead of a number or a list. */
@@ -61,4 +62,19 @@ export function measure(parse: (value: string | number) => number, example: stri
 /** A regular expression as a JSON Schema pattern: JavaScript's `source` without its escaped slashes. */
 export function patternText(re: RegExp): string {
   return re.source.replaceAll("\\/", "/");
+}
+
+/** true or false (YAML's own booleans; `yes`/`on` are strings in YAML 1.2 and refused). */
+export function boolean(): ValueSpec<boolean> {
+  return {
+    read(field, { reader }) {
+      const text = reader.scalarText(field);
+      if (text === undefined) return undefined;
+      const node = field.node;
+      if (isScalar(node) && typeof node.value === "boolean") return node.value;
+      reader.report(field, `expected true or false, got ${JSON.stringify(text)}`);
+      return undefined;
+    },
+    schema: () => ({ type: "boolean" }),
+  };
 }
