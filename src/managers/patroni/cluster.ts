@@ -18,7 +18,7 @@ import { etcdArgs, haproxyConfig, patroniConfig, raftWitnessConfig } from "./con
 import { upServers } from "./haproxy-state.ts";
 import { PatroniNode } from "./node.ts";
 import { planPatroni, type PatroniPlan } from "./plan.ts";
-import { Service } from "./service.ts";
+import { Service } from "../../platform/service.ts";
 import { freePort } from "../../platform/ports.ts";
 
 export interface PatroniPrograms {
@@ -136,6 +136,7 @@ export class PatroniCluster implements ManagedDatabase {
           command: programs.etcd!,
           args: etcdArgs(member, plan.dcs, path.join(dir, "data"), token),
           cwd: dir,
+          env: serviceEnv(dir),
           logFile: path.join(dir, "etcd.log"),
           ready: () => etcdHealthy(member.address, member.clientPort),
           readyTimeoutMs: 30_000,
@@ -148,6 +149,7 @@ export class PatroniCluster implements ManagedDatabase {
           command: programs.raftController!,
           args: [config],
           cwd: dir,
+          env: serviceEnv(dir),
           logFile: path.join(dir, "raft-controller.log"),
           ready: () => listening({ host: member.address, port: member.clientPort }),
           readyTimeoutMs: 30_000,
@@ -217,6 +219,7 @@ export class PatroniCluster implements ManagedDatabase {
             command: programs.haproxy!,
             args: ["-db", "-f", config],
             cwd: dir,
+            env: serviceEnv(dir),
             logFile: path.join(dir, "haproxy.log"),
             ready: () =>
               upServers(statsSocket).then(
@@ -323,7 +326,11 @@ export class PatroniCluster implements ManagedDatabase {
         await Promise.all([node.kill(), dcs?.kill(), haproxy?.kill()]);
         break;
       case "stop":
-        await Promise.all([node.stop(), dcs?.stop(), haproxy?.stop()]);
+        await Promise.all([
+          node.stop(),
+          dcs?.stop(SERVICE_STOP_GRACE_MS),
+          haproxy?.stop(SERVICE_STOP_GRACE_MS),
+        ]);
         break;
       case "pause":
         await node.pause();
@@ -355,6 +362,14 @@ export class PatroniCluster implements ManagedDatabase {
     await Promise.allSettled(this.nodes.map((n) => n.kill()));
   }
 }
+
+/** etcd, HAProxy and the Raft witness get a plain environment, their home in their own directory. */
+function serviceEnv(dir: string): NodeJS.ProcessEnv {
+  return { PATH: "/usr/bin:/bin:/usr/sbin:/sbin", LC_ALL: "C.UTF-8", HOME: dir };
+}
+
+/** How long a stopped etcd or HAProxy gets before SIGKILL. */
+const SERVICE_STOP_GRACE_MS = 5000;
 
 function socketOf(service: Service): string {
   return path.join(service.o.cwd, "stats.sock");
