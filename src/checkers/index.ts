@@ -11,6 +11,7 @@ import { summariseNodes } from "./nodes.ts";
 import { summarisePopulation } from "./population.ts";
 import { predict } from "./predicted.ts";
 import { routingNotes } from "./routing.ts";
+import { chartSeries } from "./series.ts";
 import { STANDARD_CHECKERS } from "./standard.ts";
 import { buildTimeline } from "./timeline.ts";
 import { REPORT_FORMAT_VERSION } from "../summary/types.ts";
@@ -47,6 +48,7 @@ export function analyze(input: AnalyzeInput): Summary {
   const { measurements, notes, failures } = check(context);
   const objectives = evaluateObjectives(drill.objectives, measurements, failures);
   const predicted = predict(drill);
+  const charts = chartSeries(context, measurements);
   return {
     formatVersion: REPORT_FORMAT_VERSION,
     drill,
@@ -67,7 +69,9 @@ export function analyze(input: AnalyzeInput): Summary {
       ...routingNotes(index, failover, predicted),
       ...notes,
       ...(drill.objectives.length === 0 ? ["the drill has no objectives, so its pass is vacuous"] : []),
+      ...charts.notes,
     ],
+    ...(charts.series === undefined ? {} : { series: charts.series }),
   };
 }
 

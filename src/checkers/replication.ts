@@ -7,7 +7,7 @@ import type { FailoverEvents, FaultWindow } from "./failover.ts";
 import { eventsOf, num, nsToRoundedMs, str, valueOf, type HistoryIndex } from "./history.ts";
 import type { ReplicationMeasurement, StandbyLag, WalAtFailover } from "./types.ts";
 
-interface Standby {
+export interface Standby {
   name: string;
   state: string;
   syncState: string | null;
@@ -16,14 +16,14 @@ interface Standby {
   replayLagBytes: number | null;
 }
 
-interface Sample {
+export interface Sample {
   ns: number;
   primary: string | null;
   standbys: Standby[];
   sampleMs: number | null;
 }
 
-function samplesOf(index: HistoryIndex): Sample[] {
+export function samplesOf(index: HistoryIndex): Sample[] {
   return eventsOf(index, Events.replicationSample).map((op) => {
     const v = valueOf(op);
     const listed = Array.isArray(v.standbys) ? (v.standbys as unknown[]) : [];

@@ -27,7 +27,7 @@ import {
   type Line,
   type Table,
 } from "./sections.ts";
-import { rtoHistogramSvg } from "./histogram-svg.ts";
+import { chartBlocks } from "./charts/index.ts";
 import { rtoContent } from "./rto-section.ts";
 
 /** Markup that is already safe. Every plain string is escaped on its way into the page. */
@@ -67,6 +67,8 @@ const BLOCKS = new Set([
   "div",
   "h1",
   "h2",
+  "h3",
+  "figure",
   "blockquote",
   "title",
 ]);
@@ -268,13 +270,28 @@ function replicationSection(s: Summary): Html {
   );
 }
 
+/** The charts, each under its heading, or the sentence that says why it could not be drawn. */
+function chartsSection(s: Summary): Html {
+  return section(
+    "charts",
+    chartBlocks(s).map((b) =>
+      el(
+        "figure",
+        { id: `chart-${b.id}`, class: "chart-block" },
+        el("h3", null, b.heading),
+        b.svg === null
+          ? el("p", { class: "no-chart" }, b.missing)
+          : [el("p", { class: "explain" }, b.caption), new Html(`${b.svg}\n`)],
+      ),
+    ),
+  );
+}
+
 function rtoSection(s: Summary): Html {
   const r = rtoContent(s);
-  const svg = rtoHistogramSvg(s.measurements.rto);
   return section(
     "rto",
     ...r.summary.map((l) => p(l)),
-    svg === null ? "" : new Html(svg),
     r.byProfile === null ? "" : table(r.byProfile),
     r.outside.length === 0 ? "" : ul(r.outside),
   );
@@ -317,6 +334,12 @@ td.bad { color: var(--fail); font-weight: 600; }
 .badge.inconclusive { background: var(--inconclusive); }
 .alert { border: 1px solid var(--fail); background: #ffebe9; padding: 8px 12px; border-radius: 6px; }
 .explain { color: var(--muted); font-size: 0.9em; }
+h3 { font-size: 1.05em; margin: 20px 0 2px; }
+figure.chart-block { margin: 0 0 16px; overflow-x: auto; }
+figure.chart-block .explain { margin: 0 0 4px; }
+svg.chart { display: block; }
+.no-chart { color: var(--muted); font-style: italic; border: 1px dashed var(--line); border-radius: 6px;
+  padding: 8px 12px; }
 code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap: anywhere; }
 `;
 
@@ -326,6 +349,7 @@ export function renderHtml(s: Summary): string {
     el(
       "main",
       null,
+      chartsSection(s),
       drillSection(s),
       measuredSection(s),
       objectivesSection(s),

@@ -5,7 +5,28 @@ import { REPORT_FORMAT_VERSION } from "../summary/types.ts";
 import { checkFormatVersion, FormatError, isRecord, parseJson } from "../util/format-version.ts";
 
 export function renderJson(s: Summary): string {
-  return JSON.stringify(s, null, 2) + "\n";
+  if (s.series === undefined) return JSON.stringify(s, null, 2) + "\n";
+  // The charts' series last, each list of numbers on one line: thousands of points stay thousands
+  // of bytes, not thousands of lines.
+  const rest = JSON.stringify({ ...s, series: undefined }, null, 2);
+  return `${rest.slice(0, -2)},\n  "series": ${compactJson(s.series, "  ")}\n}\n`;
+}
+
+const flat = (x: unknown): boolean => x === null || typeof x !== "object";
+
+/** Objects indented key by key; a list of scalars, or of lists of scalars, on one line. */
+function compactJson(value: unknown, indent: string): string {
+  if (flat(value)) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    if (value.every((v) => flat(v) || (Array.isArray(v) && v.every(flat)))) return JSON.stringify(value);
+    const inner = indent + "  ";
+    return `[\n${value.map((v) => inner + compactJson(v, inner)).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return "{}";
+  const inner = indent + "  ";
+  const lines = entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${compactJson(v, inner)}`);
+  return `{\n${lines.join(",\n")}\n${indent}}`;
 }
 
 /**

@@ -21,6 +21,7 @@ const IDS_SHOWN = 50;
 
 /** Section titles by the id the HTML page anchors them at. */
 export const TITLES = {
+  charts: "Charts",
   drill: "What the drill did",
   measured: "Measured vs predicted",
   objectives: "Objectives",

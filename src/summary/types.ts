@@ -3,6 +3,7 @@
 // the checkers that fill it and the objectives that judge it need not import each other.
 import type { Drill, ObjectiveOperator } from "../drill/types.ts";
 import type { MetricUnit } from "../objectives/metrics.ts";
+import type { RunSeries } from "./series.ts";
 
 export type DrillStatus = "pass" | "fail" | "inconclusive";
 
@@ -303,6 +304,8 @@ export interface Summary {
   timeline: TimelineEntry[];
   nodes: NodeSummary[];
   notes: string[];
+  /** The charts' data (series.ts); absent from reports written before report.html had charts. */
+  series?: RunSeries;
 }
 
 export interface ObjectiveResult {

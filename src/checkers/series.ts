@@ -1,0 +1,216 @@
+// The charts' series (src/summary/series.ts) from the analysed history and the measurements. Pure and
+// deterministic, sampling included, so a stored run re-checked redraws the same charts.
+import { Events, type Op } from "../history/types.ts";
+import type {
+  FaultSpan,
+  LagPoint,
+  LatencyPoint,
+  LatencySeries,
+  ReplicationLagSeries,
+  RunSeries,
+  SeriesMarker,
+  ThroughputSeries,
+} from "../summary/series.ts";
+import type { CheckContext } from "./checker.ts";
+import { eventsOf, num, nsToRoundedMs, roundMs, str, valueOf, type HistoryIndex } from "./history.ts";
+import { samplesOf } from "./replication.ts";
+import type { Measurements } from "./types.ts";
+
+/** Above this many completed writes the latency plot lists every n-th of each outcome. */
+export const MAX_LATENCY_POINTS = 3000;
+/** Throughput buckets: the narrowest of these widths that needs at most MAX_BUCKETS buckets. */
+export const BUCKET_WIDTHS_MS = [250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000] as const;
+export const MAX_BUCKETS = 240;
+
+const wholeMs = (ns: number): number => Math.round(ns / 1e6);
+const hundredths = (ms: number): number => Math.round(ms * 100) / 100;
+
+interface Completed {
+  id: number;
+  outcome: "ok" | "fail" | "info";
+  invokeNs: number;
+  completeNs: number;
+}
+
+function completedWrites(index: HistoryIndex): Completed[] {
+  const done: Completed[] = [];
+  for (const w of index.writes.values()) {
+    if (w.outcome === "pending" || w.completeNs === null) continue;
+    done.push({ id: w.id, outcome: w.outcome, invokeNs: w.invokeNs, completeNs: w.completeNs });
+  }
+  return done.sort((a, b) => a.invokeNs - b.invokeNs || a.id - b.id);
+}
+
+/** The workload's window: workload-start (or the first write) to workload-end or the last completion. */
+function workloadWindow(index: HistoryIndex, writes: readonly Completed[]): [number, number] {
+  const start = eventsOf(index, Events.workloadStart).at(0)?.time ?? writes[0]?.invokeNs ?? 0;
+  const lastDone = writes.reduce((max, w) => Math.max(max, w.completeNs), -Infinity);
+  const end = Math.max(
+    eventsOf(index, Events.workloadEnd).at(-1)?.time ?? -Infinity,
+    lastDone,
+    writes.length === 0 ? index.endNs : -Infinity,
+  );
+  return [wholeMs(start), Math.max(wholeMs(start) + 1, wholeMs(end))];
+}
+
+export function throughputSeries(
+  writes: readonly Completed[],
+  fromMs: number,
+  toMs: number,
+): ThroughputSeries {
+  const span = toMs - fromMs;
+  const bucketMs = BUCKET_WIDTHS_MS.find((w) => span / w <= MAX_BUCKETS) ?? BUCKET_WIDTHS_MS.at(-1)!;
+  const count = Math.max(1, Math.ceil(span / bucketMs));
+  const series: ThroughputSeries = {
+    bucketMs,
+    fromMs,
+    ok: new Array<number>(count).fill(0),
+    fail: new Array<number>(count).fill(0),
+    info: new Array<number>(count).fill(0),
+  };
+  for (const w of writes) {
+    const i = Math.floor((w.completeNs / 1e6 - fromMs) / bucketMs);
+    series[w.outcome][Math.min(count - 1, Math.max(0, i))]! += 1;
+  }
+  return series;
+}
+
+/** Every `every`-th write of each outcome (the first included), so each outcome keeps its share. */
+export function latencySeries(writes: readonly Completed[], max = MAX_LATENCY_POINTS): LatencySeries {
+  const every = Math.max(1, Math.ceil(writes.length / max));
+  const points: Record<Completed["outcome"], LatencyPoint[]> = { ok: [], fail: [], info: [] };
+  const seen = { ok: 0, fail: 0, info: 0 };
+  for (const w of writes) {
+    if (seen[w.outcome]++ % every !== 0) continue;
+    points[w.outcome].push([wholeMs(w.invokeNs), hundredths((w.completeNs - w.invokeNs) / 1e6)]);
+  }
+  const kept = points.ok.length + points.fail.length + points.info.length;
+  return { total: writes.length, kept, every, ...points };
+}
+
+export function replicationLagSeries(index: HistoryIndex): ReplicationLagSeries {
+  const samples = samplesOf(index);
+  const byStandby = new Map<string, LagPoint[]>();
+  for (const sample of samples) {
+    const t = wholeMs(sample.ns);
+    const listed = new Set<string>();
+    for (const s of sample.standbys) {
+      listed.add(s.name);
+      const points = byStandby.get(s.name) ?? [];
+      const lagMs = s.replayLagMs === null ? null : Math.round(s.replayLagMs * 10) / 10;
+      points.push([t, lagMs, s.replayLagBytes]);
+      byStandby.set(s.name, points);
+    }
+    // A standby no longer listed (its node down, or now the primary) breaks its line here.
+    for (const [name, points] of byStandby) {
+      const last = points.at(-1);
+      if (!listed.has(name) && last !== undefined && (last[1] !== null || last[2] !== null))
+        points.push([t, null, null]);
+    }
+  }
+  return {
+    sampleMs: samples.find((s) => s.sampleMs !== null)?.sampleMs ?? null,
+    samples: samples.length,
+    standbys: [...byStandby].map(([standby, points]) => ({ standby, points })),
+  };
+}
+
+/** Each fault-start that took effect, to the start of its heal. */
+export function faultSpans(index: HistoryIndex): FaultSpan[] {
+  const starts = eventsOf(index, Events.faultStart);
+  const heals = eventsOf(index, Events.faultHeal);
+  const same = (invoke: Op) => (op: Op) =>
+    op.process === invoke.process &&
+    op.time >= invoke.time &&
+    op.index !== invoke.index &&
+    num(valueOf(op), "fault") === num(valueOf(invoke), "fault");
+  return starts.flatMap((invoke): FaultSpan[] => {
+    if (invoke.type !== "invoke") return [];
+    if (starts.find((op) => op.type !== "invoke" && same(invoke)(op))?.type === "fail") return [];
+    const v = valueOf(invoke);
+    const faultNo = num(v, "fault") ?? -1;
+    const heal = heals.find((op) => op.type === "invoke" && same(invoke)(op));
+    return [
+      {
+        fault: faultNo,
+        description: str(v, "description") ?? str(v, "type") ?? `fault ${faultNo}`,
+        fromMs: nsToRoundedMs(invoke.time),
+        toMs: heal === undefined ? null : nsToRoundedMs(heal.time),
+      },
+    ];
+  });
+}
+
+const MARKER_ORDER: readonly SeriesMarker["kind"][] = [
+  "fault",
+  "detection",
+  "writable",
+  "dns",
+  "first-client",
+  "last-client",
+];
+
+/** Fault, detection, writable, DNS switch (authoritative) and the first and last client recovered. */
+export function failoverMarkers(context: CheckContext, m: Measurements, faults: FaultSpan[]): SeriesMarker[] {
+  const { failover } = context;
+  const markers: SeriesMarker[] = [];
+  const add = (kind: SeriesMarker["kind"], ns: number | null, label: string): void => {
+    if (ns !== null) markers.push({ kind, tMs: nsToRoundedMs(ns), label });
+  };
+  const faultMs =
+    failover.fault === null ? (faults[0]?.fromMs ?? null) : nsToRoundedMs(failover.fault.invokeNs);
+  if (faultMs !== null) markers.push({ kind: "fault", tMs: faultMs, label: "fault" });
+  add("detection", failover.primaryDownNs, "detected");
+  const writable = failover.writableNs;
+  add(
+    "writable",
+    writable,
+    failover.promotedRegion === null ? "writable" : `writable (${failover.promotedRegion})`,
+  );
+  if (writable !== null && m.dnsSwitch.authoritativeMs !== null)
+    markers.push({
+      kind: "dns",
+      tMs: roundMs(nsToRoundedMs(writable) + m.dnsSwitch.authoritativeMs),
+      label: "DNS switched",
+    });
+  const rtos = m.rto.perClient.flatMap((c) => (c.rtoMs === null ? [] : [c.rtoMs]));
+  if (failover.fault !== null && rtos.length > 0) {
+    const faultAt = nsToRoundedMs(failover.fault.invokeNs);
+    markers.push({
+      kind: "first-client",
+      tMs: roundMs(faultAt + Math.min(...rtos)),
+      label: "first client back",
+    });
+    if (m.rto.clientsNotRecovered === 0)
+      markers.push({
+        kind: "last-client",
+        tMs: roundMs(faultAt + Math.max(...rtos)),
+        label: "last client back",
+      });
+  }
+  return markers.sort((a, b) => a.tMs - b.tMs || MARKER_ORDER.indexOf(a.kind) - MARKER_ORDER.indexOf(b.kind));
+}
+
+export function buildSeries(context: CheckContext, m: Measurements): RunSeries {
+  const writes = completedWrites(context.index);
+  const [fromMs, toMs] = workloadWindow(context.index, writes);
+  const faults = faultSpans(context.index);
+  return {
+    fromMs,
+    toMs,
+    throughput: throughputSeries(writes, fromMs, toMs),
+    latency: latencySeries(writes),
+    replicationLag: replicationLagSeries(context.index),
+    faults,
+    markers: failoverMarkers(context, m, faults),
+  };
+}
+
+/** The series, or none and a note when computing them failed: charts never cost a run its summary. */
+export function chartSeries(context: CheckContext, m: Measurements): { series?: RunSeries; notes: string[] } {
+  try {
+    return { series: buildSeries(context, m), notes: [] };
+  } catch (err) {
+    return { notes: [`the charts' series could not be computed: ${(err as Error).message}`] };
+  }
+}
