@@ -150,7 +150,10 @@ const MARKER_ORDER: readonly SeriesMarker["kind"][] = [
   "last-client",
 ];
 
-/** Fault, detection, writable, DNS switch (authoritative) and the first and last client recovered. */
+/**
+ * Fault, detection, writable, DNS switch (authoritative) and the first and last client recovered; and
+ * every other controller decision (primary-down, writable) in the history.
+ */
 export function failoverMarkers(context: CheckContext, m: Measurements, faults: FaultSpan[]): SeriesMarker[] {
   const { failover } = context;
   const markers: SeriesMarker[] = [];
@@ -167,6 +170,13 @@ export function failoverMarkers(context: CheckContext, m: Measurements, faults: 
     writable,
     failover.promotedRegion === null ? "writable" : `writable (${failover.promotedRegion})`,
   );
+  // Decisions that were not this fault's failover (a false positive before it, a second failover) are
+  // real events too: marked under their region, so a chart never hides why writes failed.
+  for (const op of eventsOf(context.index, Events.primaryDown))
+    if (op.time !== failover.primaryDownNs)
+      add("detection", op.time, `declared down (${str(valueOf(op), "region") ?? "?"})`);
+  for (const op of eventsOf(context.index, Events.writable))
+    if (op.time !== writable) add("writable", op.time, `writable (${str(valueOf(op), "region") ?? "?"})`);
   if (writable !== null && m.dnsSwitch.authoritativeMs !== null)
     markers.push({
       kind: "dns",

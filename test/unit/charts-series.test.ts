@@ -193,6 +193,27 @@ describe("chart series", () => {
     assert.deepEqual(kinds, ["fault", "detection", "writable", "dns", "first-client"]);
   });
 
+  it("marks a controller decision that was not the fault's failover under its region", () => {
+    // A false positive: east declared down and west made writable at 2 s and 2.3 s, before the fault.
+    const history = new HistoryBuilder()
+      .runner(0, Events.workloadStart)
+      .write(0, 1, 10, "ok", 20, "east")
+      .controller(2000, Events.primaryDown, { region: "east", consecutiveFailures: 3 })
+      .controller(2300, Events.writable, { region: "west" })
+      .faultStart(0, 5000, 5004, { type: "region-outage", region: "east", description: "outage of east" })
+      .runner(6000, Events.workloadEnd)
+      .build();
+    const s = analyze({ drill: sampleDrill(), history, finalReads: [], startedAt: golden.startedAt });
+    assert.deepEqual(
+      s.series!.markers.map((m) => [m.kind, m.tMs, m.label]),
+      [
+        ["detection", 2000, "declared down (east)"],
+        ["writable", 2300, "writable (west)"],
+        ["fault", 5000, "fault"],
+      ],
+    );
+  });
+
   it("marks only the fault when nothing failed over", () => {
     const history = new HistoryBuilder()
       .runner(0, Events.workloadStart)
