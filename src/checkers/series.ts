@@ -12,7 +12,16 @@ import type {
   ThroughputSeries,
 } from "../summary/series.ts";
 import type { CheckContext } from "./checker.ts";
-import { eventsOf, num, nsToRoundedMs, roundMs, str, valueOf, type HistoryIndex } from "./history.ts";
+import {
+  eventsOf,
+  num,
+  nsToRoundedMs,
+  roundMs,
+  str,
+  valueOf,
+  type HistoryIndex,
+  type WriteRecord,
+} from "./history.ts";
 import { samplesOf } from "./replication.ts";
 import type { Measurements } from "./types.ts";
 
@@ -25,7 +34,8 @@ export const MAX_BUCKETS = 240;
 const wholeMs = (ns: number): number => Math.round(ns / 1e6);
 const hundredths = (ms: number): number => Math.round(ms * 100) / 100;
 
-interface Completed {
+/** What the series read of a write that completed (its outcome known to the client). */
+export interface Completed {
   id: number;
   outcome: "ok" | "fail" | "info";
   invokeNs: number;
@@ -33,12 +43,15 @@ interface Completed {
 }
 
 function completedWrites(index: HistoryIndex): Completed[] {
-  const done: Completed[] = [];
-  for (const w of index.writes.values()) {
-    if (w.outcome === "pending" || w.completeNs === null) continue;
-    done.push({ id: w.id, outcome: w.outcome, invokeNs: w.invokeNs, completeNs: w.completeNs });
-  }
-  return done.sort((a, b) => a.invokeNs - b.invokeNs || a.id - b.id);
+  // index.writes holds them in invoke order already (indexHistory walks the ops by time).
+  return [...index.writes.values()].filter(
+    (w): w is WriteRecord & Completed => w.outcome !== "pending" && w.completeNs !== null,
+  );
+}
+
+/** The index with its client ops left out: the events below are looked up many times, writes never. */
+function eventsOnly(index: HistoryIndex): HistoryIndex {
+  return { ...index, ops: index.ops.filter((op) => typeof op.process !== "number") };
 }
 
 /** The workload's window: workload-start (or the first write) to workload-end or the last completion. */
@@ -88,6 +101,36 @@ export function latencySeries(writes: readonly Completed[], max = MAX_LATENCY_PO
   return { total: writes.length, kept, every, ...points };
 }
 
+/** Above this many points a standby's line is thinned (see thinLag). */
+export const MAX_LAG_POINTS = 1000;
+
+/**
+ * Every run of consecutive samples cut into groups of `every`, each group kept as its point with the
+ * most WAL behind (else the longest lag), so spikes survive; gaps ([t, null, null]) are always kept.
+ */
+export function thinLag(points: readonly LagPoint[], max = MAX_LAG_POINTS): LagPoint[] {
+  if (points.length <= max) return [...points];
+  const every = Math.ceil(points.length / max);
+  const weight = (p: LagPoint): number => p[2] ?? p[1] ?? -Infinity;
+  const kept: LagPoint[] = [];
+  let group: LagPoint[] = [];
+  const flush = (): void => {
+    if (group.length > 0) kept.push(group.reduce((a, b) => (weight(b) > weight(a) ? b : a)));
+    group = [];
+  };
+  for (const p of points) {
+    if (p[1] === null && p[2] === null) {
+      flush();
+      kept.push(p);
+      continue;
+    }
+    group.push(p);
+    if (group.length === every) flush();
+  }
+  flush();
+  return kept;
+}
+
 export function replicationLagSeries(index: HistoryIndex): ReplicationLagSeries {
   const samples = samplesOf(index);
   const byStandby = new Map<string, LagPoint[]>();
@@ -111,7 +154,7 @@ export function replicationLagSeries(index: HistoryIndex): ReplicationLagSeries 
   return {
     sampleMs: samples.find((s) => s.sampleMs !== null)?.sampleMs ?? null,
     samples: samples.length,
-    standbys: [...byStandby].map(([standby, points]) => ({ standby, points })),
+    standbys: [...byStandby].map(([standby, points]) => ({ standby, points: thinLag(points) })),
   };
 }
 
@@ -203,16 +246,17 @@ export function failoverMarkers(context: CheckContext, m: Measurements, faults: 
 
 export function buildSeries(context: CheckContext, m: Measurements): RunSeries {
   const writes = completedWrites(context.index);
-  const [fromMs, toMs] = workloadWindow(context.index, writes);
-  const faults = faultSpans(context.index);
+  const events = eventsOnly(context.index);
+  const [fromMs, toMs] = workloadWindow(events, writes);
+  const faults = faultSpans(events);
   return {
     fromMs,
     toMs,
     throughput: throughputSeries(writes, fromMs, toMs),
     latency: latencySeries(writes),
-    replicationLag: replicationLagSeries(context.index),
+    replicationLag: replicationLagSeries(events),
     faults,
-    markers: failoverMarkers(context, m, faults),
+    markers: failoverMarkers({ ...context, index: events }, m, faults),
   };
 }
 

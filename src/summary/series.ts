@@ -46,7 +46,10 @@ export type LagPoint = [number, number | null, number | null];
 
 export interface StandbyLagSeries {
   standby: string;
-  /** One point per sample that listed it; a [t, null, null] point where it stopped being listed. */
+  /**
+   * One point per sample that listed it; a [t, null, null] point where it stopped being listed. Above
+   * 1000 points, each group of n consecutive samples is kept as its most-behind one.
+   */
   points: LagPoint[];
 }
 

@@ -9,11 +9,13 @@ import {
   faultSpans,
   latencySeries,
   MAX_BUCKETS,
+  thinLag,
   throughputSeries,
 } from "../../src/checkers/series.ts";
 import { indexHistory } from "../../src/checkers/history.ts";
 import { Events, Processes, type SampledStandby } from "../../src/history/types.ts";
 import { parseSummaryJson, renderJson } from "../../src/report/json.ts";
+import type { LagPoint } from "../../src/summary/series.ts";
 import { outageHistory, outageReads, outageSummary } from "./golden-outage.ts";
 
 type Outcome = "ok" | "fail" | "info";
@@ -148,6 +150,26 @@ describe("chart series", () => {
         ],
       },
     ]);
+  });
+
+  it("thins a long lag line to its most-behind sample per group, keeping every gap", () => {
+    const points: LagPoint[] = [
+      [0, 1, 10],
+      [1, 2, 50],
+      [2, 3, 20],
+      [3, null, null],
+      [4, 5, 5],
+      [5, 6, 60],
+      [6, 7, 70],
+    ];
+    assert.deepEqual(thinLag(points, 4), [
+      [1, 2, 50],
+      [2, 3, 20],
+      [3, null, null],
+      [5, 6, 60],
+      [6, 7, 70],
+    ]);
+    assert.deepEqual(thinLag(points, 7), points);
   });
 
   it("shades each fault that took effect until its heal, and skips one that failed to apply", () => {
