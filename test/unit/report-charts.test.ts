@@ -265,6 +265,32 @@ describe("report charts", () => {
       assert.ok(section.includes('<p class="no-chart">The database monitor took no replication samples'));
     });
 
+    it("names in the caption and the descriptions only the milestones the run had", () => {
+      const full = chartBlocks(golden).find((b) => b.id === "throughput")?.caption ?? "";
+      assert.match(
+        full,
+        / Shaded: the fault window\. Dashed: the fault, the primary declared down, the promoted region writable, the DNS switch, the first client back, the last client back\.$/,
+      );
+      const brownout = analyze({
+        drill: sampleDrill({ faults: [] }),
+        history: new HistoryBuilder()
+          .runner(0, Events.workloadStart)
+          .write(0, 1, 10, "ok", 20, "east")
+          .faultStart(0, 100, 101, { type: "latency", description: "slow links" })
+          .write(0, 2, 200, "ok", 400, "east")
+          .runner(1000, Events.workloadEnd)
+          .build(),
+        finalReads: [],
+        startedAt: "2026-01-01T00:00:00.000Z",
+      });
+      const caption = chartBlocks(brownout).find((b) => b.id === "throughput")?.caption ?? "";
+      assert.match(caption, /\. Shaded: the fault window\. Dashed: the fault\.$/);
+      assert.match(
+        latencyChart(brownout.series as RunSeries) ?? "",
+        /<desc>[^<]*Dashed: the fault\.<\/desc>/,
+      );
+    });
+
     it("says how to draw the charts of a report written before they existed", () => {
       const { series: _none, ...older } = golden;
       const html = renderHtml(older);

@@ -6,6 +6,7 @@ import { phaseChart } from "./phases.ts";
 import { replicationChart } from "./replication.ts";
 import { rtoChart } from "./rto.ts";
 import { throughputChart } from "./throughput.ts";
+import { markerCaption } from "./time-frame.ts";
 
 export interface ChartBlock {
   id: "phases" | "throughput" | "latency" | "replication-lag" | "rto-distribution";
@@ -40,8 +41,8 @@ export function chartBlocks(s: Summary): ChartBlock[] {
       id: "throughput",
       heading: "Throughput",
       caption:
-        `Writes completed per second in ${series?.throughput.bucketMs ?? "?"} ms buckets, stacked ok / fail / info. ` +
-        "Shaded: the fault window. Dashed: fault, detection, writable, DNS switch, first and last client back.",
+        `Writes completed per second in ${series?.throughput.bucketMs ?? "?"} ms buckets, stacked ok / fail / info.` +
+        (series === undefined ? "" : markerCaption(series)),
       svg: series === undefined ? null : throughputChart(series),
       missing: series === undefined ? NO_SERIES : NO_WRITES,
     },
@@ -73,7 +74,10 @@ export function chartBlocks(s: Summary): ChartBlock[] {
       caption:
         "Clients by RTO (fault → their first acknowledged write), over the predicted range; below, each profile's range with its measured p50 and max.",
       svg: rtoChart(m.rto),
-      missing: `No client recovered after a fault, so there is no distribution to draw${m.rto.reason === undefined ? "" : ` (${m.rto.reason})`}.`,
+      missing:
+        m.rto.reason === undefined
+          ? "No client recovered after the fault, so there is no distribution to draw."
+          : `No RTO distribution to draw: ${m.rto.reason}.`,
     },
   ];
 }

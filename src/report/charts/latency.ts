@@ -4,7 +4,7 @@
 import type { LatencyPoint, RunSeries } from "../../summary/series.ts";
 import { fmtMs } from "../format.ts";
 import { chart, COLORS, legend, log10Scale, logDomain, logTicks, n, text, WIDTH, yAxis } from "./svg.ts";
-import { timeFrame } from "./time-frame.ts";
+import { markerCaption, timeFrame } from "./time-frame.ts";
 
 const PLOT_HEIGHT = 220;
 /** Drawn in this order, so the rarer outcomes sit on top of the acknowledged writes. */
@@ -36,8 +36,8 @@ export function latencyChart(series: RunSeries): string | null {
   const shown = samplingNote(series);
   const desc =
     `Each write as a point: when it was invoked (drill clock) against how long it took to complete, on ` +
-    `a log scale, coloured by outcome (ok, fail, info). Shown: ${shown}. The shaded band is the fault ` +
-    "window; dashed lines mark the failover's milestones.";
+    `a log scale, coloured by outcome (ok, fail, info). Shown: ${shown}.` +
+    markerCaption(series);
   return chart("latency", frame.height, "Write latency over time", desc, [
     ...frame.behind,
     ...yAxis(area, frame.height, y, logTicks(lo, hi), (v) => fmtMs(v), "latency (log scale)"),

@@ -4,7 +4,7 @@
 import type { LagPoint, RunSeries } from "../../summary/series.ts";
 import { fmtBytes, fmtMs } from "../format.ts";
 import { chart, esc, legend, linear, n, coveringTicks, yAxis, type Area, type Scale } from "./svg.ts";
-import { timeFrame } from "./time-frame.ts";
+import { markerCaption, timeFrame } from "./time-frame.ts";
 
 const PANEL_HEIGHT = 110;
 const PANEL_GAP = 20;
@@ -89,8 +89,8 @@ export function replicationChart(series: RunSeries): string | null {
   const desc =
     `Replication lag of each standby (${names}) as its primary reported it, sampled every ` +
     `${lag.sampleMs ?? "?"} ms: replay lag in milliseconds above, WAL bytes not yet replayed below. ` +
-    "A line stops where the standby was no longer listed (its node down, or promoted). The shaded band " +
-    "is the fault window; dashed lines mark the failover's milestones.";
+    "A line stops where the standby was no longer listed (its node down, or promoted)." +
+    markerCaption(series);
   return chart("replication", frame.height, "Replication lag over time per standby", desc, [
     ...frame.behind,
     ...panel(series, area, frame.height, x, area.top, PANELS[0] as Panel, dots),

@@ -3,7 +3,7 @@
 // at a glance.
 import type { RunSeries } from "../../summary/series.ts";
 import { chart, COLORS, esc, legend, linear, n, coveringTicks, yAxis } from "./svg.ts";
-import { timeFrame } from "./time-frame.ts";
+import { markerCaption, timeFrame } from "./time-frame.ts";
 
 const PLOT_HEIGHT = 180;
 const OUTCOMES = ["ok", "fail", "info"] as const;
@@ -48,8 +48,8 @@ export function throughputChart(series: RunSeries): string | null {
   const desc =
     `Writes completed per second in ${t.bucketMs} ms buckets from ${fmtS(series.fromMs)} to ${fmtS(series.toMs)} ` +
     "on the drill clock, stacked by outcome: ok (acknowledged), fail (definitely not applied), info " +
-    "(outcome unknown). The shaded band is the fault window; dashed lines mark the fault, detection, " +
-    "the promoted region becoming writable, the DNS switch and the first and last client to recover.";
+    "(outcome unknown)." +
+    markerCaption(series);
   return chart("throughput", frame.height, "Throughput over time", desc, [
     ...frame.behind,
     ...yAxis(area, frame.height, y, yTicks, fmtRate, "writes per second"),

@@ -1,7 +1,7 @@
 // The frame the three time charts share (throughput, latency, replication lag): the same x axis on the
 // drill clock, the fault windows shaded behind the marks and the failover's milestones over them, so
 // the charts line up one above the other.
-import type { RunSeries } from "../../summary/series.ts";
+import type { MarkerKind, RunSeries } from "../../summary/series.ts";
 import {
   faultBands,
   layoutMarkers,
@@ -49,4 +49,22 @@ export function timeFrame(series: RunSeries, plotHeight: number, axisLabel: stri
     over: markerLines(area, height, x, layout),
     legendY: height - 6,
   };
+}
+
+const MARKER_NAMES: Record<MarkerKind, string> = {
+  fault: "the fault",
+  detection: "the primary declared down",
+  writable: "the promoted region writable",
+  dns: "the DNS switch",
+  "first-client": "the first client back",
+  "last-client": "the last client back",
+};
+
+/** What the shading and the dashed lines on the time charts are, naming only the milestones present. */
+export function markerCaption(series: RunSeries): string {
+  const kinds = [...new Set(series.markers.map((m) => m.kind))].map((k) => MARKER_NAMES[k]);
+  return (
+    (series.faults.length === 0 ? "" : " Shaded: the fault window.") +
+    (kinds.length === 0 ? "" : ` Dashed: ${kinds.join(", ")}.`)
+  );
 }
