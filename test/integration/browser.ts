@@ -8,11 +8,11 @@ import puppeteer, { type Browser } from "puppeteer-core";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
-/** FAILOVER_DRILL_CHROMIUM, else the first system Chromium found (PATH included), else null. */
+/** FAILOVER_DRILL_CHROMIUM when set (and only it), else the first system Chromium found, else null. */
 export function chromiumPath(): string | null {
   const fromEnv = process.env.FAILOVER_DRILL_CHROMIUM;
   const onPath = (process.env.PATH ?? "").split(path.delimiter).map((dir) => path.join(dir, "chromium"));
-  for (const candidate of [...(fromEnv === undefined ? [] : [fromEnv]), ...CANDIDATES, ...onPath]) {
+  for (const candidate of fromEnv === undefined ? [...CANDIDATES, ...onPath] : [fromEnv]) {
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
