@@ -220,7 +220,7 @@ const MANAGER_DRILLS: Record<string, unknown>[] = [
     controller: {
       manager: "patroni",
       routing: "haproxy",
-      patroni: { ttl: "30s", loopWait: "10s", retryTimeout: "10s", dcs: "etcd" },
+      patroni: { ttl: "30s", loopWait: "10s", retryTimeout: "10s", dcs: "etcd", etcdPreVote: false },
       haproxy: { inter: "3s", fall: 3, rise: 2 },
     },
   },
