@@ -26,6 +26,7 @@ import {
   TOXIPROXY_ALIAS,
   type ToxiproxyContainer,
 } from "../platform/docker-proxy.ts";
+import { ImageName } from "testcontainers";
 import { DockerDrillNetwork } from "../platform/docker.ts";
 import { acceptsConnections, httpAnswers } from "../platform/http-probe.ts";
 import { freePortOnAll } from "../platform/ports.ts";
@@ -191,6 +192,11 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
     let t0 = performance.now();
     const network = await DockerDrillNetwork.create(this.drillId);
     this.network = network;
+    if (!(await network.runtime.image.exists(ImageName.fromString(setup.image)))) {
+      throw new TopologyStartError(
+        `image ${setup.image} is not present; build it with IMAGES=stacks bash scripts/build-local-images.sh`,
+      );
+    }
     const regionNetworks = new Map<string, string>();
     for (const r of drill.regions)
       regionNetworks.set(r.name, await network.createExtraNetwork(`r${regionIndex.get(r.name)}`));
