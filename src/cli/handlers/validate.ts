@@ -3,6 +3,8 @@ import { DrillValidationError, formatProblem, loadDrill } from "../../drill/load
 import type { Platform } from "../../drill/types.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
+import { validateSuite } from "./suite.ts";
+import { isSuiteFile } from "../../suite/load.ts";
 
 export interface ValidateArgs {
   files: string[];
@@ -16,6 +18,10 @@ export async function handleValidate(
 ): Promise<void> {
   let failed = false;
   for (const file of args.files) {
+    if (await isSuiteFile(file)) {
+      failed = !(await validateSuite(file, args, io)) || failed;
+      continue;
+    }
     try {
       const drill = await loadDrill(file, args.platform === undefined ? {} : { platform: args.platform });
       io.out(
