@@ -157,3 +157,43 @@ describe("scripts/cron-drills.sh", () => {
     }
   });
 });
+
+const docs = await readFile("docs/ci.md", "utf8");
+
+describe("docs/ci.md", () => {
+  const blocks = (lang: string): string[] =>
+    [...docs.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1] ?? "");
+
+  it("shows the cron script as scripts/cron-drills.sh runs it (comments aside)", async () => {
+    const code = (text: string): string[] =>
+      text.split("\n").filter((line) => line.trim() !== "" && !/^\s*#(?!!)/.test(line));
+    const script = await readFile("scripts/cron-drills.sh", "utf8");
+    const shown = blocks("sh").find((b) => b.startsWith("#!/usr/bin/env bash"));
+    assert.ok(shown, "a shell block with the script");
+    assert.deepEqual(code(shown), code(script));
+  });
+
+  it("has a GitLab CI job that runs on a schedule, keeps the trend store and reports JUnit", () => {
+    const [snippet] = blocks("yaml").filter((b) => b.includes("weekly-drills:"));
+    assert.ok(snippet, "a .gitlab-ci.yml block");
+    const job = (parseYaml(snippet) as Record<string, Record<string, unknown>>)["weekly-drills"] ?? {};
+    const rules = job.rules as Array<{ if: string }>;
+    assert.ok(rules.some((r) => r.if.includes('$CI_PIPELINE_SOURCE == "schedule"')));
+    const cache = job.cache as { paths: string[]; when: string };
+    assert.deepEqual(cache.paths, ["reports/*/index.jsonl"]);
+    assert.equal(cache.when, "always");
+    const artifacts = job.artifacts as { when: string; reports: { junit: string } };
+    assert.equal(artifacts.when, "always");
+    assert.equal(artifacts.reports.junit, "reports/*/*/suite.junit.xml");
+    const script = (job.script as string[]).join("\n");
+    assert.match(script, /failover-drill\.js suite "\$TARGET" --out reports/);
+    assert.match(script, /trend "\$drill" --fail-on-regression/);
+    const bash = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+    assert.equal(bash.status, 0, bash.stderr);
+  });
+
+  it("gives a crontab line that runs the script weekly", () => {
+    const line = docs.split("\n").find((l) => l.includes("scripts/cron-drills.sh >>"));
+    assert.match(line ?? "", /^\d+ \d+ \* \* [0-6] {2}\S/);
+  });
+});
