@@ -5,6 +5,7 @@
 // run is one <testcase name="run"> with an <error>; one the suite never reached, or that was
 // interrupted, is one <testcase name="run"> <skipped>; a checker that threw (which makes a run
 // inconclusive) is one more <testcase name="checker NAME"> <skipped>.
+import { showValue } from "../matrix/cells.ts";
 import { fmtValue, objectiveLabel } from "../report/format.ts";
 import type { ObjectiveResult } from "../summary/types.ts";
 import type { SuiteEntryResult, SuiteResult, SuiteRun } from "./types.ts";
@@ -135,10 +136,6 @@ function suitesOf(result: SuiteResult, entry: SuiteEntryResult): Suite[] {
       ...(run.error === undefined ? [] : [run.error]),
     ].join("\n"),
   }));
-}
-
-function showValue(v: unknown): string {
-  return typeof v === "string" ? v : JSON.stringify(v);
 }
 
 function counts(cases: readonly Case[]) {

@@ -1,6 +1,7 @@
 // Pure: suite.md (and what a CI step summary shows) from a suite's result: one row per entry, what
 // needs attention (missed objectives with measured value and limit, inconclusive ones, runs that
 // failed to run), then one row per drill run with a link to its report.
+import { showValue } from "../matrix/cells.ts";
 import { fmtMs, fmtNumber, fmtValue, NA } from "../report/format.ts";
 import type { EntryStatus, SuiteEntryResult, SuiteResult, SuiteRun } from "./types.ts";
 
@@ -58,9 +59,7 @@ function runLink(run: SuiteRun): string {
 }
 
 function overridesText(e: SuiteEntryResult): string {
-  const pairs = Object.entries(e.overrides).map(
-    ([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`,
-  );
+  const pairs = Object.entries(e.overrides).map(([k, v]) => `${k}=${showValue(v)}`);
   return pairs.length === 0 ? "" : pairs.join(", ");
 }
 
