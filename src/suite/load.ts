@@ -13,7 +13,7 @@ import { SUITE_EXPECTED, SUITE_FIELDS, SUITE_FORMAT, type SuiteContext } from ".
 import { planSuite, SuiteValidationError } from "./plan.ts";
 import type { SourcePos, SuitePlan, SuiteSpec } from "./types.ts";
 
-export { planSuite, SuiteValidationError, type ReadText } from "./plan.ts";
+export { plannedRuns, planSuite, SuiteValidationError, type ReadText } from "./plan.ts";
 
 /** Reads the suite file and every file it names, and validates every entry. */
 export async function loadSuite(file: string, overrides: DrillOverrides = {}): Promise<SuitePlan> {

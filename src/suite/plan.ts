@@ -190,3 +190,11 @@ function nameProblems(spec: SuiteSpec, entries: readonly PlannedEntry[]): DrillP
   }
   return problems;
 }
+
+/** How many drill runs a plan makes: one per drill entry, cells x repeat per matrix. */
+export function plannedRuns(plan: SuitePlan): number {
+  return plan.entries.reduce(
+    (n, e) => n + (e.kind === "drill" ? 1 : e.plan.cells.length * e.plan.spec.repeat),
+    0,
+  );
+}

@@ -7,7 +7,7 @@ import { progressOutcome, progressPrefix } from "../../matrix/progress.ts";
 import { MissingComponentsError, missingRequirements } from "../../platform/requirements.ts";
 import { drillRequirements } from "../../runner/requirements.ts";
 import { suiteConsole } from "../../suite/console.ts";
-import { loadSuite, SuiteValidationError } from "../../suite/load.ts";
+import { loadSuite, plannedRuns, SuiteValidationError } from "../../suite/load.ts";
 import { fmtElapsed, objectiveCounts, statusText } from "../../suite/markdown.ts";
 import { runSuite, SUITE_FILES, type SuiteProgressEvent } from "../../suite/run.ts";
 import type { PlannedEntry, SuitePlan } from "../../suite/types.ts";
@@ -40,32 +40,6 @@ function describeEntry(entry: PlannedEntry, position: number): string {
   return `  ${position}. ${what}${set.length > 0 ? `; set ${set.join(", ")}` : ""}`;
 }
 
-/** `validate` of a suite file: every entry checked, nothing started; false after printing the problems. */
-export async function validateSuite(
-  file: string,
-  args: { platform?: Platform },
-  io: CliIo,
-): Promise<boolean> {
-  try {
-    const plan = await loadSuite(file, args.platform === undefined ? {} : { platform: args.platform });
-    io.out(
-      `${file}: ok (suite ${plan.spec.name}: ${plan.entries.length} entries, ${runCount(plan)} drill runs)`,
-    );
-    return true;
-  } catch (err) {
-    if (!(err instanceof SuiteValidationError)) throw err;
-    for (const p of err.problems) io.err(formatProblem(p));
-    return false;
-  }
-}
-
-function runCount(plan: SuitePlan): number {
-  return plan.entries.reduce(
-    (n, e) => n + (e.kind === "drill" ? 1 : e.plan.cells.length * e.plan.spec.repeat),
-    0,
-  );
-}
-
 export async function handleSuite(
   args: SuiteArgs,
   io: CliIo,
@@ -94,7 +68,7 @@ export async function handleSuite(
       : [`entries[${i}] ${new MissingComponentsError(entry.name, missing).message}`];
   });
   const out = args.out ?? plan.spec.out;
-  const runs = runCount(plan);
+  const runs = plannedRuns(plan);
   io.out(
     `suite ${plan.spec.name}: ${plan.entries.length} entries, ${runs} drill run${runs === 1 ? "" : "s"}`,
   );
