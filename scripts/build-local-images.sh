@@ -7,13 +7,15 @@
 #   failover-drill/app:bookworm          the reference app (fixtures/app/server.ts, pg bundled in)
 #   failover-drill/byo-app:bookworm      fixtures/byo-app (a "bring your own app" test app)
 #   failover-drill/toxiproxy:embedded    our Toxiproxy-compatible server (API on :8474)
+#   failover-drill/stacks:bookworm       Debian bookworm + patroni, etcd-server, haproxy, postgresql-15:
+#                                        the HA stacks' processes on the docker platform
 # The two root filesystems are made by mmdebstrap from Debian's mirror and loaded with `docker
 # import` (tens of seconds; skipped when the image exists, FORCE=1 rebuilds). The three others add one
 # bundled file to the node image with `docker build` (classic builder, FROM a local image: nothing
 # is pulled; under a second). They carry the bundle's sha256 as a label and are rebuilt whenever the
 # source changed, so a drill never runs a stale app or proxy.
 # Env: DEBIAN_MIRROR (default http://deb.debian.org/debian),
-#      IMAGES (default "postgres app byo-app toxiproxy"; the node base is built when missing),
+#      IMAGES (default "postgres app byo-app toxiproxy stacks"; the node base is built when missing),
 #      NODE_BASE_IMAGE: build the three layers FROM this image instead of building the node base
 #      (where a registry is reachable, e.g. node:20-bookworm-slim; docker build pulls it if absent).
 set -euo pipefail
@@ -21,12 +23,13 @@ cd "$(dirname "$0")/.."
 
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 suite=bookworm
-images="${IMAGES:-postgres app byo-app toxiproxy}"
+images="${IMAGES:-postgres app byo-app toxiproxy stacks}"
 postgres_image=failover-drill/postgres:15-bookworm
 node_image=${NODE_BASE_IMAGE:-failover-drill/node:18-bookworm}
 app_image=failover-drill/app:bookworm
 byo_app_image=failover-drill/byo-app:bookworm
 toxiproxy_image=failover-drill/toxiproxy:embedded
+stacks_image=failover-drill/stacks:bookworm
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # Milliseconds since $1 (a now_ms value), printed as seconds with one decimal.
@@ -71,6 +74,20 @@ build_postgres() {
       --change 'EXPOSE 5432' \
       --change 'CMD ["sleep", "infinity"]' \
       - "$postgres_image" >/dev/null
+}
+
+build_stacks() {
+  # Every program of the HA stacks a drill runs in containers (src/managers/patroni/docker.ts), one
+  # per container; the drill writes their configuration and mounts it at /drill. Nothing starts on
+  # its own (mmdebstrap keeps services from starting), and Debian's "main" cluster is dropped.
+  mmdebstrap "${slim[@]}" --include=postgresql-15,patroni,python3-etcd,python3-pysyncobj,etcd-server,haproxy \
+    --customize-hook='chroot "$1" pg_dropcluster 15 main' \
+    "$suite" - "$mirror" |
+    docker import \
+      --change "ENV PATH=/usr/lib/postgresql/15/bin:$base_path" \
+      --change 'ENV LC_ALL=C.UTF-8' \
+      --change 'CMD ["sleep", "infinity"]' \
+      - "$stacks_image" >/dev/null
 }
 
 # Node 18 cannot run TypeScript: esbuild (installed with tsx) strips the types and bundles pg, so
@@ -140,20 +157,22 @@ remove_if_replaced() {
 
 for name in $images; do
   case "$name" in
-    postgres | app | byo-app | toxiproxy) ;;
-    *) echo "build-local-images: unknown image '$name' (postgres, app, byo-app, toxiproxy)" >&2; exit 2 ;;
+    postgres | app | byo-app | toxiproxy | stacks) ;;
+    *) echo "build-local-images: unknown image '$name' (postgres, app, byo-app, toxiproxy, stacks)" >&2; exit 2 ;;
   esac
 done
 
 # The root filesystems: slow, and their inputs (Debian packages) rarely change.
 needs_node=0
-for name in $images; do [ "$name" = postgres ] || needs_node=1; done
+for name in $images; do case "$name" in postgres | stacks) ;; *) needs_node=1 ;; esac; done
 bases=""
 case " $images " in *" postgres "*) bases="postgres" ;; esac
+case " $images " in *" stacks "*) bases="$bases stacks" ;; esac
 [ "$needs_node" = 1 ] && [ -z "${NODE_BASE_IMAGE:-}" ] && bases="$bases node"
 for name in $bases; do
   image=$postgres_image
   [ "$name" = node ] && image=$node_image
+  [ "$name" = stacks ] && image=$stacks_image
   if [ "${FORCE:-0}" != 1 ] && exists "$image"; then
     echo "build-local-images: $image exists, skipped"
     continue

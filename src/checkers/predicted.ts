@@ -51,7 +51,7 @@ function predictFromPatroni(drill: Drill): Predicted {
   return {
     detectionMs,
     detectionRangeMs: p.detectionRangeMs,
-    dnsFailoverMs: detectionMs + drill.dns.ttlMs,
+    dnsFailoverMs: detectionMs + resolverHoldMs(drill.dns),
     ttlMs: drill.dns.ttlMs,
     clientOpIntervalMs: clientOpIntervalMs(drill),
     basis: p.basis,

@@ -7,6 +7,7 @@ import { ExitCode } from "./exit-codes.ts";
 import { processIo, type CliIo } from "./io.ts";
 import { matrixCommand } from "./matrix.ts";
 import { runCommand } from "./run.ts";
+import { suiteCommand } from "./suite.ts";
 import { toxiproxyCommand } from "./toxiproxy.ts";
 import { validateCommand } from "./validate.ts";
 import { ownVersion } from "./version.ts";
@@ -26,6 +27,7 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
       .command(runCommand(io, setExit))
       .command(validateCommand(io, setExit))
       .command(matrixCommand(io, setExit))
+      .command(suiteCommand(io, setExit))
       .command(checkCommand(io, setExit))
       .command(toxiproxyCommand(io, setExit))
       .command(doctorCommand(io, setExit))

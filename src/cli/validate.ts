@@ -11,7 +11,7 @@ export function validateCommand(
 ): CommandModule<object, ValidateArgs> {
   return {
     command: "validate <files..>",
-    describe: "Check drill files without starting anything",
+    describe: "Check drill (or suite) files without starting anything",
     builder: (y) =>
       y
         .positional("files", { type: "string", array: true, demandOption: true })

@@ -65,7 +65,15 @@ export class ManagerEvents {
   }
 
   /** Clients are sent to the new primary (a DNS record changed, a load balancer switched). */
-  routingChanged(value: { name: string; address: string; region: string }): void {
+  routingChanged(value: {
+    name: string;
+    address: string;
+    region: string;
+    /** A manager observed from outside: who changed it, how, and how often the drill looked. */
+    by?: string;
+    how?: string;
+    pollMs?: number;
+  }): void {
     this.record(Events.dnsUpdate, value);
   }
 

@@ -3,8 +3,9 @@
 // topology asks such a manager (ManagerKind.localDatabase) for the nodes instead of the engine, and
 // asks it where each region's app reaches the primary (a region-local load balancer, a libpq
 // multi-host URL). Everything else stays the topology's: the layout, every link proxy, the apps, DNS.
+import type { DnsProvider } from "../dns/provider.ts";
 import type { Drill, OutageMode } from "../drill/types.ts";
-import type { Address, ProcessDatabaseNode } from "../engines/types.ts";
+import type { Address, DatabaseNode, ProcessDatabaseNode } from "../engines/types.ts";
 import type { ProcessSupervisor } from "../platform/processes.ts";
 import type { Workspace } from "../platform/workspace.ts";
 import type { LinkInfo, TopologyLayout } from "../topology/topology.ts";
@@ -28,6 +29,8 @@ export interface ManagedDatabaseRequest {
   supervisor: ProcessSupervisor;
   /** Regions, addresses, ports and the standard links; their proxies are not created yet. */
   layout: TopologyLayout;
+  /** The drill's DNS provider, for a manager that re-points the drill's name itself (routing dns). */
+  dns: DnsProvider;
   /** Progress lines for the console. */
   log: (line: string) => void;
 }
@@ -40,14 +43,14 @@ export interface AppDatabase {
   url: string;
 }
 
-export interface ManagedDatabase {
+export interface ManagedDatabase<N extends DatabaseNode = ProcessDatabaseNode> {
   /**
    * Links to add to the layout, with their listen and upstream addresses: the topology creates their
    * proxies (with the inter-region latency when they cross regions) and faults act on them.
    */
   readonly links: LinkInfo[];
   /** One node per region, named by the region; start/stop/kill/pause act on the manager's member. */
-  readonly nodes: ProcessDatabaseNode[];
+  readonly nodes: N[];
   appDatabase(region: string): AppDatabase;
   /**
    * Starts everything (after the proxies exist) and resolves once the drill's primary region leads

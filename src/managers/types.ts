@@ -8,6 +8,7 @@ import type { Drill } from "../drill/types.ts";
 import type { Requirement } from "../platform/requirements.ts";
 import type { HistoryRecorder } from "../history/recorder.ts";
 import type { RunningTopology } from "../topology/topology.ts";
+import type { DockerManagedDatabaseSetup } from "./docker-database.ts";
 import type { ManagedDatabaseSetup } from "./local-database.ts";
 import type { ManagerName } from "./names.ts";
 
@@ -48,5 +49,7 @@ export interface ManagerKind {
    * primary, from here instead of from the engine. Absent: the engine creates the nodes.
    */
   localDatabase?(drill: Drill): Promise<ManagedDatabaseSetup>;
+  /** The same on the docker platform: its processes in containers (docker-database.ts). */
+  dockerDatabase?(drill: Drill): Promise<DockerManagedDatabaseSetup>;
   create(context: ManagerContext): FailoverManager;
 }

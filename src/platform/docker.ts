@@ -117,6 +117,31 @@ export class DockerDrillNetwork implements DrillNetwork, AsyncDisposable {
     return network;
   }
 
+  /**
+   * One more network of this drill, `<networkName>-<suffix>`, labelled like the rest so the disposer
+   * removes it too. Returns its name.
+   */
+  async createExtraNetwork(suffix: string): Promise<string> {
+    const name = `${this.networkName}-${suffix}`;
+    await this.runtime.network.create({
+      Name: name,
+      Driver: "bridge",
+      Labels: { [DRILL_LABEL]: this.drillId },
+      CheckDuplicate: true,
+    });
+    return name;
+  }
+
+  /** Connects a container to another network of the drill; returns its address there. */
+  async connect(containerId: string, network: string): Promise<string> {
+    await this.dockerode.getNetwork(network).connect({ Container: containerId });
+    const info = await this.dockerode.getContainer(containerId).inspect();
+    const address = info.NetworkSettings.Networks[network]?.IPAddress;
+    if (address === undefined || address === "")
+      throw new DockerPlatformError(`container ${containerId} has no address on ${network}`);
+    return address;
+  }
+
   get dockerode(): ContainerRuntimeClient["container"]["dockerode"] {
     return this.runtime.container.dockerode;
   }

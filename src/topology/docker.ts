@@ -10,6 +10,9 @@ import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { Drill, OutageMode } from "../drill/types.ts";
 import type { ContainerDatabaseNode } from "../engines/types.ts";
+import type { DockerManagedDatabaseSetup } from "../managers/docker-database.ts";
+import type { ManagedDatabase } from "../managers/local-database.ts";
+import { managerKind } from "../managers/registry.ts";
 import {
   appAlias,
   startAppContainers,
@@ -23,6 +26,7 @@ import {
   TOXIPROXY_ALIAS,
   type ToxiproxyContainer,
 } from "../platform/docker-proxy.ts";
+import { ImageName } from "testcontainers";
 import { DockerDrillNetwork } from "../platform/docker.ts";
 import { acceptsConnections, httpAnswers } from "../platform/http-probe.ts";
 import { freePortOnAll } from "../platform/ports.ts";
@@ -36,11 +40,18 @@ export type DockerTopologyOptions = TopologyOptions;
 
 /** How long a healed region's app has to answer again (its container may be restarting). */
 const APP_READY_TIMEOUT_MS = 60_000;
+/**
+ * Where the replication proxies to region i listen (on each dialling region's own network): one port
+ * per upstream, below the other proxies' range.
+ */
+const FIRST_REPLICATION_PORT = 15_000;
 /** Seconds docker waits after the stop signal before it SIGKILLs (as PostgreSQL's fast shutdown). */
 const STOP_GRACE_S = 10;
 
 export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
   readonly apps = new Map<string, AppContainer>();
+  /** A failover manager's database (Patroni), when the manager runs it. */
+  private managed: ManagedDatabase<ContainerDatabaseNode> | undefined;
   network: DockerDrillNetwork | undefined;
   toxiproxy: ToxiproxyContainer | undefined;
   /** Labels and names every container and the network of this run. */
@@ -89,6 +100,11 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
         "platform docker needs a Docker engine, and `docker version` gets no answer from one " +
           "(start it, e.g. with scripts/start-dockerd.sh, or check DOCKER_HOST)",
       );
+    }
+    const manager = managerKind(drill.controller.manager);
+    if (manager.dockerDatabase !== undefined) {
+      await this.bringUpManaged(await manager.dockerDatabase(drill));
+      return;
     }
     await this.startDns();
     await this.planLayout(this.placement);
@@ -150,6 +166,100 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
     this.log(
       `containers up: databases ${ms(dbMs)}, ${this.toxiproxy.image} ${ms(proxyMs)}, ` +
         `replication through proxies ${ms(replicationMs)}, apps ${ms(appMs)} (network ${network.networkName})`,
+    );
+  }
+
+  /**
+   * A manager's database (docker-database.ts): its containers, the replication proxies on each
+   * region's own network, its links appended to the layout; the apps reach the primary where the
+   * manager says.
+   */
+  private async bringUpManaged(setup: DockerManagedDatabaseSetup): Promise<void> {
+    const { drill } = this;
+    await this.startDns();
+    const regionIndex = new Map(drill.regions.map((r, i) => [r.name, i]));
+    await this.planLayout({
+      ...this.placement,
+      databaseAddress: (r) => setup.databaseAddress(r.name),
+      replicationListen: (_from, to) =>
+        Promise.resolve({
+          host: setup.replicationHost(to.name),
+          port: FIRST_REPLICATION_PORT + regionIndex.get(to.name)!,
+        }),
+    });
+    const { primary, standbys } = this.roles;
+
+    let t0 = performance.now();
+    const network = await DockerDrillNetwork.create(this.drillId);
+    this.network = network;
+    if (!(await network.runtime.image.exists(ImageName.fromString(setup.image)))) {
+      throw new TopologyStartError(
+        `image ${setup.image} is not present; build it with IMAGES=stacks bash scripts/build-local-images.sh`,
+      );
+    }
+    const regionNetworks = new Map<string, string>();
+    for (const r of drill.regions)
+      regionNetworks.set(r.name, await network.createExtraNetwork(`r${regionIndex.get(r.name)}`));
+    const clientLinks = this.layout.links.filter((l) => l.kind === "client");
+    this.toxiproxy = await startToxiproxyContainer(network, {
+      ...(drill.docker.toxiproxyImage === undefined ? {} : { image: drill.docker.toxiproxyImage }),
+      publish: clientLinks.map((l) => ({
+        containerPort: this.proxyPort(l.proxy),
+        hostIp: l.listen.host,
+        hostPort: l.listen.port,
+      })),
+    });
+    const proxyId = this.toxiproxy.container.getId();
+    const regionProxyAddress = new Map<string, string>();
+    for (const [region, name] of regionNetworks)
+      regionProxyAddress.set(region, await network.connect(proxyId, name));
+    let nextPort = FIRST_PROXY_PORT + this.layout.links.length;
+    const managed = await setup.create({
+      drill,
+      workspace: this.workspace,
+      network,
+      regionNetworks,
+      regionProxyAddress,
+      layout: this.layout,
+      proxyAddress: () => ({ host: TOXIPROXY_ALIAS, port: nextPort++ }),
+      log: (line) => this.log(line),
+    });
+    this.managed = managed;
+    this.layout.links.push(...managed.links);
+    for (const r of this.layout.regions)
+      this.appDbLink(r.name).upstream = managed.appDatabase(r.name).upstream;
+    this.proxies = this.toxiproxy.control();
+    // Client links listen where they are published; replication ones on the dialling region's network.
+    await this.createLinkProxies((link) =>
+      link.kind === "client"
+        ? `0.0.0.0:${this.proxyPort(link.proxy)}`
+        : link.kind === "replication"
+          ? `${regionProxyAddress.get(link.from)}:${link.listen.port}`
+          : `0.0.0.0:${link.listen.port}`,
+    );
+    for (const node of managed.nodes) this.nodes.set(node.name, node);
+    await managed.start();
+    const primaryNode = this.node(primary.name);
+    await this.engine.waitForStandbysStreaming(
+      primaryNode,
+      standbys.map((s) => s.name),
+      60_000,
+    );
+    await this.engine.createSchema(primaryNode);
+    const dbMs = performance.now() - t0;
+
+    t0 = performance.now();
+    const apps = await startAppContainers(network, {
+      app: this.appSpec(),
+      regions: this.layout.regions.map((r) => r.name),
+      database: (name) => ({ ...this.appDbLink(name).listen, url: managed.appDatabase(name).url }),
+    });
+    for (const app of apps) this.apps.set(app.region, app);
+    await this.refreshPublishedPorts();
+    await this.pointDnsAtPrimary();
+    this.log(
+      `containers up: ${setup.description} ${ms(dbMs)}, apps ${ms(performance.now() - t0)} ` +
+        `(network ${network.networkName})`,
     );
   }
 
@@ -238,6 +348,16 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
         : containerOutage(network, { id: app.id, aliases: [app.alias] }, mode, () =>
             this.waitForApp(regionName, mode === "kill" || mode === "stop"),
           );
+    if (this.managed !== undefined) {
+      // The manager's containers of the region first (the database side is the fault under test).
+      const healDatabase = await this.managed.injectOutage(regionName, mode);
+      const appDown = await appOutage();
+      return async () => {
+        await healDatabase();
+        await appDown?.heal();
+        await this.refreshPublishedPorts();
+      };
+    }
     if (mode === "kill" || mode === "stop") {
       const [, appDown] = await Promise.all([
         mode === "kill" ? node.kill() : node.stop(STOP_GRACE_S * 1000),
@@ -276,6 +396,7 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
   protected teardownSteps(): TeardownStep[] {
     return [
       this.options.keep === true ? () => this.saveContainerLogs() : undefined,
+      this.managed === undefined ? undefined : () => this.managed!.dispose(),
       // Thaws paused containers, removes every container (with its volumes) and the network.
       this.network === undefined ? undefined : () => this.network![Symbol.asyncDispose](),
     ];

@@ -179,6 +179,7 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
       workspace: this.workspace,
       supervisor: this.supervisor,
       layout: this.layout,
+      dns: this.dns,
       log: (line) => this.log(line),
     });
     this.managed = managed;

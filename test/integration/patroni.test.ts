@@ -7,6 +7,9 @@ import os from "node:os";
 import path from "node:path";
 import type { Summary } from "../../src/checkers/types.ts";
 import { main } from "../../src/cli/main.ts";
+import { NAMED_LOG } from "../../src/dns/bind9/index.ts";
+import { bindUpdateLines } from "../../src/dns/bind9/log.ts";
+import { UPDATE_KEY_NAME } from "../../src/dns/embedded.ts";
 import { loadDrill } from "../../src/drill/load.ts";
 import type { Drill } from "../../src/drill/types.ts";
 import { parseHistory } from "../../src/history/recorder.ts";
@@ -36,8 +39,9 @@ interface Run {
   workspace: string;
 }
 
-async function run(drill: Drill, out: string): Promise<Run> {
-  const { summary, reportDir } = await runDrill(drill, { out });
+/** `keep`: the workspace (configs, logs) stays for the test to read; the test removes it. */
+async function run(drill: Drill, out: string, keep = false): Promise<Run> {
+  const { summary, reportDir } = await runDrill(drill, { out, keep });
   const history = parseHistory(await readFile(path.join(reportDir, "history.jsonl"), "utf8"));
   const up = history.find((o) => o.f === Events.topologyUp)?.value as { workspace: string };
   return { drill, summary, history, workspace: up.workspace };
@@ -155,6 +159,61 @@ describe("Patroni as the failover manager (integration)", function () {
     });
 
     it("leaves no process of the stack behind, the Raft witness included", async () => {
+      assert.deepEqual(await processesUnder(r.workspace), []);
+    });
+  });
+
+  describe("DNS routing: Patroni's on_role_change callback updates BIND with nsupdate, clients ask Unbound", () => {
+    let r: Run;
+    before(async () => {
+      r = await run(await loadDrill("drills/patroni-dns.yaml"), out, true);
+    });
+    after(async () => {
+      if (r !== undefined) await rm(r.workspace, { recursive: true, force: true });
+    });
+
+    it("re-points the name at the promoted region through the callback, not the drill", () => {
+      assert.deepEqual(
+        byPatroni(r.history, Events.promote).map((o) => valueOf(o).region),
+        ["eu-west"],
+      );
+      const updates = byPatroni(r.history, Events.dnsUpdate);
+      assert.deepEqual(
+        updates.map((o) => valueOf(o).region),
+        ["eu-west"],
+      );
+      const promoted = byPatroni(r.history, Events.promote)[0]!;
+      assert.ok(updates[0]!.time > promoted.time, "the DNS update came before the promotion");
+    });
+
+    it("leaves the update in BIND's log as a signed RFC 2136 update from nsupdate", async () => {
+      const log = await readFile(path.join(r.workspace, "dns", "bind9", NAMED_LOG), "utf8");
+      const adds = bindUpdateLines(log).filter((l) => l.action === "add" && l.name === "api.drill.test");
+      const euWest = r.history.find((o) => o.f === Events.dnsUpdate && valueOf(o).region === "eu-west");
+      // The start-up record (the drill's own update), then the callback's, signed with the run's key.
+      assert.equal(adds.length, 2, JSON.stringify(adds));
+      assert.equal(adds[1]!.data, valueOf(euWest!).address);
+      assert.equal(adds[1]!.key, UPDATE_KEY_NAME);
+      const callbackLog = await readFile(
+        path.join(r.workspace, "patroni", "eu-west", "dns-update.log"),
+        "utf8",
+      );
+      assert.match(callbackLog, /on_role_change (master|primary): updating DNS/);
+    });
+
+    it("measures the DNS switch and every client following it", () => {
+      const { dnsSwitch, rto } = r.summary.measurements;
+      assert.ok(dnsSwitch.authoritativeMs !== null, JSON.stringify(dnsSwitch));
+      assert.equal(dnsSwitch.clientsNotSwitched, 0, JSON.stringify(dnsSwitch.perClient));
+      assert.equal(rto.clientsNotRecovered, 0);
+      console.log(
+        `      figures: patroni dns: detection ${r.summary.measurements.detection.ms} ms, promotion ` +
+          `${r.summary.measurements.promotion.ms} ms, authoritative +${dnsSwitch.authoritativeMs} ms, ` +
+          `last client +${dnsSwitch.clientLastMs} ms, rto max ${rto.maxMs} ms`,
+      );
+    });
+
+    it("leaves no Patroni, etcd, BIND or Unbound process behind", async () => {
       assert.deepEqual(await processesUnder(r.workspace), []);
     });
   });

@@ -19,11 +19,14 @@ import { resolveRef, schemaErrorsIn, type Schema } from "./json-schema-check.ts"
 
 const schema = JSON.parse(await readFile("schema/drill.schema.json", "utf8")) as Schema;
 const docs = await readFile("docs/drill-format.md", "utf8");
-// Matrix files (a `base` drill and `parameters`) live beside the drills; they have their own test.
+// Matrix files (a `base` drill and `parameters`) and suites (`entries`) live beside the drills; they
+// have their own tests.
 const isMatrix = (text: string): boolean => /^base:/m.test(text) && /^parameters:/m.test(text);
+const isSuite = (text: string): boolean => /^entries:/m.test(text);
 const DRILL_FILES: string[] = [];
 for (const f of (await readdir("drills")).filter((name) => name.endsWith(".yaml"))) {
-  if (!isMatrix(await readFile(join("drills", f), "utf8"))) DRILL_FILES.push(join("drills", f));
+  const text = await readFile(join("drills", f), "utf8");
+  if (!isMatrix(text) && !isSuite(text)) DRILL_FILES.push(join("drills", f));
 }
 
 const resolve = (node: Schema): Schema => resolveRef(node, schema);
@@ -220,7 +223,7 @@ const MANAGER_DRILLS: Record<string, unknown>[] = [
     controller: {
       manager: "patroni",
       routing: "haproxy",
-      patroni: { ttl: "30s", loopWait: "10s", retryTimeout: "10s", dcs: "etcd" },
+      patroni: { ttl: "30s", loopWait: "10s", retryTimeout: "10s", dcs: "etcd", etcdPreVote: false },
       haproxy: { inter: "3s", fall: 3, rise: 2 },
     },
   },

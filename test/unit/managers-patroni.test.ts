@@ -1,6 +1,8 @@
 // The Patroni manager on literal data: its drill fields and their errors, the wiring plan, the files
 // it writes, how it reads Patroni's and HAProxy's answers, and what the checkers make of its events.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -9,10 +11,16 @@ import { HistoryBuilder, sampleDrill } from "../../src/checkers/history-builder.
 import { DrillValidationError, parseDrill } from "../../src/drill/load.ts";
 import type { Drill } from "../../src/drill/types.ts";
 import { Events } from "../../src/history/types.ts";
-import { etcdArgs, haproxyConfig, patroniConfig } from "../../src/managers/patroni/config.ts";
+import {
+  etcdArgs,
+  haproxyConfig,
+  patroniConfig,
+  roleChangeScript,
+} from "../../src/managers/patroni/config.ts";
 import { parseServersState } from "../../src/managers/patroni/haproxy-state.ts";
 import { patroniRequirements } from "../../src/managers/patroni/index.ts";
 import { leaderOf, observedLeader } from "../../src/managers/patroni/observer.ts";
+import { dockerPlacement } from "../../src/managers/patroni/docker.ts";
 import { planPatroni, WITNESS_ADDRESS } from "../../src/managers/patroni/plan.ts";
 import { predictPatroni } from "../../src/managers/patroni/predict.ts";
 import { locate } from "../../src/platform/requirements.ts";
@@ -75,10 +83,30 @@ describe("controller.manager patroni in the drill file", () => {
     );
   });
 
+  it("sends clients by DNS under dns routing: the mode is dns, with no HAProxy settings", () => {
+    const { controller } = drillOf("controller: { manager: patroni, routing: dns }\n");
+    assert.deepEqual([controller.routing, controller.haproxy, controller.mode], ["dns", undefined, "dns"]);
+  });
+
   it("refuses a ttl shorter than loopWait + 2 x retryTimeout, as Patroni's own rule says", () => {
     assert.deepEqual(
       problemsOf("controller: { manager: patroni, patroni: { ttl: 10s, loopWait: 2s, retryTimeout: 5s } }\n"),
       ["controller.patroni.ttl: ttl must be at least loopWait + 2 x retryTimeout (12s), got 10s"],
+    );
+  });
+
+  it("starts etcd with --pre-vote only when asked, and refuses the option under Raft", () => {
+    const member = { name: "east", region: "east", address: "127.0.1.1", clientPort: 2379, peerPort: 2380 };
+    assert.ok(!etcdArgs(member, [member], "/d", "t").includes("--pre-vote"));
+    assert.ok(etcdArgs(member, [member], "/d", "t", false, true).includes("--pre-vote"));
+    assert.equal(
+      drillOf("controller: { manager: patroni, patroni: { etcdPreVote: true } }\n").controller.patroni
+        ?.etcdPreVote,
+      true,
+    );
+    assert.deepEqual(
+      problemsOf("controller: { manager: patroni, patroni: { dcs: raft, etcdPreVote: true } }\n"),
+      ["controller.patroni.etcdPreVote: only applies to dcs etcd (dcs is raft); remove it"],
     );
   });
 
@@ -99,7 +127,7 @@ describe("controller.manager patroni in the drill file", () => {
     );
   });
 
-  it("refuses semi-sync replication, a builtin mode and the docker platform under Patroni", () => {
+  it("refuses semi-sync replication, a builtin mode, the external platform and DNS routing on docker under Patroni", () => {
     assert.deepEqual(problemsOf("database: { replication: semi-sync }\ncontroller: { manager: patroni }\n"), [
       "controller.manager: patroni does not support database.replication semi-sync (Patroni 3.0.2's " +
         "synchronous_mode waits for the first syncStandbys standbys; quorum commit needs Patroni 4): use sync or async",
@@ -107,8 +135,9 @@ describe("controller.manager patroni in the drill file", () => {
     assert.deepEqual(problemsOf("controller: { manager: patroni, mode: dns }\n"), [
       "controller.mode: only applies to the builtin manager (manager is patroni); remove it",
     ]);
-    assert.deepEqual(problemsOf("platform: docker\ncontroller: { manager: patroni }\n"), [
-      "controller.manager: patroni runs on platform local only (for now); set platform: local",
+    assert.deepEqual(problemsOf("platform: docker\ncontroller: { manager: patroni }\n"), []);
+    assert.deepEqual(problemsOf("platform: docker\ncontroller: { manager: patroni, routing: dns }\n"), [
+      "controller.routing: routing dns runs on platform local only; use haproxy or client on docker",
     ]);
   });
 
@@ -253,6 +282,67 @@ describe("the wiring of a Patroni drill", () => {
     );
   });
 
+  it("lets each app dial only its own member under dns routing: no app-db link crosses regions", async () => {
+    const patroni = { ttlMs: 30_000, loopWaitMs: 10_000, retryTimeoutMs: 10_000, dcs: "etcd" as const };
+    const plan = await planPatroni({ layout: LAYOUT, patroni, routing: "dns", freePort: counter() });
+    assert.deepEqual(
+      plan.links.filter((l) => l.kind === "app-db"),
+      [],
+    );
+    assert.equal(plan.haproxyServers.size, 0);
+    assert.ok(plan.members.every((m) => m.haproxy === undefined));
+  });
+
+  it("puts each process in its own container on docker, advertising a per-dialler name for replication", async () => {
+    const patroni = { ttlMs: 30_000, loopWaitMs: 10_000, retryTimeoutMs: 10_000, dcs: "etcd" as const };
+    let port = 20_000;
+    const plan = await planPatroni({
+      layout: LAYOUT,
+      patroni,
+      routing: "haproxy",
+      placement: dockerPlacement(() => ({ host: "toxiproxy", port: port++ })),
+    });
+    assert.deepEqual(
+      plan.members.map((m) => [m.address, m.pgPort, m.restPort, m.replicationHost, m.haproxy?.host]),
+      [
+        ["pg-east", 5432, 8008, "db-east", "haproxy-east"],
+        ["pg-west", 5432, 8008, "db-west", "haproxy-west"],
+      ],
+    );
+    assert.deepEqual(
+      plan.dcs.map((d) => [d.name, d.address, d.clientPort, d.peerPort]),
+      [
+        ["east", "etcd-east", 2379, 2380],
+        ["west", "etcd-west", 2379, 2380],
+        ["witness", "etcd-witness", 2379, 2380],
+      ],
+    );
+    // Every proxy on the Toxiproxy container, each at a port of its own.
+    const listens = plan.links.map((l) => `${l.listen.host}:${l.listen.port}`);
+    assert.ok(plan.links.every((l) => l.listen.host === "toxiproxy"));
+    assert.equal(new Set(listens).size, listens.length);
+    const config = parseYaml(
+      patroniConfig({
+        member: plan.members[0]!,
+        members: plan.members,
+        patroni,
+        database: { replication: "async", synchronousCommit: "on", syncStandbys: 1, settings: {} },
+        dir: "/var/lib/postgresql",
+        binDir: "/usr/lib/postgresql/15/bin",
+        bindAll: true,
+      }),
+    ) as { postgresql: { listen: string; connect_address: string; pg_hba: string[] } };
+    assert.equal(config.postgresql.listen, "0.0.0.0:5432");
+    assert.equal(config.postgresql.connect_address, `db-east:${plan.members[0]!.replicationPort}`);
+    assert.ok(config.postgresql.pg_hba.includes("host replication all all trust"));
+    assert.deepEqual(etcdArgs(plan.dcs[0]!, plan.dcs, "/data", "t", true).slice(4, 8), [
+      "--listen-client-urls",
+      "http://0.0.0.0:2379",
+      "--advertise-client-urls",
+      "http://etcd-east:2379",
+    ]);
+  });
+
   it("needs no witness for three regions and none of etcd's links under Raft", async () => {
     const three: TopologyLayout = {
       ...LAYOUT,
@@ -300,6 +390,7 @@ describe("the files a Patroni drill writes", () => {
     pgPort: 5001,
     restPort: 8008,
     restIngress: { host: "127.0.1.1", port: 8009 },
+    replicationHost: "127.0.1.1",
     replicationPort: 7001,
     etcdHosts: [
       { host: "127.0.1.1", port: 2379 },
@@ -340,6 +431,44 @@ describe("the files a Patroni drill writes", () => {
     assert.equal(config.postgresql?.connect_address, "127.0.1.1:7001");
     assert.deepEqual(config.restapi, { listen: "127.0.1.1:8008", connect_address: "127.0.1.1:8009" });
     assert.equal((config.postgresql?.parameters as Record<string, string>).work_mem, "8MB");
+  });
+
+  it("runs the role change callback under dns routing, and only then", () => {
+    const input = { member, members: [member], patroni, database, dir: "/ws/east", binDir: "/pg/bin" };
+    const withCallback = parseYaml(
+      patroniConfig({ ...input, onRoleChange: "/ws/east/on-role-change.sh" }),
+    ) as {
+      postgresql: { callbacks?: unknown };
+    };
+    assert.deepEqual(withCallback.postgresql.callbacks, { on_role_change: "/ws/east/on-role-change.sh" });
+    const without = parseYaml(patroniConfig(input)) as { postgresql: { callbacks?: unknown } };
+    assert.equal(without.postgresql.callbacks, undefined);
+  });
+
+  it("updates DNS from the callback only when the member becomes the leader", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "role-change-"));
+    try {
+      const marker = path.join(dir, "updated");
+      const updater = path.join(dir, "dns-update.sh");
+      await writeFile(updater, `#!/bin/sh\necho updated >${marker}\n`, { mode: 0o755 });
+      const callback = path.join(dir, "on-role-change.sh");
+      await writeFile(callback, roleChangeScript(updater, path.join(dir, "log")), { mode: 0o755 });
+      const roleChange = (role: string): boolean => {
+        spawnSync(callback, ["on_role_change", role, "failover-drill"]);
+        const updated = existsSync(marker);
+        rmSync(marker, { force: true });
+        return updated;
+      };
+      assert.deepEqual(["replica", "demoted", "master", "primary"].map(roleChange), [
+        false,
+        false,
+        true,
+        true,
+      ]);
+      assert.match(readFileSync(path.join(dir, "log"), "utf8"), /on_role_change master: updating DNS/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("gives every Raft node an explicit bind address and the witness as a partner", () => {

@@ -18,6 +18,7 @@ import {
   type Requirement,
 } from "../../platform/requirements.ts";
 import { drillRequirements } from "../../runner/requirements.ts";
+import { loadSuite, SuiteValidationError } from "../../suite/load.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
 
@@ -37,7 +38,7 @@ function describeNeeds(requirements: readonly Requirement[]): string {
     .join(", ");
 }
 
-/** Drills in a file: one for a drill file, one per cell for a matrix; null when it is neither. */
+/** Drills in a file: one for a drill file, one per cell for a matrix, every entry's for a suite; else null. */
 async function drillsIn(file: string): Promise<Drill[] | null> {
   try {
     return [await loadDrill(file)];
@@ -48,6 +49,12 @@ async function drillsIn(file: string): Promise<Drill[] | null> {
     return (await loadMatrix(file)).cells.map((cell) => cell.drill);
   } catch (err) {
     if (!(err instanceof MatrixValidationError)) throw err;
+  }
+  try {
+    const { entries } = await loadSuite(file);
+    return entries.flatMap((e) => (e.kind === "drill" ? [e.drill] : e.plan.cells.map((cell) => cell.drill)));
+  } catch (err) {
+    if (!(err instanceof SuiteValidationError)) throw err;
     return null;
   }
 }

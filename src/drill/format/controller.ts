@@ -123,8 +123,8 @@ export const CONTROLLER = mapping(
           return undefined;
         }
         if (manager === "patroni") {
-          if (platform !== undefined && platform !== "local") {
-            scope.reader.report(field, "patroni runs on platform local only (for now); set platform: local");
+          if (platform === "external") {
+            scope.reader.report(field, "patroni runs on platform local or docker; set one of them");
             return undefined;
           }
           if (drillContext(scope).replication === "semi-sync") {
@@ -154,11 +154,21 @@ export const CONTROLLER = mapping(
     routing: optional(oneOf(ROUTINGS), {
       description:
         "Managers that route clients themselves (patroni; default haproxy): haproxy = an HAProxy per region " +
-        "checks every member's REST API (GET /primary) and the region's app uses it; client = each app " +
-        "gets a libpq multi-host URL with target_session_attrs=read-write.",
+        "checks every member's REST API (GET /primary) and the region's app uses it; dns = Patroni's " +
+        "on_role_change callback runs nsupdate to point dns.name at the new primary's region (clients " +
+        "follow DNS, each app writes to its own member); client = each app gets a libpq multi-host URL " +
+        "with target_session_attrs=read-write.",
       check(routing, { field, values, scope }) {
         const manager = values["manager"];
         if (typeof manager !== "string") return routing;
+        if (routing === "dns" && field !== undefined && drillContext(scope).platform === "docker") {
+          // The callback runs in the member's container; the drill's DNS server is on the host.
+          scope.reader.report(
+            field,
+            "routing dns runs on platform local only; use haproxy or client on docker",
+          );
+          return undefined;
+        }
         const fallback = ROUTING_DEFAULTS[manager];
         if (fallback === undefined && field !== undefined) {
           scope.reader.report(field, `does not apply to controller.manager ${manager}; remove it`);
@@ -200,14 +210,17 @@ export const CONTROLLER = mapping(
     }),
   },
   {
-    // Everything downstream that asks for the mode sees `external` under the external manager, and
-    // `client` under the hooks manager, pg_auto_failover and a manager that routes clients itself
-    // (controller.routing: Patroni), whose clients hold every regional endpoint (nothing re-points DNS).
+    // Everything downstream that asks for the mode sees `external` under the external manager, `dns`
+    // under a manager that re-points DNS itself (routing dns), and `client` under the hooks manager,
+    // pg_auto_failover and a manager that routes clients otherwise (Patroni with haproxy or client
+    // routing), whose clients hold every regional endpoint (nothing re-points DNS).
     build: (shape) =>
       shape.manager === "external"
         ? { ...shape, mode: "external" as const }
-        : shape.manager === "hooks" || shape.manager === "pg_auto_failover" || shape.routing !== undefined
-          ? { ...shape, mode: "client" as const }
-          : shape,
+        : shape.routing === "dns"
+          ? { ...shape, mode: "dns" as const }
+          : shape.manager === "hooks" || shape.manager === "pg_auto_failover" || shape.routing !== undefined
+            ? { ...shape, mode: "client" as const }
+            : shape,
   },
 );

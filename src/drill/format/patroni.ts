@@ -2,18 +2,21 @@
 // Patroni (controller.patroni) and the HAProxy in front of it (controller.haproxy). Patroni's and
 // HAProxy's own defaults, so a drill that names only `manager: patroni` runs the reference set-up.
 import { formatDuration } from "../duration.ts";
-import { withDefault } from "../schema/fields.ts";
+import { optional, withDefault } from "../schema/fields.ts";
 import { mapping } from "../schema/mapping.ts";
-import { integer, oneOf } from "../schema/scalars.ts";
+import { boolean, integer, oneOf } from "../schema/scalars.ts";
 import { refine, type Static } from "../schema/spec.ts";
 import { duration } from "./units.ts";
 
 /**
  * How a manager's clients reach the primary. haproxy: a load balancer per region checks every
- * member's REST API and forwards to the primary; the region's app uses it. client: each app gets a
- * libpq multi-host URL with target_session_attrs=read-write and finds the primary itself.
+ * member's REST API and forwards to the primary; the region's app uses it. dns: the manager's role
+ * change callback points the drill's DNS name at the new primary's region with an RFC 2136 update
+ * (nsupdate, TSIG-signed); clients follow DNS and each app writes to its own region's member.
+ * client: each app gets a libpq multi-host URL with target_session_attrs=read-write and finds the
+ * primary itself.
  */
-export const ROUTINGS = ["haproxy", "client"] as const;
+export const ROUTINGS = ["haproxy", "dns", "client"] as const;
 export type Routing = (typeof ROUTINGS)[number];
 
 /** Patroni's DCS: an etcd cluster (one member per region) or Patroni's own Raft (pysyncobj). */
@@ -50,10 +53,20 @@ export const PATRONI = mapping(
         "number is even). raft: Patroni's own Raft (pysyncobj) with a patroni_raft_controller witness " +
         "when the number of regions is even.",
     }),
+    etcdPreVote: optional(boolean(), {
+      description:
+        "dcs etcd only: run etcd with --pre-vote (off by default in etcd 3.4, on from 3.5). Without it a " +
+        "member cut off from its peers keeps raising its term and, when it rejoins, forces a new etcd " +
+        "election, which can cost the new Patroni leader its key (docs/managers.md).",
+    }),
   },
   {
     description: "Patroni's timing and DCS (Patroni's defaults: 30 s, 10 s, 10 s, etcd).",
-    check({ values: { ttl, loopWait, retryTimeout }, fields, scope }) {
+    check({ values: { ttl, loopWait, retryTimeout, dcs, etcdPreVote }, fields, scope }) {
+      if (etcdPreVote !== undefined && dcs === "raft" && fields.etcdPreVote !== undefined) {
+        scope.reader.report(fields.etcdPreVote, "only applies to dcs etcd (dcs is raft); remove it");
+        return false;
+      }
       if (ttl === undefined || loopWait === undefined || retryTimeout === undefined) return true;
       if (loopWait + 2 * retryTimeout <= ttl) return true;
       // Patroni's own rule: a leader must be able to retry the DCS twice within its key's lifetime,

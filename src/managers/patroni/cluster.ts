@@ -1,39 +1,18 @@
-// A Patroni drill's database as the local topology runs it (ManagedDatabase): per region a Patroni
-// member with its PostgreSQL, the region's DCS member and, with routing haproxy, its HAProxy; plus the
-// DCS witness outside the regions. Started in the order Patroni needs (DCS, the drill's primary, which
-// bootstraps the cluster, then the standbys, which clone it through their replication proxies, then the
-// load balancers) and taken down per region as a region outage says.
-import { randomUUID } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
-import net from "node:net";
-import path from "node:path";
+// A Patroni drill's database as a topology runs it (ManagedDatabase): per region a Patroni member with
+// its PostgreSQL, the region's DCS member and, with routing haproxy, its HAProxy; plus the DCS witness
+// outside the regions. Started in the order Patroni needs (DCS, the drill's primary, which bootstraps
+// the cluster, then the standbys, which clone it through their replication proxies, then the load
+// balancers) and taken down per region as a region outage says. The processes are the platform's:
+// local processes (local.ts) or containers (docker.ts); this file only orders them.
 import type { OutageMode } from "../../drill/types.ts";
 import type { HaproxySpec, PatroniSpec, Routing } from "../../drill/format/patroni.ts";
 import { postgresUrl } from "../../engines/postgres/url.ts";
-import type { Address } from "../../engines/types.ts";
+import type { DatabaseNode } from "../../engines/types.ts";
 import { sleep } from "../../util/abort.ts";
 import { waitUntil } from "../../util/wait.ts";
 import type { AppDatabase, ManagedDatabase, ManagedDatabaseRequest } from "../local-database.ts";
-import { etcdArgs, haproxyConfig, patroniConfig, raftWitnessConfig } from "./config.ts";
 import { upServers } from "./haproxy-state.ts";
-import { PatroniNode } from "./node.ts";
-import { planPatroni, type PatroniPlan } from "./plan.ts";
-import { Service } from "../../platform/service.ts";
-import { freePort } from "../../platform/ports.ts";
-
-export interface PatroniPrograms {
-  patroni: string;
-  unshare: string;
-  setpriv: string;
-  /** dcs etcd */
-  etcd?: string;
-  /** dcs raft */
-  raftController?: string;
-  /** routing haproxy */
-  haproxy?: string;
-  /** PostgreSQL's server binaries (postgres, pg_basebackup, pg_rewind, pg_controldata). */
-  binDir: string;
-}
+import type { PatroniPlan } from "./plan.ts";
 
 export interface PatroniSettings {
   patroni: PatroniSpec;
@@ -41,11 +20,58 @@ export interface PatroniSettings {
   routing: Routing;
 }
 
+/** etcd, HAProxy or the Raft witness: a process (src/platform/service.ts) or a container. */
+export interface StackService {
+  start(wait?: boolean): Promise<void>;
+  waitReady(): Promise<void>;
+  kill(): Promise<void>;
+  stop(graceMs: number): Promise<void>;
+  pause(): Promise<void>;
+  /** After any outage: thawed, started again if it died, reconnected, and ready. */
+  heal(): Promise<void>;
+}
+
+/** A Patroni member with its PostgreSQL, as the cluster drives it. */
+export interface PatroniMemberNode extends DatabaseNode {
+  /** Patroni's REST API as the drill reaches it. */
+  readonly restUrl: string;
+  readonly paused: boolean;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
+/** What a platform started for the drill, region by region. */
+export interface PatroniParts<N extends PatroniMemberNode> {
+  nodes: N[];
+  /** The DCS member of each region (etcd), none under Raft (Patroni is the member). */
+  dcs: Map<string, StackService>;
+  witness: StackService | undefined;
+  haproxies: Map<string, StackService>;
+  /** Each region's HAProxy stats socket, as the drill reads it. */
+  statsSockets: Map<string, string>;
+  /** etcd members' client URLs as the drill reaches them (for the observer's view of the DCS leader). */
+  etcdUrls: Map<string, string>;
+  /**
+   * A network outage of the region's processes, where the platform can cut them off (containers leave
+   * the drill's networks). Without it the links are the nemesis' part and the region's DCS member,
+   * whose peer mesh is not proxied, is frozen instead.
+   */
+  isolate?(region: string): Promise<() => Promise<void>>;
+  /** Freezes Patroni but not its PostgreSQL (Raft: the region's DCS member lives inside Patroni). */
+  freezeManager?(region: string): void;
+}
+
+export type PatroniContext = Pick<ManagedDatabaseRequest, "drill" | "layout" | "log"> & {
+  workspaceDir: string;
+};
+
 /** Running clusters by workspace directory, so the observer finds the one its topology runs. */
-const running = new Map<string, PatroniCluster>();
+const running = new Map<string, PatroniCluster<PatroniMemberNode>>();
 
 /** How long every HAProxy may take to route to the bootstrapped primary only (checks every inter). */
 const HAPROXY_SETTLE_MS = 30_000;
+/** How long a stopped etcd or HAProxy gets before SIGKILL. */
+export const SERVICE_STOP_GRACE_MS = 5000;
 
 async function httpOk(url: string, timeoutMs = 1000): Promise<boolean> {
   try {
@@ -57,211 +83,55 @@ async function httpOk(url: string, timeoutMs = 1000): Promise<boolean> {
   }
 }
 
-async function etcdHealthy(address: string, port: number): Promise<boolean> {
-  try {
-    const response = await fetch(`http://${address}:${port}/health`, { signal: AbortSignal.timeout(1000) });
-    const body = (await response.json()) as { health?: string };
-    return body.health === "true";
-  } catch {
-    return false;
-  }
-}
-
-function listening(address: Address): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(address.port, address.host);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
-export class PatroniCluster implements ManagedDatabase {
-  readonly nodes: PatroniNode[];
+export class PatroniCluster<N extends PatroniMemberNode> implements ManagedDatabase<N> {
+  readonly nodes: N[];
   readonly links;
-  /** The DCS member of each region (etcd), or none (Raft: Patroni is the member). */
-  private readonly dcsOfRegion = new Map<string, Service>();
-  private readonly witness: Service | undefined;
-  private readonly haproxies = new Map<string, Service>();
-  /** Each region's HAProxy stats socket. */
-  readonly statsSockets = new Map<string, string>();
+  readonly statsSockets: Map<string, string>;
 
-  private constructor(
-    private readonly request: ManagedDatabaseRequest,
+  constructor(
+    private readonly context: PatroniContext,
     readonly plan: PatroniPlan,
     private readonly settings: PatroniSettings,
-    nodes: PatroniNode[],
-    services: { dcs: Map<string, Service>; witness: Service | undefined; haproxies: Map<string, Service> },
+    private readonly parts: PatroniParts<N>,
   ) {
     this.links = plan.links;
-    this.nodes = nodes;
-    this.dcsOfRegion = services.dcs;
-    this.witness = services.witness;
-    this.haproxies = services.haproxies;
-    for (const [region, service] of services.haproxies) this.statsSockets.set(region, socketOf(service));
-  }
-
-  static async create(
-    request: ManagedDatabaseRequest,
-    programs: PatroniPrograms,
-    settings: PatroniSettings,
-  ): Promise<PatroniCluster> {
-    const { drill, workspace, supervisor, layout } = request;
-    const plan = await planPatroni({
-      layout,
-      patroni: settings.patroni,
-      routing: settings.routing,
-      freePort,
-    });
-    const root = workspace.path("patroni");
-    await mkdir(root, { recursive: true, mode: 0o755 });
-    const dirOf = async (name: string): Promise<string> => {
-      const dir = path.join(root, name);
-      await mkdir(dir, { recursive: true, mode: 0o755 });
-      await workspace.chownForUnprivileged(dir);
-      return dir;
-    };
-
-    const dcs = new Map<string, Service>();
-    let witness: Service | undefined;
-    const token = `failover-drill-${randomUUID()}`;
-    for (const member of plan.dcs) {
-      const dir = await dirOf(`dcs-${member.name}`);
-      let service: Service;
-      if (settings.patroni.dcs === "etcd") {
-        service = new Service(supervisor, {
-          name: `etcd:${member.name}`,
-          command: programs.etcd!,
-          args: etcdArgs(member, plan.dcs, path.join(dir, "data"), token),
-          cwd: dir,
-          env: serviceEnv(dir),
-          logFile: path.join(dir, "etcd.log"),
-          ready: () => etcdHealthy(member.address, member.clientPort),
-          readyTimeoutMs: 30_000,
-        });
-      } else {
-        const config = path.join(dir, "raft-controller.yml");
-        await writeFile(config, raftWitnessConfig(member, plan.members, path.join(dir, "raft")));
-        service = new Service(supervisor, {
-          name: `raft-controller:${member.name}`,
-          command: programs.raftController!,
-          args: [config],
-          cwd: dir,
-          env: serviceEnv(dir),
-          logFile: path.join(dir, "raft-controller.log"),
-          ready: () => listening({ host: member.address, port: member.clientPort }),
-          readyTimeoutMs: 30_000,
-        });
-      }
-      if (member.region === undefined) witness = service;
-      else dcs.set(member.region, service);
-    }
-
-    const raftWitness = plan.dcs.find((d) => d.region === undefined);
-    const replication = {
-      replication: drill.database.replication,
-      synchronousCommit: drill.database.synchronousCommit,
-      syncStandbys: drill.database.syncStandbys,
-    };
-    const nodes: PatroniNode[] = [];
-    for (const member of plan.members) {
-      const dir = await dirOf(member.region);
-      const configFile = path.join(dir, "patroni.yml");
-      await writeFile(
-        configFile,
-        patroniConfig({
-          member,
-          members: plan.members,
-          ...(settings.patroni.dcs === "raft" && raftWitness !== undefined ? { raftWitness } : {}),
-          patroni: settings.patroni,
-          database: drill.database,
-          dir,
-          binDir: programs.binDir,
-        }),
-      );
-      nodes.push(
-        new PatroniNode({
-          region: member.region,
-          host: member.address,
-          port: member.pgPort,
-          restUrl: `http://${member.address}:${member.restPort}`,
-          replication,
-          supervisor,
-          programs: { patroni: programs.patroni, unshare: programs.unshare, setpriv: programs.setpriv },
-          configFile,
-          dir,
-          logFile: path.join(dir, "patroni.log"),
-        }),
-      );
-    }
-
-    const haproxies = new Map<string, Service>();
-    if (settings.routing === "haproxy") {
-      for (const member of plan.members) {
-        const dir = await dirOf(`haproxy-${member.region}`);
-        const statsSocket = path.join(dir, "stats.sock");
-        const config = path.join(dir, "haproxy.cfg");
-        await writeFile(
-          config,
-          haproxyConfig({
-            listen: member.haproxy!,
-            servers: plan.haproxyServers.get(member.region) ?? [],
-            checks: settings.haproxy!,
-            statsSocket,
-          }),
-        );
-        haproxies.set(
-          member.region,
-          new Service(supervisor, {
-            name: `haproxy:${member.region}`,
-            command: programs.haproxy!,
-            args: ["-db", "-f", config],
-            cwd: dir,
-            env: serviceEnv(dir),
-            logFile: path.join(dir, "haproxy.log"),
-            ready: () =>
-              upServers(statsSocket).then(
-                () => true,
-                () => false,
-              ),
-            readyTimeoutMs: 10_000,
-          }),
-        );
-      }
-    }
-    const cluster = new PatroniCluster(request, plan, settings, nodes, { dcs, witness, haproxies });
-    running.set(workspace.dir, cluster);
-    return cluster;
+    this.nodes = parts.nodes;
+    this.statsSockets = parts.statsSockets;
+    running.set(context.workspaceDir, this);
   }
 
   /** The cluster the topology with this workspace runs. */
-  static of(workspaceDir: string): PatroniCluster | undefined {
+  static of(workspaceDir: string): PatroniCluster<PatroniMemberNode> | undefined {
     return running.get(workspaceDir);
   }
 
   /** etcd only: every member's name and client URL, for the observer's view of the DCS leader. */
   get etcdMembers(): Array<{ name: string; url: string }> {
-    if (this.settings.patroni.dcs !== "etcd") return [];
-    return this.plan.dcs.map((d) => ({ name: d.name, url: `http://${d.address}:${d.clientPort}` }));
+    return [...this.parts.etcdUrls].map(([name, url]) => ({ name, url }));
   }
 
-  private node(region: string): PatroniNode {
+  private node(region: string): N {
     const node = this.nodes.find((n) => n.name === region);
     if (node === undefined) throw new Error(`no Patroni member in region ${region}`);
     return node;
   }
 
+  private get dcsServices(): StackService[] {
+    return [...(this.parts.witness === undefined ? [] : [this.parts.witness]), ...this.parts.dcs.values()];
+  }
+
   appDatabase(region: string): AppDatabase {
     const member = this.plan.members.find((m) => m.region === region);
     if (member === undefined) throw new Error(`no Patroni member in region ${region}`);
-    const appDb = this.request.layout.links.find(
+    const appDb = this.context.layout.links.find(
       (l) => l.kind === "app-db" && l.from === region && l.to === region,
     );
     if (appDb === undefined) throw new Error(`no app-db link for ${region}`);
     if (this.settings.routing === "haproxy")
       return { upstream: member.haproxy!, url: postgresUrl(appDb.listen) };
+    // DNS sends clients to the primary's region; its app writes to its own member.
+    if (this.settings.routing === "dns")
+      return { upstream: { host: member.address, port: member.pgPort }, url: postgresUrl(appDb.listen) };
     const hosts = [appDb.listen, ...(this.plan.clientHosts.get(region) ?? [])];
     return {
       upstream: { host: member.address, port: member.pgPort },
@@ -272,11 +142,13 @@ export class PatroniCluster implements ManagedDatabase {
   }
 
   async start(): Promise<void> {
-    const { drill, log } = this.request;
+    const { drill, log } = this.context;
     const primary = drill.regions.find((r) => r.role === "primary")!.name;
-    await Promise.all([this.witness, ...this.dcsOfRegion.values()].map((s) => s?.start(false)));
-    await Promise.all([this.witness, ...this.dcsOfRegion.values()].map((s) => s?.waitReady()));
-    log(`patroni: DCS up (${this.settings.patroni.dcs}${this.witness === undefined ? "" : " + witness"})`);
+    await Promise.all(this.dcsServices.map((s) => s.start(false)));
+    await Promise.all(this.dcsServices.map((s) => s.waitReady()));
+    log(
+      `patroni: DCS up (${this.settings.patroni.dcs}${this.parts.witness === undefined ? "" : " + witness"})`,
+    );
     // The drill's primary bootstraps the cluster alone, so it is the one that takes the initialize key.
     const leader = this.node(primary);
     await leader.start();
@@ -288,7 +160,7 @@ export class PatroniCluster implements ManagedDatabase {
     });
     await Promise.all(this.nodes.filter((n) => n !== leader).map((n) => n.start()));
     log(`patroni: ${primary} leads, ${this.nodes.length - 1} replica(s) running`);
-    await Promise.all([...this.haproxies.values()].map((h) => h.start()));
+    await Promise.all([...this.parts.haproxies.values()].map((h) => h.start()));
     await this.waitUntilRoutedTo(primary);
     // Start-up takes about as long every run, so a fault at a fixed time would always hit the
     // leader's HA loop at the same phase and sample one point of the ttl - loop_wait .. ttl range.
@@ -319,8 +191,9 @@ export class PatroniCluster implements ManagedDatabase {
 
   async injectOutage(region: string, mode: OutageMode): Promise<() => Promise<void>> {
     const node = this.node(region);
-    const dcs = this.dcsOfRegion.get(region);
-    const haproxy = this.haproxies.get(region);
+    const dcs = this.parts.dcs.get(region);
+    const haproxy = this.parts.haproxies.get(region);
+    let reconnect: (() => Promise<void>) | undefined;
     switch (mode) {
       case "kill":
         await Promise.all([node.kill(), dcs?.kill(), haproxy?.kill()]);
@@ -337,40 +210,33 @@ export class PatroniCluster implements ManagedDatabase {
         await Promise.all([dcs?.pause(), haproxy?.pause()]);
         break;
       case "network":
+        if (this.parts.isolate !== undefined) {
+          reconnect = await this.parts.isolate(region);
+          break;
+        }
         // The links are cut by the nemesis; the DCS peer mesh is not proxied (every peer dials one
         // advertised address), so the region's DCS member is frozen: to its peers that is what an
         // isolated member looks like. Under Raft the member lives inside Patroni.
         if (dcs !== undefined) await dcs.pause();
-        else node.freezeManager();
+        else this.parts.freezeManager?.(region);
         break;
     }
     let healed: Promise<void> | undefined;
-    return () => (healed ??= this.heal(region));
+    return () => (healed ??= this.heal(region, reconnect));
   }
 
-  private async heal(region: string): Promise<void> {
+  private async heal(region: string, reconnect: (() => Promise<void>) | undefined): Promise<void> {
     const node = this.node(region);
-    await this.dcsOfRegion.get(region)?.heal();
+    await reconnect?.();
+    await this.parts.dcs.get(region)?.heal();
     if (node.paused) await node.resume();
     if (!node.running) await node.start();
-    await this.haproxies.get(region)?.heal();
+    await this.parts.haproxies.get(region)?.heal();
   }
 
   async dispose(): Promise<void> {
-    running.delete(this.request.workspace.dir);
+    running.delete(this.context.workspaceDir);
     // The drill is over: no graceful hand-over, nothing to wait for.
     await Promise.allSettled(this.nodes.map((n) => n.kill()));
   }
-}
-
-/** etcd, HAProxy and the Raft witness get a plain environment, their home in their own directory. */
-function serviceEnv(dir: string): NodeJS.ProcessEnv {
-  return { PATH: "/usr/bin:/bin:/usr/sbin:/sbin", LC_ALL: "C.UTF-8", HOME: dir };
-}
-
-/** How long a stopped etcd or HAProxy gets before SIGKILL. */
-const SERVICE_STOP_GRACE_MS = 5000;
-
-function socketOf(service: Service): string {
-  return path.join(service.o.cwd, "stats.sock");
 }

@@ -18,6 +18,17 @@ const HBA = [
   "host all all 127.0.0.0/8 trust",
   "host replication all 127.0.0.0/8 trust",
 ];
+/** In containers peers arrive from the drill network's addresses (the proxy's, the HAProxy's). */
+const CONTAINER_HBA = ["local all all trust", "host all all all trust", "host replication all all trust"];
+
+/**
+ * Where a process binds for an address its peers reach it at: the address itself locally (each
+ * region has its own loopback address), every interface in a container (whose alias its peers dial;
+ * etcd and pysyncobj take no host names for binding).
+ */
+function bindOf(address: { host: string; port: number }, bindAll: boolean | undefined): string {
+  return bindAll === true ? `0.0.0.0:${address.port}` : hostPort(address);
+}
 
 export interface PatroniConfigInput {
   member: PatroniMemberPlan;
@@ -30,6 +41,10 @@ export interface PatroniConfigInput {
   /** This member's directory in the workspace: data, socket, pgpass, raft journal. */
   dir: string;
   binDir: string;
+  /** routing dns: Patroni's on_role_change callback (points the drill's name at this member's region). */
+  onRoleChange?: string;
+  /** In a container: bind every interface and trust peers from any address. */
+  bindAll?: boolean;
 }
 
 /** PostgreSQL settings every member runs with: the engine's drill defaults, then the drill's own. */
@@ -71,7 +86,7 @@ export function patroniConfig(input: PatroniConfigInput): string {
             data_dir: `${dir}/raft`,
             self_addr: `${member.address}:${member.raftPort}`,
             // Explicit, else pysyncobj binds 0.0.0.0 and members sharing a port spin.
-            bind_addr: `${member.address}:${member.raftPort}`,
+            bind_addr: bindOf({ host: member.address, port: member.raftPort! }, input.bindAll),
             partner_addrs: [
               ...members.filter((m) => m !== member).map((m) => `${m.address}:${m.raftPort}`),
               ...(input.raftWitness === undefined
@@ -86,7 +101,7 @@ export function patroniConfig(input: PatroniConfigInput): string {
     name: member.region,
     log: { level: "INFO", format: "%(asctime)s %(levelname)s: %(message)s" },
     restapi: {
-      listen: `${member.address}:${member.restPort}`,
+      listen: bindOf({ host: member.address, port: member.restPort }, input.bindAll),
       // What the other members dial during a leader race: its ingress proxy, which a region outage cuts.
       connect_address: hostPort(member.restIngress),
     },
@@ -101,11 +116,11 @@ export function patroniConfig(input: PatroniConfigInput): string {
         postgresql: { use_pg_rewind: true, parameters: { wal_log_hints: "on" } },
       },
       initdb: [{ encoding: "UTF8" }, { locale: "C" }, { auth: "trust" }],
-      pg_hba: HBA,
+      pg_hba: input.bindAll === true ? CONTAINER_HBA : HBA,
     },
     postgresql: {
-      listen: `${member.address}:${member.pgPort}`,
-      connect_address: `${member.address}:${member.replicationPort}`,
+      listen: bindOf({ host: member.address, port: member.pgPort }, input.bindAll),
+      connect_address: `${member.replicationHost}:${member.replicationPort}`,
       data_dir: `${dir}/data`,
       bin_dir: binDir,
       pgpass: `${dir}/pgpass`,
@@ -115,7 +130,8 @@ export function patroniConfig(input: PatroniConfigInput): string {
         rewind: { username: "postgres" },
       },
       parameters: postgresParameters(input),
-      pg_hba: HBA,
+      pg_hba: input.bindAll === true ? CONTAINER_HBA : HBA,
+      ...(input.onRoleChange === undefined ? {} : { callbacks: { on_role_change: input.onRoleChange } }),
     },
     tags: { nofailover: false, noloadbalance: false, clonefrom: false, nosync: false },
   };
@@ -123,13 +139,18 @@ export function patroniConfig(input: PatroniConfigInput): string {
 }
 
 /** The witness's patroni_raft_controller config: a Raft voter that holds no database. */
-export function raftWitnessConfig(witness: DcsMemberPlan, members: PatroniMemberPlan[], dir: string): string {
-  const self = `${witness.address}:${witness.clientPort}`;
+export function raftWitnessConfig(
+  witness: DcsMemberPlan,
+  members: PatroniMemberPlan[],
+  dir: string,
+  bindAll?: boolean,
+): string {
+  const self = { host: witness.address, port: witness.clientPort };
   return stringify({
     raft: {
       data_dir: dir,
-      self_addr: self,
-      bind_addr: self,
+      self_addr: hostPort(self),
+      bind_addr: bindOf(self, bindAll),
       partner_addrs: members.map((m) => `${m.address}:${m.raftPort}`),
     },
   });
@@ -141,20 +162,24 @@ export function etcdArgs(
   all: DcsMemberPlan[],
   dataDir: string,
   token: string,
+  bindAll?: boolean,
+  preVote?: boolean,
 ): string[] {
   const peer = (m: DcsMemberPlan): string => `http://${m.address}:${m.peerPort}`;
   const client = `http://${member.address}:${member.clientPort}`;
+  const bind = (port: number | undefined): string =>
+    `http://${bindOf({ host: member.address, port: port! }, bindAll)}`;
   return [
     "--name",
     member.name,
     "--data-dir",
     dataDir,
     "--listen-client-urls",
-    client,
+    bind(member.clientPort),
     "--advertise-client-urls",
     client,
     "--listen-peer-urls",
-    peer(member),
+    bind(member.peerPort),
     "--initial-advertise-peer-urls",
     peer(member),
     "--initial-cluster",
@@ -163,6 +188,7 @@ export function etcdArgs(
     "new",
     "--initial-cluster-token",
     token,
+    ...(preVote === true ? ["--pre-vote"] : []),
   ];
 }
 
@@ -171,16 +197,21 @@ export interface HaproxyConfigInput {
   servers: HaproxyServer[];
   checks: HaproxySpec;
   statsSocket: string;
+  bindAll?: boolean;
 }
 
 /** Patroni's reference HAProxy set-up: TCP to whichever member answers GET /primary with 200. */
 export function haproxyConfig(input: HaproxyConfigInput): string {
-  const { listen, servers, checks, statsSocket } = input;
+  const { listen, servers, checks, statsSocket, bindAll } = input;
   const inter = `${checks.interMs}ms`;
   return [
     "global",
     "    maxconn 1000",
-    `    stats socket ${statsSocket} mode 600 level admin`,
+    // In a container HAProxy runs as root and the drill reads the socket from the host.
+    `    stats socket ${statsSocket} mode ${bindAll === true ? "666" : "600"} level admin`,
+    ...(bindAll === true
+      ? ["resolvers docker", "    nameserver dns 127.0.0.11:53", "    hold valid 1s"]
+      : []),
     "defaults",
     "    mode tcp",
     "    retries 2",
@@ -189,14 +220,34 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
     "    timeout server 30m",
     "    timeout check 5s",
     "listen primary",
-    `    bind ${hostPort(listen)}`,
+    `    bind ${bindOf(listen, bindAll)}`,
     "    option httpchk GET /primary",
     "    http-check expect status 200",
-    `    default-server inter ${inter} fall ${checks.fall} rise ${checks.rise} on-marked-down shutdown-sessions`,
+    `    default-server inter ${inter} fall ${checks.fall} rise ${checks.rise} on-marked-down shutdown-sessions` +
+      // Container aliases resolve only while their container runs: a server whose container is down
+      // when HAProxy starts starts down instead of stopping HAProxy.
+      (bindAll === true ? " init-addr last,libc,none resolvers docker" : ""),
     ...servers.map(
       (s) =>
         `    server ${s.name} ${hostPort(s.address)} maxconn 100 check addr ${s.check.host} port ${s.check.port}`,
     ),
+    "",
+  ].join("\n");
+}
+
+/**
+ * Patroni's on_role_change callback for routing dns: Patroni runs it with the action, the member's new
+ * role and the scope; on becoming the leader ("master" in Patroni 3.0, "primary" later) it runs the
+ * nsupdate script that points the drill's name at this member's region, appending to `logFile`.
+ */
+export function roleChangeScript(nsupdateScript: string, logFile: string): string {
+  return [
+    "#!/bin/sh",
+    "# Patroni's on_role_change callback (written by failover-drill): $1 action, $2 role, $3 scope.",
+    'case "$2" in',
+    `  master | primary) echo "$(date -u +%FT%T.%NZ) $1 $2: updating DNS" >>${logFile}`,
+    `    exec ${nsupdateScript} >>${logFile} 2>&1 ;;`,
+    "esac",
     "",
   ].join("\n");
 }

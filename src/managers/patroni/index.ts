@@ -4,11 +4,14 @@
 import path from "node:path";
 import type { Drill } from "../../drill/types.ts";
 import { DEFAULT_HAPROXY, DEFAULT_PATRONI } from "../../drill/format/patroni-defaults.ts";
+import { NSUPDATE } from "../../dns/nsupdate.ts";
 import { locate, type Requirement } from "../../platform/requirements.ts";
 import type { ManagedDatabaseSetup } from "../local-database.ts";
 import type { ManagerKind } from "../types.ts";
-import { PatroniCluster, type PatroniPrograms } from "./cluster.ts";
-import { PatroniNode } from "./node.ts";
+import { PatroniCluster, type PatroniMemberNode } from "./cluster.ts";
+import { createLocalPatroni, type PatroniPrograms } from "./local.ts";
+import { createDockerPatroni, dockerDatabaseAddress, replicationAlias, STACKS_IMAGE } from "./docker.ts";
+import type { DockerManagedDatabaseSetup } from "../docker-database.ts";
 import { PatroniObserver } from "./observer.ts";
 
 /** Debian's PostgreSQL 15, which Patroni 3.0.2 is packaged for: Patroni needs its pg_* tools. */
@@ -58,6 +61,7 @@ export function patroniRequirements(drill?: Drill): Requirement[] {
     ...(settings === undefined || settings.patroni.dcs === "etcd" ? [ETCD] : []),
     ...(settings === undefined || settings.patroni.dcs === "raft" ? [RAFT] : []),
     ...(settings === undefined || settings.routing === "haproxy" ? [HAPROXY] : []),
+    ...(settings === undefined || settings.routing === "dns" ? [NSUPDATE] : []),
     ...UTIL_LINUX,
     ...POSTGRES,
   ];
@@ -86,24 +90,38 @@ export const patroniManager: ManagerKind = {
   description:
     "Patroni runs PostgreSQL per region and fails over through etcd or Raft; HAProxy or libpq routes",
   reportsSteps: true,
-  // Clients hold every regional endpoint (as behind a global load balancer); each region's app finds
-  // the primary through its HAProxy or its multi-host URL.
-  routing: () => "client",
+  // routing dns: Patroni's callback re-points DNS and clients follow it. Otherwise clients hold every
+  // regional endpoint (as behind a global load balancer); each region's app finds the primary through
+  // its HAProxy or its multi-host URL.
+  routing: (drill) => (settingsOf(drill).routing === "dns" ? "dns" : "client"),
   requirements: (drill) => patroniRequirements(drill),
   async localDatabase(drill): Promise<ManagedDatabaseSetup> {
     const found = programs(drill);
     const settings = settingsOf(drill);
     return {
       description:
-        `patroni + ${settings.patroni.dcs}${settings.routing === "haproxy" ? " + haproxy" : ""}, ` +
+        `patroni + ${settings.patroni.dcs}` +
+        `${settings.routing === "haproxy" ? " + haproxy" : settings.routing === "dns" ? " + nsupdate" : ""}, ` +
         `postgres from ${found.binDir}`,
       replicationPorts: "per-upstream-port",
-      create: (request) => PatroniCluster.create(request, found, settings),
+      create: (request) => createLocalPatroni(request, found, settings),
     };
+  },
+  dockerDatabase(drill): Promise<DockerManagedDatabaseSetup> {
+    const settings = settingsOf(drill);
+    if (settings.routing === "dns")
+      throw new Error("routing dns runs on platform local only: the callback updates the host's DNS server");
+    return Promise.resolve({
+      description: `patroni + ${settings.patroni.dcs}${settings.routing === "haproxy" ? " + haproxy" : ""} in containers (${STACKS_IMAGE})`,
+      image: STACKS_IMAGE,
+      databaseAddress: dockerDatabaseAddress,
+      replicationHost: replicationAlias,
+      create: (request) => createDockerPatroni(request, settings),
+    });
   },
   create({ drill, topology, history }) {
     const nodes = [...topology.nodes.values()].map((node) => {
-      if (!(node instanceof PatroniNode)) throw new Error(`${node.name} is not a Patroni member`);
+      if (!isPatroniMember(node)) throw new Error(`${node.name} is not a Patroni member`);
       return node;
     });
     const cluster = PatroniCluster.of(topology.workspaceDir);
@@ -114,6 +132,19 @@ export const patroniManager: ManagerKind = {
       engine: topology.engine,
       routers: cluster?.statsSockets ?? new Map(),
       etcd: cluster?.etcdMembers ?? [],
+      ...(settingsOf(drill).routing === "dns"
+        ? {
+            dns: {
+              server: topology.dns.endpoint,
+              name: drill.dns.name,
+              regionOf: new Map(topology.layout.regions.map((r) => [r.address, r.name])),
+            },
+          }
+        : {}),
     });
   },
 };
+
+function isPatroniMember(node: object): node is PatroniMemberNode {
+  return "restUrl" in node && typeof node.restUrl === "string";
+}

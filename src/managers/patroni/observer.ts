@@ -7,9 +7,12 @@
 //   writable   the new leader's PostgreSQL left recovery and committed the drill's canary row
 //   route-switch  a region's HAProxy has the new leader's server up (othersUp: servers still up
 //              beside it, e.g. a stopped old leader HAProxy has not marked down yet)
+//   dns-update (routing dns) the drill's DNS server answers the drill's name with another region's
+//              address: Patroni's on_role_change callback updated it (nsupdate)
 // Each is known to one poll interval (pollMs in the event). With etcd it also records which etcd member
 // leads (dcs-leader): when an outage takes the etcd leader, etcd extends every lease on electing the
 // next one, so the leader key outlives its ttl.
+import { queryA, type DnsServerAddress } from "../../dns/resolver.ts";
 import type { DatabaseEngine, DatabaseNode } from "../../engines/types.ts";
 import { pause } from "../../util/abort.ts";
 import { Events, Processes } from "../../history/types.ts";
@@ -45,6 +48,8 @@ export interface ObserverOptions extends Pick<ManagerContext, "drill" | "history
   routers: ReadonlyMap<string, string>;
   /** dcs etcd: every member's name and client URL. */
   etcd?: ReadonlyArray<{ name: string; url: string }>;
+  /** routing dns: the drill's DNS server, the name Patroni's callback updates and each region's address. */
+  dns?: { server: DnsServerAddress; name: string; regionOf: ReadonlyMap<string, string> };
   pollMs?: number;
 }
 
@@ -97,6 +102,11 @@ export class PatroniObserver implements FailoverManager {
   /** Per HAProxy, the leader it was last seen routing to alone. */
   private readonly routedTo = new Map<string, string>();
   private dcsLeader: string | undefined;
+  /** Members that held the leader key earlier in this drill. */
+  private readonly formerLeaders = new Set<string>();
+  private confirming = false;
+  /** routing dns: the address the drill's name was last seen pointing at. */
+  private dnsAddress: string | undefined;
   /** Each member's latest answer to GET /cluster: the leader it names, and when. */
   private readonly views = new Map<string, { leader: string | null; atMs: number }>();
 
@@ -126,6 +136,7 @@ export class PatroniObserver implements FailoverManager {
       ...this.o.members.map((m) => this.every(() => this.pollMember(m))),
       this.every(() => this.pollWritable()),
       this.every(() => this.pollRouters()),
+      ...(this.o.dns === undefined ? [] : [this.every(() => this.pollDns())]),
       ...((this.o.etcd?.length ?? 0) > 0 ? [this.every(() => this.pollDcsLeader(), DCS_POLL_MS)] : []),
     ]);
   }
@@ -166,6 +177,30 @@ export class PatroniObserver implements FailoverManager {
     if (views.size === 0) return;
     const seen = observedLeader(this.leader, views);
     if (seen === this.leader) return;
+    const corroborated = [...views].some(([member, leader]) => member !== seen && leader === seen);
+    if (seen !== null && this.formerLeaders.has(seen) && !corroborated) {
+      // A former leader naming itself alone: right after it is reachable again its answer can be its
+      // view from before it lost the key (seen on docker after a network outage). Believed only once
+      // its PostgreSQL runs as primary, as it does when it really took the key back.
+      void this.confirmReturn(seen, views);
+      return;
+    }
+    this.accept(seen, views);
+  }
+
+  private async confirmReturn(seen: string, views: ReadonlyMap<string, string | null>): Promise<void> {
+    const member = this.o.members.find((m) => m.region === seen);
+    if (this.confirming || member === undefined) return;
+    this.confirming = true;
+    try {
+      const role = await member.node.role(REQUEST_TIMEOUT_MS).catch(() => "unknown");
+      if (role === "primary" && this.leader !== seen && !this.abort.signal.aborted) this.accept(seen, views);
+    } finally {
+      this.confirming = false;
+    }
+  }
+
+  private accept(seen: string | null, views: ReadonlyMap<string, string | null>): void {
     const how = (what: string): string => `${what} (GET /cluster on ${[...views.keys()].join(", ")})`;
     if (this.leader !== null) {
       this.events.detected({
@@ -184,6 +219,7 @@ export class PatroniObserver implements FailoverManager {
       });
       this.awaitingWritable = seen;
     }
+    if (this.leader !== null) this.formerLeaders.add(this.leader);
     this.leader = seen;
   }
 
@@ -225,6 +261,31 @@ export class PatroniObserver implements FailoverManager {
         });
       }),
     );
+  }
+
+  /** routing dns: records the drill's name moving to another region's address (the callback's update). */
+  private async pollDns(): Promise<void> {
+    const dns = this.o.dns!;
+    let address: string;
+    try {
+      ({ address } = await queryA(dns.server, dns.name, { timeoutMs: REQUEST_TIMEOUT_MS, attempts: 1 }));
+    } catch {
+      return; // no answer this time
+    }
+    const previous = this.dnsAddress;
+    this.dnsAddress = address;
+    const region = dns.regionOf.get(address);
+    // The first answer is the start-up record, not a change.
+    if (previous === undefined || previous === address || region === undefined) return;
+    if (this.abort.signal.aborted) return;
+    this.events.routingChanged({
+      name: dns.name,
+      address,
+      region,
+      by: "patroni",
+      how: "on_role_change callback (nsupdate)",
+      pollMs: this.pollMs,
+    });
   }
 
   /** Which etcd member leads, as the first member that answers says; recorded when it changes. */

@@ -7,7 +7,8 @@
 // proxy to X (ReplicationPorts per-upstream-port); each member runs with PGHOSTADDR=A_R, so whatever
 // of R dials X through libpq (walreceiver, pg_basebackup, pg_rewind) reaches R's own proxy to X.
 // Cross-region traffic the drill controls, each ordered pair its own proxy on the dialling side:
-//   R.app-db.X         HAProxy R (or R's app, under client routing) -> PostgreSQL X
+//   R.app-db.X         HAProxy R (or R's app, under client routing) -> PostgreSQL X (not under dns
+//                      routing: each app dials its own member, and DNS sends clients to the primary's)
 //   R.control.X.rest   HAProxy R's health checks -> Patroni X's REST API
 //   R.control.X.etcd   Patroni R -> etcd member X (and the witness member)
 // One proxy per member, dialled by every peer (Patroni advertises one REST address per member):
@@ -32,7 +33,8 @@ export interface PatroniMemberPlan {
   restPort: number;
   /** Where the other members reach its REST API (restapi.connect_address): its ingress proxy. */
   restIngress: Address;
-  /** The port of every replication proxy to this member: its advertised connect_address port. */
+  /** The host and port of every replication proxy to this member: its advertised connect_address. */
+  replicationHost: string;
   replicationPort: number;
   /** Raft DCS only: this member's Raft node. */
   raftPort?: number;
@@ -72,12 +74,64 @@ export interface PatroniPlan {
   clientHosts: Map<string, Address[]>;
 }
 
+/** The processes of a Patroni drill that listen: each placed by the platform. */
+export type PatroniService = "postgres" | "rest" | "raft" | "etcd-client" | "etcd-peer" | "haproxy";
+
+/** A region, or the witness's site. */
+export interface Site {
+  name: string;
+  /** Local: the site's loopback address. */
+  address: string;
+}
+
+/**
+ * Where the platform puts things. Local: every process of a site on the site's address, at a free
+ * port; every proxy on the dialling site's address. Docker: each process in its own container, at a
+ * fixed port under its container's alias; every proxy on the Toxiproxy container.
+ */
+export interface PatroniPlacement {
+  /** Where `site`'s `service` listens, as its peers reach it. */
+  service(site: Site, service: PatroniService): Promise<Address>;
+  /** Where a proxy dialled by `from`'s processes listens. */
+  proxy(from: Site): Promise<Address>;
+  /**
+   * The host a region's member advertises for replication (connect_address), when not its
+   * PostgreSQL's host: a name each dialler resolves to its own proxy (docker-database.ts).
+   */
+  replicationHost?(site: Site): string;
+  /** The witness's site (its DCS member outside every region). */
+  witness: Site;
+}
+
+/** The local platform's placement, from a free-port finder. */
+export function localPatroniPlacement(
+  layout: TopologyLayout,
+  freePort: (host: string) => Promise<number>,
+): PatroniPlacement {
+  const onSite = async (site: Site): Promise<Address> => ({
+    host: site.address,
+    port: await freePort(site.address),
+  });
+  return {
+    service: (site, service) => {
+      if (service !== "postgres") return onSite(site);
+      const region = layout.regions.find((r) => r.name === site.name);
+      if (region === undefined) throw new Error(`no region ${site.name} in the layout`);
+      return Promise.resolve({ host: region.address, port: region.dbPort });
+    },
+    proxy: onSite,
+    witness: { name: WITNESS, address: WITNESS_ADDRESS },
+  };
+}
+
 export interface PlanInput {
   layout: TopologyLayout;
   patroni: PatroniSpec;
   routing: Routing;
-  /** A free TCP port on `host` (the kernel's choice). */
-  freePort(host: string): Promise<number>;
+  /** Where things go; default local, with `freePort`. */
+  placement?: PatroniPlacement;
+  /** Local: a free TCP port on `host` (the kernel's choice). */
+  freePort?(host: string): Promise<number>;
 }
 
 /** A witness only where an even number of voters could split evenly and lose the quorum. */
@@ -107,34 +161,34 @@ function replicationPortOf(layout: TopologyLayout, region: RegionLayout): number
 }
 
 export async function planPatroni(input: PlanInput): Promise<PatroniPlan> {
-  const { layout, patroni, routing, freePort } = input;
+  const { layout, patroni, routing } = input;
+  if (input.placement === undefined && input.freePort === undefined)
+    throw new Error("planPatroni needs a placement or a free-port finder");
+  const place = input.placement ?? localPatroniPlacement(layout, input.freePort!);
   const regions = layout.regions;
   const witness = needsWitness(regions.length);
   const links: LinkInfo[] = [];
 
   const dcs: DcsMemberPlan[] = [];
-  if (patroni.dcs === "etcd") {
-    for (const r of regions) {
-      dcs.push({
-        name: r.name,
-        region: r.name,
-        address: r.address,
-        clientPort: await freePort(r.address),
-        peerPort: await freePort(r.address),
-      });
-    }
-  }
-  if (witness) {
+  const dcsSites: Site[] = [...regions.map((r) => ({ name: r.name, address: r.address }))];
+  if (witness) dcsSites.push(place.witness);
+  for (const site of dcsSites) {
+    const isWitness = site === place.witness;
+    if (patroni.dcs !== "etcd" && !isWitness) continue;
+    // Raft's witness is the controller's Raft node; etcd's is one more etcd member.
+    const client = await place.service(site, patroni.dcs === "etcd" ? "etcd-client" : "raft");
     dcs.push({
-      name: WITNESS,
-      address: WITNESS_ADDRESS,
-      clientPort: await freePort(WITNESS_ADDRESS),
-      ...(patroni.dcs === "etcd" ? { peerPort: await freePort(WITNESS_ADDRESS) } : {}),
+      name: site.name,
+      ...(isWitness ? {} : { region: site.name }),
+      address: client.host,
+      clientPort: client.port,
+      ...(patroni.dcs === "etcd" ? { peerPort: (await place.service(site, "etcd-peer")).port } : {}),
     });
   }
 
   const members: PatroniMemberPlan[] = [];
   for (const r of regions) {
+    const site = { name: r.name, address: r.address };
     const etcdHosts: Address[] = [];
     for (const d of dcs) {
       if (patroni.dcs !== "etcd") break;
@@ -143,34 +197,32 @@ export async function planPatroni(input: PlanInput): Promise<PatroniPlan> {
         etcdHosts.unshift(target);
         continue;
       }
-      const listen = { host: r.address, port: await freePort(r.address) };
+      const listen = await place.proxy(site);
       links.push(link(`${r.name}.control.${d.name}.etcd`, "control", r.name, d.name, listen, target));
       etcdHosts.push(listen);
     }
-    const restPort = await freePort(r.address);
-    const restIngress = { host: r.address, port: await freePort(r.address) };
-    links.push(
-      link(`${r.name}.control.rest`, "control", PEERS, r.name, restIngress, {
-        host: r.address,
-        port: restPort,
-      }),
-    );
+    const postgres = await place.service(site, "postgres");
+    const rest = await place.service(site, "rest");
+    const restIngress = await place.proxy(site);
+    links.push(link(`${r.name}.control.rest`, "control", PEERS, r.name, restIngress, rest));
     members.push({
       region: r.name,
-      address: r.address,
-      pgPort: r.dbPort,
-      restPort,
+      address: postgres.host,
+      pgPort: postgres.port,
+      restPort: rest.port,
       restIngress,
+      replicationHost: place.replicationHost?.(site) ?? postgres.host,
       replicationPort: replicationPortOf(layout, r),
-      ...(patroni.dcs === "raft" ? { raftPort: await freePort(r.address) } : {}),
+      ...(patroni.dcs === "raft" ? { raftPort: (await place.service(site, "raft")).port } : {}),
       etcdHosts,
-      ...(routing === "haproxy" ? { haproxy: { host: r.address, port: await freePort(r.address) } } : {}),
+      ...(routing === "haproxy" ? { haproxy: await place.service(site, "haproxy") } : {}),
     });
   }
 
   const haproxyServers = new Map<string, HaproxyServer[]>();
   const clientHosts = new Map<string, Address[]>();
   for (const from of members) {
+    const site = { name: from.region, address: regions.find((r) => r.name === from.region)!.address };
     const servers: HaproxyServer[] = [];
     const hosts: Address[] = [];
     for (const to of members) {
@@ -180,13 +232,15 @@ export async function planPatroni(input: PlanInput): Promise<PatroniPlan> {
         servers.unshift({ name: to.region, address: pg, check: rest });
         continue;
       }
-      const dataListen = { host: from.address, port: await freePort(from.address) };
+      // Under DNS routing each region's app dials its own member only.
+      if (routing === "dns") continue;
+      const dataListen = await place.proxy(site);
       links.push(
         link(`${from.region}.app-db.${to.region}`, "app-db", from.region, to.region, dataListen, pg),
       );
       hosts.push(dataListen);
       if (routing === "haproxy") {
-        const checkListen = { host: from.address, port: await freePort(from.address) };
+        const checkListen = await place.proxy(site);
         links.push(
           link(
             `${from.region}.control.${to.region}.rest`,
