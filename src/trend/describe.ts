@@ -15,6 +15,7 @@ export function fmtFigure(spec: FigureSpec, value: number | null | undefined): s
 /** "+1.2 s (+35%)": how far `now` is from `was`, signed. */
 export function fmtChange(spec: FigureSpec, was: number, now: number): string {
   const delta = now - was;
+  if (delta === 0) return "±0";
   const sign = delta > 0 ? "+" : delta < 0 ? "-" : "±";
   const size = fmtFigure(spec, Math.abs(delta));
   const pct = was === 0 ? "" : ` (${sign}${Math.round((Math.abs(delta) / Math.abs(was)) * 100)}%)`;

@@ -1,0 +1,85 @@
+// $GITHUB_STEP_SUMMARY: appended only when set, never thrown from, and what the run's Markdown says.
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { runSummaryMarkdown } from "../../src/ci/run-summary.ts";
+import { appendStepSummary } from "../../src/ci/step-summary.ts";
+import { indexEntry } from "../../src/trend/index-format.ts";
+import { assessLatest } from "../../src/trend/regressions.ts";
+import { outageSummary } from "./golden-outage.ts";
+
+const summary = outageSummary({
+  name: "summary-drill",
+  objectives: [
+    { metric: "rto.max", operator: "<", limit: 1000, source: "< 1s" },
+    { metric: "rpo.lostWrites", operator: "<=", limit: 5000, source: "<= 5000" },
+  ],
+});
+
+describe("GitHub step summary", () => {
+  let tmp: string;
+  beforeEach(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), "step-summary-"));
+  });
+  afterEach(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it("appends to the file $GITHUB_STEP_SUMMARY names, after what earlier steps wrote", async () => {
+    const file = path.join(tmp, "summary.md");
+    await writeFile(file, "# earlier step\n");
+    assert.deepEqual(await appendStepSummary("### one", { GITHUB_STEP_SUMMARY: file }), { file });
+    await appendStepSummary("### two\n", { GITHUB_STEP_SUMMARY: file });
+    assert.equal(await readFile(file, "utf8"), "# earlier step\n### one\n\n### two\n\n");
+  });
+
+  it("writes nothing when the variable is unset or empty", async () => {
+    assert.deepEqual(await appendStepSummary("### x", {}), { file: null });
+    assert.deepEqual(await appendStepSummary("### x", { GITHUB_STEP_SUMMARY: "" }), { file: null });
+  });
+
+  it("reports a file it cannot write instead of throwing", async () => {
+    const result = await appendStepSummary("### x", {
+      GITHUB_STEP_SUMMARY: path.join(tmp, "no", "such", "dir.md"),
+    });
+    assert.match(result.error ?? "", /could not append to \$GITHUB_STEP_SUMMARY/);
+  });
+
+  it("summarises a run: status, key figures beside the baseline, objectives, regressions", () => {
+    const earlier = { ...indexEntry(summary, "run-1"), startedAt: "2025-12-01T00:00:00.000Z" };
+    earlier.figures = { ...earlier.figures, rtoMaxMs: 100 };
+    const md = runSummaryMarkdown({
+      drill: "summary-drill",
+      exitCode: 1,
+      summary,
+      reportDir: "reports/summary-drill/run-2",
+      assessment: assessLatest([earlier, indexEntry(summary, "run-2")]),
+    });
+    assert.match(md, /^### ❌ failover-drill summary-drill: fail \(exit 1\)\n/);
+    assert.match(md, /Reports: `reports\/summary-drill\/run-2`/);
+    assert.match(md, /\| figure \| this run \| baseline \|/);
+    assert.match(md, /\| RTO max \| [\d.]+ s ▲ \| 100 ms \|/);
+    assert.match(md, /\| rto\.max < 1s \| [\d.]+ s \| \*\*missed\*\* \|/);
+    assert.match(md, /\| rpo\.lostWrites <= 5000 \| 2 \| met \|/);
+    assert.match(
+      md,
+      /\*\*Regressions\*\* against the trend store:\n\n- ▲ RTO max [\d.]+ s, was 100 ms in the previous run/,
+    );
+  });
+
+  it("says when there is no baseline yet, and what stopped a run without a report", () => {
+    const first = runSummaryMarkdown({
+      drill: "summary-drill",
+      exitCode: 1,
+      summary,
+      assessment: assessLatest([indexEntry(summary, "run-1")]),
+    });
+    assert.match(first, /First run in its trend store: no baseline to compare with yet\./);
+    const error = runSummaryMarkdown({ drill: "d", exitCode: 4, error: "steady state not reached" });
+    assert.equal(
+      error,
+      "### 💥 failover-drill d: error (exit 4)\n\nThe run produced no report: steady state not reached\n",
+    );
+  });
+});
