@@ -36,15 +36,17 @@ export function runSummaryMarkdown(o: RunOutcome): string {
   }
   const figures = summaryFigures(o.summary);
   const baseline = o.assessment?.baseline ?? null;
+  const previous = o.assessment?.previous ?? null;
   const flagged = new Set(
     (o.assessment?.regressions ?? []).flatMap((r) => (r.kind === "figure" ? [r.key] : [])),
   );
   lines.push(
-    `| figure | this run | baseline |`,
-    `|---|---|---|`,
+    `| figure | this run | previous run | baseline |`,
+    `|---|---|---|---|`,
     ...FIGURES.map((f) => {
       const value = fmtFigure(f, figures[f.key]) + (flagged.has(f.key) ? ` ${FLAG}` : "");
-      return `| ${f.label} | ${value} | ${baseline === null ? "" : fmtFigure(f, baseline.figures[f.key])} |`;
+      const before = previous === null ? "" : fmtFigure(f, previous.figures[f.key]);
+      return `| ${f.label} | ${value} | ${before} | ${baseline === null ? "" : fmtFigure(f, baseline.figures[f.key])} |`;
     }),
     "",
   );

@@ -31,7 +31,8 @@ export function latestLines(t: Trend): { verdict: string; regressions: string[] 
     l.previous === null
       ? "the first run: nothing to compare with yet"
       : n === 0
-        ? `no regression against ${againstText("previous", null)} or ${againstText("baseline", l.baseline)}`
+        ? `no regression against ${againstText("previous", null)}` +
+          (l.baseline === null ? "" : ` or ${againstText("baseline", l.baseline)}`)
         : `${n} regression${n === 1 ? "" : "s"}`;
   return {
     verdict: `Latest run ${l.entry.run}: ${l.entry.status}${l.drillChanged ? " (drill changed)" : ""}; ${compared}`,

@@ -48,7 +48,7 @@ export type Regression =
   | { kind: "objective"; name: string; limit: string; against: Against; was: Outcome; now: Outcome };
 
 export interface Baseline {
-  /** How many earlier runs it is the median of. */
+  /** How many earlier runs it is the median of (at least two). */
   runs: number;
   figures: Figures;
   status: DrillStatus;
@@ -171,7 +171,9 @@ export function assessRuns(
   return runs.map((entry, i) => {
     const earlier = runs.slice(0, i).filter((r) => !options.sameDrill || r.drillDigest === entry.drillDigest);
     const previous = earlier.at(-1) ?? null;
-    const baseline = baselineOf(earlier.slice(-Math.max(1, options.baselineRuns)));
+    // A baseline of one run is the previous run again: it starts at two.
+    const window = earlier.slice(-Math.max(1, options.baselineRuns));
+    const baseline = window.length < 2 ? null : baselineOf(window);
     const regressions: Regression[] = [];
     if (previous !== null) {
       regressions.push(

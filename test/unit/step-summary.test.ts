@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { runSummaryMarkdown } from "../../src/ci/run-summary.ts";
 import { appendStepSummary } from "../../src/ci/step-summary.ts";
-import { indexEntry } from "../../src/trend/index-format.ts";
+import { indexEntry, type IndexEntry } from "../../src/trend/index-format.ts";
 import { assessLatest } from "../../src/trend/regressions.ts";
 import { outageSummary } from "./golden-outage.ts";
 
@@ -47,19 +47,25 @@ describe("GitHub step summary", () => {
   });
 
   it("summarises a run: status, key figures beside the baseline, objectives, regressions", () => {
-    const earlier = { ...indexEntry(summary, "run-1"), startedAt: "2025-12-01T00:00:00.000Z" };
-    earlier.figures = { ...earlier.figures, rtoMaxMs: 100 };
+    const earlier = (run: string, day: string, rtoMaxMs: number): IndexEntry => {
+      const e = { ...indexEntry(summary, run), startedAt: `2025-12-${day}T00:00:00.000Z` };
+      return { ...e, figures: { ...e.figures, rtoMaxMs } };
+    };
     const md = runSummaryMarkdown({
       drill: "summary-drill",
       exitCode: 1,
       summary,
-      reportDir: "reports/summary-drill/run-2",
-      assessment: assessLatest([earlier, indexEntry(summary, "run-2")]),
+      reportDir: "reports/summary-drill/run-3",
+      assessment: assessLatest([
+        earlier("run-1", "01", 200),
+        earlier("run-2", "02", 100),
+        indexEntry(summary, "run-3"),
+      ]),
     });
     assert.match(md, /^### ❌ failover-drill summary-drill: fail \(exit 1\)\n/);
-    assert.match(md, /Reports: `reports\/summary-drill\/run-2`/);
-    assert.match(md, /\| figure \| this run \| baseline \|/);
-    assert.match(md, /\| RTO max \| [\d.]+ s ▲ \| 100 ms \|/);
+    assert.match(md, /Reports: `reports\/summary-drill\/run-3`/);
+    assert.match(md, /\| figure \| this run \| previous run \| baseline \|/);
+    assert.match(md, /\| RTO max \| [\d.]+ s ▲ \| 100 ms \| 150 ms \|/);
     assert.match(md, /\| rto\.max < 1s \| [\d.]+ s \| \*\*missed\*\* \|/);
     assert.match(md, /\| rpo\.lostWrites <= 5000 \| 2 \| met \|/);
     assert.match(

@@ -68,8 +68,15 @@ describe("trend regressions", () => {
     assert.deepEqual(a?.regressions, []);
   });
 
+  it("starts the baseline at two earlier runs: a second run is judged against the first alone", () => {
+    const a = assessLatest(entries(line("run-01"), line("run-02", { detectionMs: 6500 })));
+    assert.equal(a?.previous?.run, "run-01");
+    assert.equal(a?.baseline, null);
+    assert.deepEqual(flags(a?.regressions ?? []), ["figure:detectionMs@previous"]);
+  });
+
   it("flags a figure worse than the previous run by more than both tolerances, against the previous run and the baseline", () => {
-    const rs = latest([line("run-01"), line("run-02", { detectionMs: 6500 })]);
+    const rs = latest([line("run-00"), line("run-01"), line("run-02", { detectionMs: 6500 })]);
     assert.deepEqual(flags(rs), ["figure:detectionMs@baseline", "figure:detectionMs@previous"]);
     const r = rs.find((x) => x.against === "previous");
     assert.deepEqual(r, { kind: "figure", key: "detectionMs", against: "previous", was: 2000, now: 6500 });
@@ -77,38 +84,44 @@ describe("trend regressions", () => {
 
   it("does not flag a rise within the relative tolerance, however large in ms", () => {
     // RTO max 9 s -> 13 s is +4 s but +44%: under the default 50%.
-    assert.deepEqual(latest([line("run-01"), line("run-02", { rtoMaxMs: 13_000 })]), []);
+    assert.deepEqual(latest([line("run-00"), line("run-01"), line("run-02", { rtoMaxMs: 13_000 })]), []);
   });
 
   it("does not flag a rise within the absolute tolerance, however large in percent", () => {
     // Promotion 200 ms -> 900 ms is +350% but +700 ms: under the default 1 s.
-    assert.deepEqual(latest([line("run-01"), line("run-02", { promotionMs: 900 })]), []);
+    assert.deepEqual(latest([line("run-00"), line("run-01"), line("run-02", { promotionMs: 900 })]), []);
   });
 
   it("uses the count tolerance for lost writes and the ms tolerance for the lost window", () => {
     const opts: TrendOptions = { ...DEFAULT_TREND_OPTIONS, tolerance: { relative: 0.5, ms: 100, count: 5 } };
-    assert.deepEqual(flags(latest([line("run-01"), line("run-02", { lostWrites: 14 })], opts)), []);
-    assert.deepEqual(flags(latest([line("run-01"), line("run-02", { lostWrites: 16 })], opts)), [
-      "figure:lostWrites@baseline",
-      "figure:lostWrites@previous",
-    ]);
-    assert.deepEqual(flags(latest([line("run-01"), line("run-02", { lostWindowMs: 141 })], opts)), [
-      "figure:lostWindowMs@baseline",
-      "figure:lostWindowMs@previous",
-    ]);
+    assert.deepEqual(
+      flags(latest([line("run-00"), line("run-01"), line("run-02", { lostWrites: 14 })], opts)),
+      [],
+    );
+    assert.deepEqual(
+      flags(latest([line("run-00"), line("run-01"), line("run-02", { lostWrites: 16 })], opts)),
+      ["figure:lostWrites@baseline", "figure:lostWrites@previous"],
+    );
+    assert.deepEqual(
+      flags(latest([line("run-00"), line("run-01"), line("run-02", { lostWindowMs: 141 })], opts)),
+      ["figure:lostWindowMs@baseline", "figure:lostWindowMs@previous"],
+    );
   });
 
   it("never flags a figure that got better: higher is worse for times and losses", () => {
     const better = { detectionMs: 500, promotionMs: 50, rtoP50Ms: 500, rtoMaxMs: 1000, lostWrites: 0 };
-    assert.deepEqual(latest([line("run-01"), line("run-02", better)]), []);
+    assert.deepEqual(latest([line("run-00"), line("run-01"), line("run-02", better)]), []);
   });
 
   it("flags a figure that is no longer measured, and not one that becomes measured", () => {
-    assert.deepEqual(flags(latest([line("run-01"), line("run-02", { rtoMaxMs: null })])), [
+    assert.deepEqual(flags(latest([line("run-00"), line("run-01"), line("run-02", { rtoMaxMs: null })])), [
       "figure:rtoMaxMs@baseline",
       "figure:rtoMaxMs@previous",
     ]);
-    assert.deepEqual(latest([line("run-01", { rtoMaxMs: null }), line("run-02")]), []);
+    assert.deepEqual(
+      latest([line("run-00", { rtoMaxMs: null }), line("run-01", { rtoMaxMs: null }), line("run-02")]),
+      [],
+    );
   });
 
   it("judges against the median of the last N runs, so one slow run neither hides nor causes a flag", () => {
@@ -148,15 +161,22 @@ describe("trend regressions", () => {
   });
 
   it("flags a status that got worse: pass -> fail and pass -> inconclusive, not fail -> pass", () => {
-    assert.deepEqual(flags(latest([line("run-01"), line("run-02", {}, { status: "fail" })])), [
-      "status:status@baseline",
-      "status:status@previous",
-    ]);
-    assert.deepEqual(flags(latest([line("run-01"), line("run-02", {}, { status: "inconclusive" })])), [
-      "status:status@baseline",
-      "status:status@previous",
-    ]);
-    assert.deepEqual(latest([line("run-01", {}, { status: "fail" }), line("run-02")]), []);
+    assert.deepEqual(
+      flags(latest([line("run-00"), line("run-01"), line("run-02", {}, { status: "fail" })])),
+      ["status:status@baseline", "status:status@previous"],
+    );
+    assert.deepEqual(
+      flags(latest([line("run-00"), line("run-01"), line("run-02", {}, { status: "inconclusive" })])),
+      ["status:status@baseline", "status:status@previous"],
+    );
+    assert.deepEqual(
+      latest([
+        line("run-00", {}, { status: "fail" }),
+        line("run-01", {}, { status: "fail" }),
+        line("run-02"),
+      ]),
+      [],
+    );
   });
 
   it("keeps flagging a failure against the baseline while most recent runs passed", () => {
@@ -171,7 +191,7 @@ describe("trend regressions", () => {
   });
 
   it("flags an objective that went from met to missed", () => {
-    const rs = latest([line("run-01"), line("run-02", {}, { rto: "missed" })]);
+    const rs = latest([line("run-00"), line("run-01"), line("run-02", {}, { rto: "missed" })]);
     assert.deepEqual(flags(rs), ["objective:rto.max@baseline", "objective:rto.max@previous"]);
     assert.deepEqual(
       rs.find((r) => r.kind === "objective"),
@@ -181,6 +201,7 @@ describe("trend regressions", () => {
 
   it("marks a run whose drill definition changed, and with --same-drill compares only like with like", () => {
     const runs = [
+      line("run-00"),
       line("run-01"),
       line("run-02", { detectionMs: 6500 }, { digest: "sha256:bbbbbbbbbbbbbbbb" }),
     ];
@@ -195,6 +216,6 @@ describe("trend regressions", () => {
   it("orders runs by start time, not by the order of the lines", () => {
     const a = assessLatest(entries(line("run-02", { detectionMs: 6500 }), line("run-01")));
     assert.equal(a?.entry.run, "run-02");
-    assert.equal(a?.regressions.length, 2);
+    assert.deepEqual(flags(a?.regressions ?? []), ["figure:detectionMs@previous"]);
   });
 });

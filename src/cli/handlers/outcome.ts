@@ -24,7 +24,8 @@ export function trendLines(assessment: RunAssessment | null | undefined, indexFi
   if (assessment === null || assessment === undefined) return [];
   if (assessment.previous === null) return [`trend: first run in ${indexFile}`];
   if (assessment.regressions.length === 0) {
-    return [`trend: no regression against the previous run or the baseline (${indexFile})`];
+    const against = assessment.baseline === null ? "the previous run" : "the previous run or the baseline";
+    return [`trend: no regression against ${against} (${indexFile})`];
   }
   return [
     `trend: ${assessment.regressions.length} regression(s) against ${indexFile}:`,
