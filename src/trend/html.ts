@@ -42,6 +42,15 @@ export function sparkline(f: FigureTrend, runs: readonly string[]): string {
   f.values.forEach((v, i) => {
     if (v === null) {
       segments.push([]);
+      // A figure the run no longer measured: a red cross on the axis, where a value would be.
+      if (f.regressed[i] === true) {
+        const cx = x(i);
+        const cy = H - PAD;
+        dots.push(
+          `<path class="missing regressed" d="M${(cx - 3).toFixed(1)},${cy - 3} l6,6 m0,-6 l-6,6">` +
+            `<title>${escapeHtml(`${runs[i] ?? ""}: not measured ${FLAG} regression`)}</title></path>`,
+        );
+      }
       return;
     }
     const px = x(i).toFixed(1);
@@ -90,6 +99,7 @@ td.regressed, li.regressed { color: #b00020; font-weight: 600; }
 .spark .line { fill: none; stroke: #3465a4; stroke-width: 1.5; }
 .spark .dot { fill: #3465a4; }
 .spark .dot.regressed { fill: #b00020; }
+.spark .missing { stroke: #b00020; stroke-width: 1.5; }
 .spark .na { fill: #888; font-size: 12px; }
 p.settings { color: #555; max-width: 60em; }
 `;
