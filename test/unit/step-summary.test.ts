@@ -1,9 +1,12 @@
-// $GITHUB_STEP_SUMMARY: appended only when set, never thrown from, and what the run's Markdown says.
+// $GITHUB_STEP_SUMMARY: appended only when set, never thrown from, and what a run's and a matrix's
+// Markdown (and a matrix's notification) say.
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { runSummaryMarkdown } from "../../src/ci/run-summary.ts";
+import { matrixSummaryMarkdown, runSummaryMarkdown } from "../../src/ci/run-summary.ts";
+import type { MatrixReport } from "../../src/matrix/types.ts";
+import { matrixNotification } from "../../src/notify/payload.ts";
 import { appendStepSummary } from "../../src/ci/step-summary.ts";
 import { indexEntry, type IndexEntry } from "../../src/trend/index-format.ts";
 import { assessLatest } from "../../src/trend/regressions.ts";
@@ -87,5 +90,48 @@ describe("GitHub step summary", () => {
       error,
       "### 💥 failover-drill d: error (exit 4)\n\nThe run produced no report: steady state not reached\n",
     );
+  });
+});
+
+describe("matrix step summary and notification", () => {
+  const report = {
+    matrix: { name: "ttl", baseDrill: "region-outage" },
+    status: "fail",
+    exitCode: 1,
+    runsDone: 2,
+    runsPlanned: 2,
+    cells: [
+      { slug: "1-ttl-1s", runs: [{ status: "pass", missed: [] }] },
+      { slug: "2-ttl-30s", runs: [{ status: "fail", missed: ["rto.max < 20s"] }] },
+    ],
+  } as unknown as MatrixReport;
+  const earlier = (run: string, day: string): IndexEntry => ({
+    ...indexEntry(summary, run),
+    startedAt: `2025-12-${day}T00:00:00.000Z`,
+    figures: { ...indexEntry(summary, run).figures, rtoMaxMs: 100 },
+  });
+  const verdicts = {
+    "1-ttl-1s": null,
+    "2-ttl-30s": assessLatest([earlier("a", "01"), earlier("b", "02"), indexEntry(summary, "c")]),
+  };
+
+  it("lists every cell with its runs, missed objectives and regressions", () => {
+    const md = matrixSummaryMarkdown({ report, dir: "reports/ttl/20260101T000000Z", verdicts });
+    assert.match(md, /^### ❌ failover-drill matrix ttl: fail \(exit 1\)/);
+    assert.match(md, /2 of 2 runs of region-outage\. Reports: `reports\/ttl\/20260101T000000Z`/);
+    assert.match(md, /\| 1-ttl-1s \| pass \| {2}\| {2}\|/);
+    assert.match(md, /\| 2-ttl-30s \| fail \| rto\.max < 20s \| ▲ 2 \|/);
+    assert.match(md, /- ▲ 2-ttl-30s: RTO max [\d.]+ s, was 100 ms in the previous run/);
+  });
+
+  it("names the failing cells in the notification's text", () => {
+    const n = matrixNotification({ report, dir: "reports/ttl/20260101T000000Z", verdicts });
+    assert.equal(n.kind, "matrix");
+    assert.match(
+      n.text,
+      /^failover-drill matrix ttl: FAIL \(exit 1\), 2 of 2 runs\. 2-ttl-30s: fail; missed rto\.max < 20s; regressions: RTO max/,
+    );
+    assert.doesNotMatch(n.text, /1-ttl-1s/, "a passing cell without regressions is left out of the text");
+    assert.deepEqual(n.cells[0], { slug: "1-ttl-1s", statuses: ["pass"], missed: [], regressions: [] });
   });
 });
