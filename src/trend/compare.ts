@@ -1,6 +1,6 @@
 // Pure: two runs' summaries side by side (figures, objectives, predicted), each difference marked
 // better or worse by the figure's direction, and the drill fields that differ between them.
-import { fmtMs } from "../report/format.ts";
+import { fmtMs, fmtValue } from "../report/format.ts";
 import type { Summary } from "../summary/types.ts";
 import type { Cell, Table } from "./content.ts";
 import { fmtChange, fmtFigure } from "./describe.ts";
@@ -90,12 +90,11 @@ function figureRow(
   a: number | null,
   b: number | null,
 ): Cell[] {
-  const s = spec as FigureSpec;
   return [
     { text: spec.label },
-    { text: fmtFigure(s, a) },
-    { text: fmtFigure(s, b) },
-    { text: a !== null && b !== null ? fmtChange(s, a, b) : "" },
+    { text: fmtFigure(spec, a) },
+    { text: fmtFigure(spec, b) },
+    { text: a !== null && b !== null ? fmtChange(spec, a, b) : "" },
     verdict(spec.worse, a, b),
   ];
 }
@@ -110,9 +109,7 @@ function objectivesTable(a: Summary, b: Summary): Table {
     const oa = a.objectives.find((o) => o.name === name);
     const ob = b.objectives.find((o) => o.name === name);
     const show = (o: typeof oa): string =>
-      o === undefined
-        ? "absent"
-        : `${outcomeOf(o.met)} (${typeof o.measured === "number" && o.unit === "ms" ? fmtMs(o.measured) : String(o.measured ?? "n/a")})`;
+      o === undefined ? "absent" : `${outcomeOf(o.met)} (${fmtValue(o.measured, o.unit)})`;
     const ra = oa === undefined ? null : OUTCOME_RANK[outcomeOf(oa.met)];
     const rb = ob === undefined ? null : OUTCOME_RANK[outcomeOf(ob.met)];
     const change: Cell =

@@ -7,13 +7,13 @@ import type { Baseline, Regression } from "./regressions.ts";
 export const figureSpec = (key: FigureKey): FigureSpec => FIGURES.find((f) => f.key === key)!;
 
 /** A figure's value in its unit: "1.25 s", "12"; "n/a" when not measured. */
-export function fmtFigure(spec: FigureSpec, value: number | null | undefined): string {
+export function fmtFigure(spec: Pick<FigureSpec, "unit">, value: number | null | undefined): string {
   if (value === null || value === undefined) return "n/a";
   return spec.unit === "ms" ? fmtMs(value) : String(Math.round(value * 100) / 100);
 }
 
 /** "+1.2 s (+35%)": how far `now` is from `was`, signed. */
-export function fmtChange(spec: FigureSpec, was: number, now: number): string {
+export function fmtChange(spec: Pick<FigureSpec, "unit">, was: number, now: number): string {
   const delta = now - was;
   if (delta === 0) return "±0";
   const sign = delta > 0 ? "+" : delta < 0 ? "-" : "±";
