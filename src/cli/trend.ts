@@ -1,7 +1,7 @@
 // `trend <dir>`: its options and help; the handler (./handlers/trend.ts) is imported only when the
 // command runs.
 import type { CommandModule } from "yargs";
-import { DEFAULT_TREND_OPTIONS } from "../trend/regressions.ts";
+import { DEFAULT_TREND_OPTIONS } from "../trend/options.ts";
 import type { TrendArgs } from "./handlers/trend.ts";
 import type { CliIo } from "./io.ts";
 

@@ -2,6 +2,7 @@
 // (the median of the N runs before it). A figure regresses when it is worse by more than both the
 // relative and the absolute tolerance; a status or objective regresses when its outcome got worse.
 import { median } from "../matrix/aggregate.ts";
+import { DEFAULT_TREND_OPTIONS, type Tolerance, type TrendOptions } from "./options.ts";
 import type { DrillStatus } from "../summary/types.ts";
 import {
   FIGURES,
@@ -16,29 +17,7 @@ import type { IndexEntry } from "./index-format.ts";
 
 export { median } from "../matrix/aggregate.ts";
 
-export interface Tolerance {
-  /** Worse by more than this fraction of the reference (0.5 = 50 %)... */
-  relative: number;
-  /** ...and by more than this many ms (time figures)... */
-  ms: number;
-  /** ...or this many (counts: lost writes). */
-  count: number;
-}
-
-export interface TrendOptions {
-  /** The rolling baseline: the median of this many runs before each run. */
-  baselineRuns: number;
-  tolerance: Tolerance;
-  /** Compare only with runs of the same drill definition (digest). */
-  sameDrill: boolean;
-}
-
-/** Defaults wide enough for the run-to-run noise of drills/region-outage.yaml (docs/trends.md). */
-export const DEFAULT_TREND_OPTIONS: TrendOptions = {
-  baselineRuns: 5,
-  tolerance: { relative: 0.5, ms: 1000, count: 50 },
-  sameDrill: false,
-};
+export { DEFAULT_TREND_OPTIONS, type Tolerance, type TrendOptions } from "./options.ts";
 
 export type Against = "previous" | "baseline";
 
