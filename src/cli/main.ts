@@ -2,6 +2,7 @@
 // main() in-process and check exit codes and output.
 import yargs, { type Argv } from "yargs";
 import { checkCommand } from "./check.ts";
+import { compareCommand } from "./compare.ts";
 import { doctorCommand } from "./doctor.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { processIo, type CliIo } from "./io.ts";
@@ -9,6 +10,7 @@ import { matrixCommand } from "./matrix.ts";
 import { runCommand } from "./run.ts";
 import { suiteCommand } from "./suite.ts";
 import { toxiproxyCommand } from "./toxiproxy.ts";
+import { trendCommand } from "./trend.ts";
 import { validateCommand } from "./validate.ts";
 import { ownVersion } from "./version.ts";
 
@@ -31,6 +33,8 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
       .command(checkCommand(io, setExit))
       .command(toxiproxyCommand(io, setExit))
       .command(doctorCommand(io, setExit))
+      .command(trendCommand(io, setExit))
+      .command(compareCommand(io, setExit))
       .demandCommand(1, "name a command: run, validate, matrix, check, toxiproxy or doctor")
       .strict()
       .help()

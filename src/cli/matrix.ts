@@ -3,6 +3,7 @@
 import type { CommandModule } from "yargs";
 import type { MatrixArgs } from "./handlers/matrix.ts";
 import type { CliIo } from "./io.ts";
+import { NOTIFY_OPTIONS } from "./notify-options.ts";
 import { PLATFORM_OPTION } from "./options.ts";
 
 export function matrixCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, MatrixArgs> {
@@ -20,6 +21,7 @@ export function matrixCommand(io: CliIo, setExit: (code: number) => void): Comma
             "local platform: use this Toxiproxy server instead of the embedded one (also TOXIPROXY_URL)",
         })
         .option("platform", PLATFORM_OPTION)
+        .options(NOTIFY_OPTIONS)
         .option("verbose", { type: "boolean", default: false, describe: "print every drill's log" })
         .option("dry-run", {
           type: "boolean",

@@ -3,6 +3,7 @@
 import type { CommandModule } from "yargs";
 import type { RunArgs } from "./handlers/run.ts";
 import type { CliIo } from "./io.ts";
+import { NOTIFY_OPTIONS } from "./notify-options.ts";
 import { PLATFORM_OPTION } from "./options.ts";
 
 export function runCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, RunArgs> {
@@ -20,6 +21,7 @@ export function runCommand(io: CliIo, setExit: (code: number) => void): CommandM
             "local platform: use this Toxiproxy server instead of the embedded one (also TOXIPROXY_URL)",
         })
         .option("platform", PLATFORM_OPTION)
+        .options(NOTIFY_OPTIONS)
         .option("quiet", { type: "boolean", default: false, describe: "only print the summary" }) as never,
     handler: async (args) => (await import("./handlers/run.ts")).handleRun(args, io, setExit),
   };

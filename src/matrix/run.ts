@@ -4,6 +4,7 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { reportTimestamp, runDrill } from "../runner/runner.ts";
+import { matrixCellIndexFile } from "../trend/store.ts";
 import { AbortedError } from "../util/abort.ts";
 import { runFigures } from "./aggregate.ts";
 import type { MatrixProgress, RunPosition } from "./progress.ts";
@@ -68,6 +69,7 @@ export async function runMatrix(plan: MatrixPlan, options: MatrixRunOptions): Pr
       try {
         const { summary, reportDir } = await runDrill(cell.drill, {
           out: runOut,
+          indexFile: matrixCellIndexFile(options.out, plan.spec.name, cell.slug),
           log: options.log ?? (() => {}),
           ...(options.signal === undefined ? {} : { signal: options.signal }),
           ...(options.keep === undefined ? {} : { keep: options.keep }),

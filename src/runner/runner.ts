@@ -28,6 +28,7 @@ import { FaultSchedule } from "./faults.ts";
 import { assertInstalled } from "./requirements.ts";
 import { reportTimestamp, RUN_FILES, writeFinalState, writeReportFiles } from "./run-files.ts";
 import { summariseRun } from "./summarise.ts";
+import { recordRun, runIndexFile } from "../trend/store.ts";
 
 export { reportTimestamp } from "./run-files.ts";
 
@@ -38,11 +39,16 @@ export interface RunOptions {
   toxiproxyUrl?: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** The trend store this run is appended to; default <out>/<drill>/index.jsonl (src/trend/store.ts). */
+  indexFile?: string;
 }
 
 export interface RunResult {
   summary: Summary;
   reportDir: string;
+  indexFile: string;
+  /** Why the run is missing from the trend store, when appending failed (the run itself stands). */
+  indexWarning?: string;
 }
 
 export class SteadyStateError extends Error {
@@ -162,7 +168,9 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     const summary = summariseRun({ drill, history: history.ops, finalReads, startedAt: clock.startedAt });
     await history.close();
     await writeReportFiles(reportDir, summary);
-    return { summary, reportDir };
+    const indexFile = options.indexFile ?? runIndexFile(reportDir);
+    const indexWarning = await recordRun(indexFile, reportDir, summary);
+    return { summary, reportDir, indexFile, ...(indexWarning === null ? {} : { indexWarning }) };
   } finally {
     // Every exit path: stop observers, heal faults, stop every process, remove the workspace.
     await manager?.stop().catch(() => {});

@@ -1,5 +1,6 @@
 // `failover-drill matrix`: loads the matrix, lists it (--dry-run) or runs every cell. Imported only
 // when the command runs.
+import path from "node:path";
 import { MissingComponentsError, missingRequirements } from "../../platform/requirements.ts";
 import { drillRequirements } from "../../runner/requirements.ts";
 import { formatProblem } from "../../drill/load.ts";
@@ -8,12 +9,19 @@ import { cellLabel, loadMatrix, MatrixValidationError, showValue } from "../../m
 import { progressOutcome, progressPrefix } from "../../matrix/progress.ts";
 import { runMatrix } from "../../matrix/run.ts";
 import type { MatrixPlan } from "../../matrix/types.ts";
+import { notifyUrlProblem } from "../../notify/notify.ts";
+import { latestVerdict } from "../../trend/latest.ts";
+import type { RunAssessment } from "../../trend/regressions.ts";
+import { indexRunPath, matrixCellIndexFile } from "../../trend/store.ts";
+import type { MatrixReport } from "../../matrix/types.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
+import type { NotifyArgs } from "../notify-options.ts";
 import { TOXIPROXY_URL_ON_DOCKER } from "../options.ts";
 import { withInterruptSignal } from "../signals.ts";
+import { reportMatrixOutcome } from "./outcome.ts";
 
-export interface MatrixArgs {
+export interface MatrixArgs extends NotifyArgs {
   file: string;
   out: string;
   keep: boolean;
@@ -28,6 +36,12 @@ export async function handleMatrix(
   io: CliIo,
   setExit: (code: number) => void,
 ): Promise<void> {
+  const badUrl = args.notify === undefined ? null : notifyUrlProblem(args.notify);
+  if (badUrl !== null) {
+    io.err(`error: ${badUrl}`);
+    setExit(ExitCode.invalidInput);
+    return;
+  }
   let plan: MatrixPlan;
   try {
     plan = await loadMatrix(args.file, args.platform === undefined ? {} : { platform: args.platform });
@@ -89,5 +103,29 @@ export async function handleMatrix(
     io.out(`reports: ${dir}/matrix.md`);
     if (report.interrupted) io.err("matrix interrupted; the report holds the runs done so far");
     setExit(report.exitCode);
+    if (!report.interrupted) {
+      const verdicts = await cellVerdicts(args.out, dir, report);
+      await reportMatrixOutcome(io, args, { report, dir, verdicts });
+    }
   });
+}
+
+/** Each cell's trend verdict on its newest run (the cell's store: src/trend/store.ts). */
+async function cellVerdicts(
+  out: string,
+  dir: string,
+  report: MatrixReport,
+): Promise<Record<string, RunAssessment | null>> {
+  const verdicts: Record<string, RunAssessment | null> = {};
+  for (const cell of report.cells) {
+    const last = cell.runs.at(-1);
+    if (last?.reportDir === null || last?.reportDir === undefined || last.figures === null) {
+      verdicts[cell.slug] = null;
+      continue;
+    }
+    const indexFile = matrixCellIndexFile(out, report.matrix.name, cell.slug);
+    const run = indexRunPath(indexFile, path.join(dir, last.reportDir));
+    verdicts[cell.slug] = (await latestVerdict(indexFile, run)).assessment;
+  }
+  return verdicts;
 }

@@ -7,12 +7,18 @@ import { MissingComponentsError } from "../../platform/requirements.ts";
 import { runDrill, SteadyStateError } from "../../runner/runner.ts";
 import { TopologyStartError } from "../../topology/topology.ts";
 import { AbortedError } from "../../util/abort.ts";
+import { notifyUrlProblem } from "../../notify/notify.ts";
+import { latestVerdict } from "../../trend/latest.ts";
+import { indexRunPath } from "../../trend/store.ts";
+import type { RunOutcome } from "../../trend/outcome.ts";
 import { ExitCode, exitCodeForStatus } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
+import type { NotifyArgs } from "../notify-options.ts";
 import { TOXIPROXY_URL_ON_DOCKER, TOXIPROXY_URL_ON_EXTERNAL } from "../options.ts";
 import { withInterruptSignal } from "../signals.ts";
+import { reportRunOutcome, trendLines } from "./outcome.ts";
 
-export interface RunArgs {
+export interface RunArgs extends NotifyArgs {
   file: string;
   out: string;
   keep: boolean;
@@ -22,6 +28,12 @@ export interface RunArgs {
 }
 
 export async function handleRun(args: RunArgs, io: CliIo, setExit: (code: number) => void): Promise<void> {
+  const badUrl = args.notify === undefined ? null : notifyUrlProblem(args.notify);
+  if (badUrl !== null) {
+    io.err(`error: ${badUrl}`);
+    setExit(ExitCode.invalidInput);
+    return;
+  }
   let drill;
   try {
     drill = await loadDrill(args.file, args.platform === undefined ? {} : { platform: args.platform });
@@ -37,9 +49,11 @@ export async function handleRun(args: RunArgs, io: CliIo, setExit: (code: number
     return;
   }
   // Ctrl-C / SIGTERM abort the drill; the runner heals faults and stops everything it started.
+  // Reported (step summary, notification) once the drill is over; not for an interrupted run.
+  let outcome: RunOutcome | undefined;
   await withInterruptSignal(io, "stopping the drill, healing faults and cleaning up", async (signal) => {
     try {
-      const { summary, reportDir } = await runDrill(drill, {
+      const { summary, reportDir, indexFile, indexWarning } = await runDrill(drill, {
         out: args.out,
         keep: args.keep,
         signal,
@@ -48,7 +62,13 @@ export async function handleRun(args: RunArgs, io: CliIo, setExit: (code: number
       });
       io.out(renderConsole(summary, { color: process.stdout.isTTY === true }));
       io.out(`reports: ${reportDir}`);
-      setExit(exitCodeForStatus(summary.status));
+      if (indexWarning !== undefined) io.err(`warning: ${indexWarning}`);
+      const verdict = await latestVerdict(indexFile, indexRunPath(indexFile, reportDir));
+      for (const w of verdict.warnings) io.err(`warning: ${w}`);
+      for (const line of trendLines(verdict.assessment, indexFile)) io.out(line);
+      const exitCode = exitCodeForStatus(summary.status);
+      setExit(exitCode);
+      outcome = { drill: drill.name, exitCode, summary, reportDir, assessment: verdict.assessment };
     } catch (err) {
       if (err instanceof AbortedError || signal.aborted) {
         io.err("drill interrupted; everything it started has been stopped");
@@ -60,10 +80,13 @@ export async function handleRun(args: RunArgs, io: CliIo, setExit: (code: number
       ) {
         io.err(`error: ${(err as Error).message}`);
         setExit(ExitCode.infrastructure);
+        outcome = { drill: drill.name, exitCode: ExitCode.infrastructure, error: (err as Error).message };
       } else {
         io.err(`error: ${(err as Error).stack ?? String(err)}`);
         setExit(ExitCode.infrastructure);
+        outcome = { drill: drill.name, exitCode: ExitCode.infrastructure, error: String(err) };
       }
     }
   });
+  if (outcome !== undefined) await reportRunOutcome(io, args, outcome);
 }
