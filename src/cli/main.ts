@@ -35,7 +35,10 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
       .command(doctorCommand(io, setExit))
       .command(trendCommand(io, setExit))
       .command(compareCommand(io, setExit))
-      .demandCommand(1, "name a command: run, validate, matrix, check, toxiproxy or doctor")
+      .demandCommand(
+        1,
+        "name a command: run, validate, matrix, suite, check, trend, compare, toxiproxy or doctor",
+      )
       .strict()
       .help()
       .version(ownVersion())

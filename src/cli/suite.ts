@@ -3,6 +3,7 @@
 import type { CommandModule } from "yargs";
 import type { SuiteArgs } from "./handlers/suite.ts";
 import type { CliIo } from "./io.ts";
+import { NOTIFY_OPTIONS } from "./notify-options.ts";
 import { PLATFORM_OPTION } from "./options.ts";
 
 export function suiteCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, SuiteArgs> {
@@ -25,6 +26,16 @@ export function suiteCommand(io: CliIo, setExit: (code: number) => void): Comman
         })
         .option("platform", PLATFORM_OPTION)
         .option("verbose", { type: "boolean", default: false, describe: "print every drill's log" })
+        .option("notify", {
+          ...NOTIFY_OPTIONS.notify,
+          describe: `${NOTIFY_OPTIONS.notify.describe} (overrides the suite's notify.url)`,
+        })
+        // No default here: the suite file's notify.on applies unless this is given.
+        .option("notify-on", {
+          type: "string",
+          choices: NOTIFY_OPTIONS["notify-on"].choices,
+          describe: `${NOTIFY_OPTIONS["notify-on"].describe} (default: the suite's notify.on, else failure)`,
+        })
         .option("dry-run", {
           type: "boolean",
           default: false,

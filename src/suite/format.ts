@@ -7,8 +7,9 @@ import type { Field } from "../drill/reader.ts";
 import { optional, required, withDefault } from "../drill/schema/fields.ts";
 import { list } from "../drill/schema/list.ts";
 import { mapping } from "../drill/schema/mapping.ts";
-import { integer, pattern, text } from "../drill/schema/scalars.ts";
-import type { Scope, ValueSpec } from "../drill/schema/spec.ts";
+import { integer, oneOf, pattern, text } from "../drill/schema/scalars.ts";
+import { refine, type Scope, type ValueSpec } from "../drill/schema/spec.ts";
+import { NOTIFY_ON } from "../notify/on.ts";
 import { ParameterPathError, parsePath, type PathSegment } from "../matrix/path.ts";
 import type { Override, SourcePos, SuiteEntrySpec } from "./types.ts";
 
@@ -175,6 +176,34 @@ export const SUITE_EXPECTED = "a mapping (name, description, out, entries)";
 export const ENTRIES_EXPECTED =
   "a list of entries, each drill: FILE or matrix: FILE (relative to this file), like - drill: region-outage.yaml";
 
+/** An http(s) URL: what a webhook is. */
+const WEBHOOK_URL = refine(text("an http:// or https:// URL"), (url, field, { reader }) => {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    reader.report(field, `expected an http:// or https:// URL, got ${JSON.stringify(url)}`);
+    return undefined;
+  }
+  if (protocol === "http:" || protocol === "https:") return url;
+  reader.report(field, `expected an http:// or https:// URL, got ${protocol}`);
+  return undefined;
+});
+
+const NOTIFY = mapping(
+  {
+    url: required(WEBHOOK_URL, "an http:// or https:// URL", {
+      description: "Where the suite's JSON summary is POSTed (--notify overrides it).",
+    }),
+    on: withDefault(oneOf(NOTIFY_ON), "failure", {
+      description:
+        "failure: the suite did not pass; regression: that, or a drill's trend store flags a regression; " +
+        "always (--notify-on overrides it).",
+    }),
+  },
+  { description: "A webhook told about the suite's outcome; a failed POST never changes the exit code." },
+);
+
 export const SUITE_FORMAT = mapping(
   {
     // The suite's name names its report directory, as a drill's does: the same rule.
@@ -187,6 +216,11 @@ export const SUITE_FORMAT = mapping(
     out: withDefault(text("a directory path"), "reports", {
       description:
         "Parent directory for reports, relative to the working directory (as --out, which overrides it).",
+    }),
+    notify: optional(NOTIFY, {
+      description:
+        "A webhook for the suite's outcome (a JSON summary with a Slack-compatible text), as --notify URL " +
+        "--notify-on WHEN, which override it.",
     }),
     entries: required(
       list(ENTRY, { expected: ENTRIES_EXPECTED, empty: `expected at least one entry; ${ENTRIES_EXPECTED}` }),

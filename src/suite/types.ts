@@ -1,5 +1,6 @@
 // A suite: drills and matrices run in order, each with its own overrides, and the one combined result
 // (suite.json) that the Markdown, JUnit and console renderings are made from.
+import type { NotifyOn } from "../notify/on.ts";
 import type { Drill } from "../drill/types.ts";
 import type { MatrixPlan, RunFigures, RunStatus, SourcePos } from "../matrix/types.ts";
 import type { ObjectiveResult } from "../summary/types.ts";
@@ -43,6 +44,8 @@ export interface SuiteSpec {
   file: string;
   /** Where reports go unless --out says otherwise (relative to the working directory). */
   out: string;
+  /** A webhook told about the outcome (--notify and --notify-on override it). */
+  notify?: { url: string; on: NotifyOn };
   entries: SuiteEntrySpec[];
   namePos?: SourcePos;
 }

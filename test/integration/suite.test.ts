@@ -3,6 +3,8 @@
 // set an objective no run can meet. One suite.json, one suite.junit.xml, and the worst exit code.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -27,8 +29,9 @@ objectives:
 
 // Both entries shorten the 30 s drill with overrides; the second also renames it and asks the
 // impossible of it, so the suite exits 1 (an objective missed) with a <failure> naming both values.
-const SUITE = `name: it-suite
+const SUITE = (webhook: string): string => `name: it-suite
 description: two short drills
+notify: { url: "${webhook}", on: failure }
 entries:
   - drill: short.yaml
     set:
@@ -43,10 +46,14 @@ entries:
 `;
 
 /** Runs the bin (the compiled CLI) to its exit; output is kept for failure messages. */
-function runCli(args: string[]): Promise<{ code: number | null; output: string }> {
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["bin/failover-drill.js", ...args], {
       stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
     });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
@@ -59,18 +66,34 @@ function runCli(args: string[]): Promise<{ code: number | null; output: string }
 describe("failover-drill suite (integration)", function () {
   this.timeout(240_000);
   let tmp: string;
+  // The suite file's webhook: a real HTTP server that keeps every POST's body.
+  const posts: unknown[] = [];
+  const webhook = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      posts.push(JSON.parse(body));
+      res.end("ok");
+    });
+  });
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), "drill-suite-"));
+    await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
+    const { port } = webhook.address() as AddressInfo;
     await writeFile(path.join(tmp, "short.yaml"), DRILL);
-    await writeFile(path.join(tmp, "suite.yaml"), SUITE);
+    await writeFile(path.join(tmp, "suite.yaml"), SUITE(`http://127.0.0.1:${port}/hook`));
   });
   after(async () => {
+    webhook.close();
     await rm(tmp, { recursive: true, force: true });
   });
 
   it("runs both drills, writes one summary and one JUnit file, and exits with the worst code", async () => {
     const out = path.join(tmp, "reports");
-    const { code, output } = await runCli(["suite", path.join(tmp, "suite.yaml"), "--out", out]);
+    const stepSummary = path.join(tmp, "step-summary.md");
+    const { code, output } = await runCli(["suite", path.join(tmp, "suite.yaml"), "--out", out], {
+      GITHUB_STEP_SUMMARY: stepSummary,
+    });
     assert.equal(code, 1, output);
     assert.match(output, /^\[1\/2\] short-outage: PASS, objectives 1 of 1 met/m);
     assert.match(output, /^\[2\/2\] short-strict: FAIL, objectives 0 of 1 met, 1 missed/m);
@@ -150,6 +173,13 @@ describe("failover-drill suite (integration)", function () {
 
     const md = await readFile(path.join(dir, "suite.md"), "utf8");
     assert.match(md, /^# Drill suite it-suite: FAIL$/m);
+
+    // The suite failed, and its file asks for a notification on failure: one POST, and the step summary.
+    assert.equal(posts.length, 1, output);
+    const posted = posts[0] as { kind: string; suite: string; exitCode: number; text: string };
+    assert.deepEqual([posted.kind, posted.suite, posted.exitCode], ["suite", "it-suite", 1]);
+    assert.match(posted.text, /^failover-drill suite it-suite: FAIL \(exit 1\)\./);
+    assert.match(await readFile(stepSummary, "utf8"), /^# Drill suite it-suite: FAIL$/m);
     await access(path.resolve(dir, result.entries[0]?.runs[0]?.reportDir ?? "", "report.md"));
   });
 });

@@ -71,6 +71,26 @@ async function problems(suite: string, files: Record<string, string> = FILES): P
 }
 
 describe("parseSuite", () => {
+  it("reads a webhook with when to call it, failure by default, and refuses a URL that is not http(s)", () => {
+    const withNotify = (notify: string): string => SUITE.replace("entries:", `notify: ${notify}\nentries:`);
+    assert.deepEqual(parseSuite(withNotify("{ url: http://127.0.0.1:9/hook }"), "suites/s.yaml").notify, {
+      url: "http://127.0.0.1:9/hook",
+      on: "failure",
+    });
+    assert.equal(
+      parseSuite(withNotify("{ url: https://hooks.example/x, on: always }"), "suites/s.yaml").notify?.on,
+      "always",
+    );
+    assert.throws(
+      () => parseSuite(withNotify("{ url: ftp://example/x }"), "suites/s.yaml"),
+      (err: unknown) =>
+        err instanceof SuiteValidationError &&
+        err.problems
+          .map(formatProblem)
+          .some((p) => /notify\.url: expected an http:\/\/ or https:\/\/ URL, got ftp:/.test(p)),
+    );
+  });
+
   it("reads entries in order with their files resolved against the suite file", () => {
     const spec = parseSuite(SUITE, "suites/s.yaml");
     assert.equal(spec.name, "nightly");
@@ -126,7 +146,7 @@ describe("parseSuite", () => {
       "a misspelt top-level field and a bad name",
       "name: Weekly\nentrys: []\nentries: [{ drill: a.yaml }]\n",
       [
-        's.yaml:2:1 entrys: unknown field "entrys"; did you mean "entries"? expected one of: name, description, out, entries',
+        's.yaml:2:1 entrys: unknown field "entrys"; did you mean "entries"? expected one of: name, description, out, notify, entries',
         's.yaml:1:7 name: expected lowercase letters, digits and hyphens (weekly), got "Weekly"',
       ],
     ],
@@ -134,7 +154,7 @@ describe("parseSuite", () => {
       "a drill field at the top level",
       "name: s\nworkload: { duration: 5s }\nentries: [{ drill: a.yaml }]\n",
       [
-        's.yaml:2:1 workload: unknown field "workload"; expected one of: name, description, out, entries ' +
+        's.yaml:2:1 workload: unknown field "workload"; expected one of: name, description, out, notify, entries ' +
           "(drill fields are set per entry, under set)",
       ],
     ],

@@ -10,6 +10,7 @@ import { SaxesParser } from "saxes";
 import { parse as parseJunit } from "test-results-parser";
 import type { RunStatus } from "../../src/matrix/types.ts";
 import type { ObjectiveResult } from "../../src/summary/types.ts";
+import { suiteNotification, suiteOutcomeMarkdown } from "../../src/cli/handlers/suite-outcome.ts";
 import { suiteConsole } from "../../src/suite/console.ts";
 import { suiteJunit, xmlText } from "../../src/suite/junit.ts";
 import { suiteMarkdown } from "../../src/suite/markdown.ts";
@@ -448,5 +449,26 @@ describe("suite console summary", () => {
     assert.ok(lines.includes("needs attention:"), text);
     assert.ok(lines.includes("  - replication-cut: missed rpo.lostWrites > 0, measured 0"), text);
     assert.ok(!text.includes("**"), text);
+  });
+});
+
+describe("the suite's notification and step summary", () => {
+  const regressions = [{ run: "region-outage", regressions: ["RTO max 12 s, was 8 s (+50 %)"] }];
+
+  it("sends a Slack-compatible text naming the status, the runs that did not pass and the regressions", () => {
+    const note = suiteNotification(mixed(), regressions);
+    assert.equal(note.kind, "suite");
+    assert.equal(note.exitCode, mixed().exitCode);
+    assert.match(note.text, /^failover-drill suite weekly: INTERRUPTED \(exit 130\)\. 6 runs; /);
+    assert.match(note.text, /Not passed: replication-cut fail/);
+    assert.match(note.text, /Regressions: region-outage\.$/);
+    assert.deepEqual(note.regressions, regressions);
+  });
+
+  it("appends the regressions to the suite's Markdown, and nothing when there are none", () => {
+    const md = suiteOutcomeMarkdown(mixed(), regressions);
+    assert.ok(md.startsWith(suiteMarkdown(mixed()).trimEnd()));
+    assert.match(md, /\n## Regressions\n\n- region-outage: RTO max 12 s, was 8 s \(\+50 %\)\n$/);
+    assert.equal(suiteOutcomeMarkdown(mixed(), []), `${suiteMarkdown(mixed()).trimEnd()}\n`);
   });
 });

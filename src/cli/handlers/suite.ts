@@ -15,9 +15,15 @@ import { ExitCode } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
 import { TOXIPROXY_URL_ON_DOCKER, TOXIPROXY_URL_ON_EXTERNAL } from "../options.ts";
 import { withInterruptSignal } from "../signals.ts";
+import { notifyUrlProblem } from "../../notify/notify.ts";
+import type { NotifyOn } from "../../notify/on.ts";
+import { reportSuiteOutcome } from "./suite-outcome.ts";
 
 export interface SuiteArgs {
   file: string;
+  /** Override the suite file's notify.url / notify.on. */
+  notify?: string;
+  notifyOn?: NotifyOn;
   out?: string;
   keep: boolean;
   toxiproxyUrl?: string;
@@ -51,6 +57,14 @@ export async function handleSuite(
   } catch (err) {
     if (!(err instanceof SuiteValidationError)) throw err;
     for (const p of err.problems) io.err(formatProblem(p));
+    setExit(ExitCode.invalidInput);
+    return;
+  }
+  const notifyUrl = args.notify ?? plan.spec.notify?.url;
+  const notifyOn = args.notifyOn ?? plan.spec.notify?.on ?? "failure";
+  const urlProblem = args.notify === undefined ? null : notifyUrlProblem(args.notify);
+  if (urlProblem !== null) {
+    io.err(`error: ${urlProblem}`);
     setExit(ExitCode.invalidInput);
     return;
   }
@@ -106,6 +120,12 @@ export async function handleSuite(
     });
     io.out(suiteConsole(result));
     io.out(`reports: ${dir}/${SUITE_FILES.markdown}`);
+    await reportSuiteOutcome(
+      io,
+      { ...(notifyUrl === undefined ? {} : { notify: notifyUrl }), notifyOn },
+      result,
+      dir,
+    );
     if (result.interrupted) io.err("suite interrupted; the summary holds the entries done so far");
     setExit(result.exitCode);
   });
