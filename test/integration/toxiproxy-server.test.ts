@@ -417,6 +417,20 @@ describe("failover-drill toxiproxy (standalone command)", function () {
     assert.equal(await s.connectError(port), "ECONNREFUSED");
   });
 
+  it("warns that the API has no authentication when told to listen beyond loopback, and not on loopback", async () => {
+    const wide = await startCommand(["--host", "0.0.0.0", "--port", "0"]);
+    // stderr and stdout arrive on separate pipes: give the warning a moment to catch up.
+    for (let i = 0; i < 50 && !/warning/.test(wide.output()); i++) await sleep(50);
+    assert.match(
+      wide.output(),
+      /warning: the API listens on 0\.0\.0\.0, beyond loopback, without authentication/,
+    );
+    child!.kill("SIGTERM");
+    assert.equal(await exitOf(child!), 0);
+    const narrow = await startCommand(["--host", "127.0.0.1", "--port", "0"]);
+    assert.doesNotMatch(narrow.output(), /warning/);
+  });
+
   it("reports a broken --config and keeps serving, as toxiproxy-server does; SIGINT closes it", async () => {
     const config = path.join(dir, "broken.json");
     await writeFile(config, '[{"name": "x"}]');

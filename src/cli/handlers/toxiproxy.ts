@@ -57,6 +57,13 @@ export async function handleToxiproxy(
       setExit(ExitCode.infrastructure);
       return;
     }
+    if (!isLoopback(args.host)) {
+      // Toxiproxy's API has no authentication, and it can open a listener on any port of the machine.
+      io.err(
+        `warning: the API listens on ${args.host}, beyond loopback, without authentication: anyone who ` +
+          "reaches it can create proxies and cut connections; keep it on 127.0.0.1 or behind a firewall",
+      );
+    }
     if (args.config !== undefined) await populateFromFile(server, args.config, io);
     io.out(`toxiproxy API listening on ${server.url} (API ${TOXIPROXY_API_VERSION})`);
     const signal = await stopped;
@@ -68,4 +75,10 @@ export async function handleToxiproxy(
     process.off("SIGTERM", stop);
     await server?.close();
   }
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses no other machine reaches. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
