@@ -1,4 +1,5 @@
 // analyze(): history + final reads + drill -> Summary. Pure: no I/O, no clock, same input same output.
+import { redactDrill } from "../drill/redact.ts";
 import type { Drill } from "../drill/types.ts";
 import type { FinalRead, Op } from "../history/types.ts";
 import { drillStatus, evaluateObjectives } from "../objectives/evaluate.ts";
@@ -51,7 +52,8 @@ export function analyze(input: AnalyzeInput): Summary {
   const charts = chartSeries(context, measurements);
   return {
     formatVersion: REPORT_FORMAT_VERSION,
-    drill,
+    // Reports travel further than the drill file: no app.env value and no password in them.
+    drill: redactDrill(drill),
     status: drillStatus(objectives, failures),
     startedAt,
     durationMs: nsToRoundedMs(index.endNs),
