@@ -4,15 +4,13 @@
 // the cells in cells.ts, their validation in plan.ts.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { LineCounter, parseDocument, type Node } from "yaml";
 import type { DrillOverrides, DrillProblem } from "../drill/load.ts";
-import { syntaxProblem } from "../drill/problems.ts";
-import { DrillReader, type Field } from "../drill/reader.ts";
-import { closest } from "../drill/suggest.ts";
+import type { Field } from "../drill/reader.ts";
+import { readTopLevel } from "../drill/top-level.ts";
 import { expandCells, showValue, valueKey } from "./cells.ts";
 import { MATRIX_EXPECTED, MATRIX_FIELDS, MATRIX_FORMAT, type MatrixContext } from "./format.ts";
 import { MatrixValidationError, planMatrix } from "./plan.ts";
-import type { MatrixPlan, MatrixSpec, ParameterValue, SourcePos } from "./types.ts";
+import type { MatrixPlan, MatrixSpec, ParameterValue } from "./types.ts";
 
 export { cellLabel, columnValue, expandCells, showValue } from "./cells.ts";
 export { MatrixValidationError, planMatrix } from "./plan.ts";
@@ -44,41 +42,15 @@ async function readText(file: string, problem: () => DrillProblem): Promise<stri
 
 /** Pure: the matrix file alone (the base drill is read by planMatrix). */
 export function parseMatrix(text: string, file: string): MatrixSpec {
-  const lines = new LineCounter();
-  const doc = parseDocument(text.replace(/^\uFEFF/, ""), {
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: true,
+  const topLevel = readTopLevel(text, file, {
+    fields: MATRIX_FIELDS,
+    expected: MATRIX_EXPECTED,
+    empty: "the matrix file is empty; expected name, base and parameters",
+    unknownHint: " (drill fields are set under parameters, by path)",
+    fail: (problems) => new MatrixValidationError(problems),
   });
-  if (doc.errors.length > 0) {
-    throw new MatrixValidationError(doc.errors.map((error) => syntaxProblem(file, lines, error)));
-  }
-  const r = new DrillReader(file, doc, lines);
-  const pos = (field: Field | undefined): SourcePos | undefined => {
-    const offset = field?.node.range?.[0];
-    return offset === undefined ? undefined : r.positionOf(offset);
-  };
-  const toJs = (field: Field): ParameterValue => (field.node as Node).toJS(doc) as ParameterValue;
-
-  if (doc.contents === null || r.isNull({ node: doc.contents, path: "" })) {
-    r.reportAt(undefined, "", "the matrix file is empty; expected name, base and parameters");
-    throw new MatrixValidationError(r.problems);
-  }
-  const top = r.mapping({ node: doc.contents, path: "" }, "", undefined, MATRIX_EXPECTED);
-  if (top === undefined) throw new MatrixValidationError(r.problems);
-  for (const key of top.keys()) {
-    if (MATRIX_FIELDS.includes(key)) continue;
-    const guess = closest(key, MATRIX_FIELDS);
-    const hint = guess === undefined ? "" : `did you mean "${guess}"? `;
-    const drillHint = guess === undefined ? " (drill fields are set under parameters, by path)" : "";
-    const keyField = top.keyField(key);
-    if (keyField) {
-      r.report(
-        keyField,
-        `unknown field "${key}"; ${hint}expected one of: ${MATRIX_FIELDS.join(", ")}${drillHint}`,
-      );
-    }
-  }
+  const { reader: r, top, pos } = topLevel;
+  const toJs = (field: Field): ParameterValue => topLevel.toJs(field) as ParameterValue;
 
   const context: MatrixContext = { toJs, pos, positions: { keys: {}, values: {}, include: [] } };
   const { value, read } = MATRIX_FORMAT.readMapping(top, { reader: r, level: "", context });

@@ -4,14 +4,12 @@
 // entries' validation in plan.ts.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { LineCounter, parseDocument, type Node } from "yaml";
+import { parseDocument } from "yaml";
 import type { DrillOverrides } from "../drill/load.ts";
-import { syntaxProblem } from "../drill/problems.ts";
-import { DrillReader, type Field } from "../drill/reader.ts";
-import { closest } from "../drill/suggest.ts";
+import { readTopLevel } from "../drill/top-level.ts";
 import { SUITE_EXPECTED, SUITE_FIELDS, SUITE_FORMAT, type SuiteContext } from "./format.ts";
 import { planSuite, SuiteValidationError } from "./plan.ts";
-import type { SourcePos, SuitePlan, SuiteSpec } from "./types.ts";
+import type { SuitePlan, SuiteSpec } from "./types.ts";
 
 export { plannedRuns, planSuite, SuiteValidationError, type ReadText } from "./plan.ts";
 
@@ -38,41 +36,18 @@ function reason(err: unknown): string {
 
 /** Pure: the suite file alone (the files it names are read by planSuite). */
 export function parseSuite(text: string, file: string): SuiteSpec {
-  const lines = new LineCounter();
-  const doc = parseDocument(text.replace(/^\uFEFF/, ""), {
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: true,
+  const {
+    reader: r,
+    top,
+    pos,
+    toJs,
+  } = readTopLevel(text, file, {
+    fields: SUITE_FIELDS,
+    expected: SUITE_EXPECTED,
+    empty: "the suite file is empty; expected name and entries",
+    unknownHint: " (drill fields are set per entry, under set)",
+    fail: (problems) => new SuiteValidationError(problems),
   });
-  if (doc.errors.length > 0) {
-    throw new SuiteValidationError(doc.errors.map((error) => syntaxProblem(file, lines, error)));
-  }
-  const r = new DrillReader(file, doc, lines);
-  const pos = (field: Field | undefined): SourcePos | undefined => {
-    const offset = field?.node.range?.[0];
-    return offset === undefined ? undefined : r.positionOf(offset);
-  };
-  const toJs = (field: Field): unknown => (field.node as Node).toJS(doc) as unknown;
-
-  if (doc.contents === null || r.isNull({ node: doc.contents, path: "" })) {
-    r.reportAt(undefined, "", "the suite file is empty; expected name and entries");
-    throw new SuiteValidationError(r.problems);
-  }
-  const top = r.mapping({ node: doc.contents, path: "" }, "", undefined, SUITE_EXPECTED);
-  if (top === undefined) throw new SuiteValidationError(r.problems);
-  for (const key of top.keys()) {
-    if (SUITE_FIELDS.includes(key)) continue;
-    const guess = closest(key, SUITE_FIELDS);
-    const hint = guess === undefined ? "" : `did you mean "${guess}"? `;
-    const where = guess === undefined ? " (drill fields are set per entry, under set)" : "";
-    const keyField = top.keyField(key);
-    if (keyField) {
-      r.report(
-        keyField,
-        `unknown field "${key}"; ${hint}expected one of: ${SUITE_FIELDS.join(", ")}${where}`,
-      );
-    }
-  }
   const context: SuiteContext = { toJs, pos, dir: path.dirname(file) };
   const { value, read } = SUITE_FORMAT.readMapping(top, { reader: r, level: "", context });
   if (r.problems.length > 0 || value === undefined) throw new SuiteValidationError(r.problems);
