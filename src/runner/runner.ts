@@ -29,6 +29,7 @@ import { assertInstalled } from "./requirements.ts";
 import { reportTimestamp, RUN_FILES, writeFinalState, writeReportFiles } from "./run-files.ts";
 import { summariseRun } from "./summarise.ts";
 import { recordRun, runIndexFile } from "../trend/store.ts";
+import { onLoopStall } from "../util/loop-stalls.ts";
 
 export { reportTimestamp } from "./run-files.ts";
 
@@ -66,6 +67,11 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
   const history = new HistoryRecorder(clock, path.join(reportDir, RUN_FILES.history));
   // Op 0 says which history format the file is (the format stays one op per line).
   history.event(Processes.runner, Events.historyFormat, historyFormatValue());
+  // A stalled runner stretches every timing it takes: the report says how much (throughput notes).
+  const stopStallEvents = onLoopStall(({ from, to }) => {
+    if (to - from >= RECORDED_STALL_MS)
+      history.event(Processes.runner, Events.runnerStall, { ms: Math.round(to - from) });
+  });
   const since = (): string => `${(clock.now() / 1e9).toFixed(1)}s`;
   const say = (line: string): void => log(`[${since()}] ${line}`);
 
@@ -178,9 +184,13 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     await dbMonitor?.stop().catch(() => {});
     await faults?.healAll().catch(() => {});
     await topology?.dispose();
+    stopStallEvents();
     await history.close();
   }
 }
+
+/** Shorter stalls are a loaded machine's normal jitter, below every timing the report gives. */
+const RECORDED_STALL_MS = 100;
 
 /** Apps may need a moment to open their first database connection: up to 10 s. */
 async function checkSteadyState(drill: Drill, topo: RunningTopology): Promise<void> {
