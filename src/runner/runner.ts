@@ -1,7 +1,6 @@
 // The one orchestrator: the only module that touches both infrastructure and the history.
 // drill -> topology -> steady-state gate -> workload + faults + failover manager + monitors -> heal ->
 // recovery wait -> final reads -> checkers -> objectives -> reports.
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { MonotonicClock } from "../clock.ts";
 import { DnsMonitor } from "../dns/monitor.ts";
@@ -26,12 +25,18 @@ import { runWorkload } from "../workload/workload.ts";
 import { DatabaseMonitor } from "./database-monitor.ts";
 import { FaultSchedule } from "./faults.ts";
 import { assertInstalled } from "./requirements.ts";
-import { reportTimestamp, RUN_FILES, writeFinalState, writeReportFiles } from "./run-files.ts";
+import {
+  freshDirectory,
+  reportTimestamp,
+  RUN_FILES,
+  writeFinalState,
+  writeReportFiles,
+} from "./run-files.ts";
 import { summariseRun } from "./summarise.ts";
 import { recordRun, runIndexFile } from "../trend/store.ts";
 import { onLoopStall } from "../util/loop-stalls.ts";
 
-export { reportTimestamp } from "./run-files.ts";
+export { freshDirectory, reportTimestamp } from "./run-files.ts";
 
 export interface RunOptions {
   /** Parent directory for reports; the run writes to <out>/<drill>/<timestamp>/. */
@@ -62,8 +67,9 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
   const log = options.log ?? (() => {});
   const signal = options.signal;
   const clock = new MonotonicClock();
-  const reportDir = path.join(options.out, drill.name, reportTimestamp(new Date(clock.startedAt)));
-  await mkdir(reportDir, { recursive: true });
+  const reportDir = await freshDirectory(
+    path.join(options.out, drill.name, reportTimestamp(new Date(clock.startedAt))),
+  );
   const history = new HistoryRecorder(clock, path.join(reportDir, RUN_FILES.history));
   // Op 0 says which history format the file is (the format stays one op per line).
   history.event(Processes.runner, Events.historyFormat, historyFormatValue());
