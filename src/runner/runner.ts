@@ -25,6 +25,8 @@ import { runWorkload } from "../workload/workload.ts";
 import { DatabaseMonitor } from "./database-monitor.ts";
 import { FaultSchedule } from "./faults.ts";
 import { assertInstalled } from "./requirements.ts";
+import { withLifeline } from "../lifeline/lifeline.ts";
+import { warnAboutLeftovers } from "../lifeline/warn.ts";
 import {
   freshDirectory,
   reportTimestamp,
@@ -47,6 +49,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** The trend store this run is appended to; default <out>/<drill>/index.jsonl (src/trend/store.ts). */
   indexFile?: string;
+  /** Where the warning about earlier drills' leftovers goes; default stderr. */
+  warn?: (line: string) => void;
 }
 
 export interface RunResult {
@@ -64,6 +68,12 @@ export class SteadyStateError extends Error {
 export async function runDrill(drill: Drill, options: RunOptions): Promise<RunResult> {
   // Before the report directory or anything else exists: a missing program stops the drill at once.
   assertInstalled(drill);
+  await warnAboutLeftovers(options.warn ?? ((line) => process.stderr.write(line + "\n")));
+  // A reaper takes the run's processes, containers and workspace with it if this process dies.
+  return withLifeline(options.keep ?? false, () => runMarked(drill, options));
+}
+
+async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> {
   const log = options.log ?? (() => {});
   const signal = options.signal;
   const clock = new MonotonicClock();
