@@ -38,7 +38,7 @@ export function dockerConfigured(): boolean {
   return Boolean(process.env.DOCKER_HOST) || existsSync("/var/run/docker.sock");
 }
 
-function parseRows(kind: LabelledResource["kind"], text: string): LabelledResource[] {
+export function parseRows(kind: LabelledResource["kind"], text: string): LabelledResource[] {
   const rows: LabelledResource[] = [];
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
