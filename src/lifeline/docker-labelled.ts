@@ -10,16 +10,17 @@ export interface LabelledResource {
   id: string;
   name: string;
   labels: Record<string, string>;
+  /** A container's state (running, paused, exited...); "-" for a network. */
+  state?: string;
 }
 
 /** Why docker was not asked or did not answer; undefined when it answered. */
 export type DockerAnswer = { ok: true; resources: LabelledResource[] } | { ok: false; why: string };
 
 const LABEL_KEYS = Object.values(RUN_LABELS);
-const FORMAT = ["{{.ID}}", "{{.Names}}", ...LABEL_KEYS.map((k) => `{{.Label ${JSON.stringify(k)}}}`)].join(
-  "\t",
-);
-const NETWORK_FORMAT = FORMAT.replace("{{.Names}}", "{{.Name}}");
+const LABEL_COLUMNS = LABEL_KEYS.map((k) => `{{.Label ${JSON.stringify(k)}}}`);
+const FORMAT = ["{{.ID}}", "{{.Names}}", "{{.State}}", ...LABEL_COLUMNS].join("\t");
+const NETWORK_FORMAT = ["{{.ID}}", "{{.Name}}", "-", ...LABEL_COLUMNS].join("\t");
 
 function docker(
   args: string[],
@@ -42,13 +43,19 @@ export function parseRows(kind: LabelledResource["kind"], text: string): Labelle
   const rows: LabelledResource[] = [];
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
-    const [id, name, ...values] = line.split("\t");
+    const [id, name, state, ...values] = line.split("\t");
     const labels: Record<string, string> = {};
     LABEL_KEYS.forEach((key, i) => {
       const value = values[i];
       if (value !== undefined && value !== "" && value !== "<no value>") labels[key] = value;
     });
-    rows.push({ kind, id: id ?? "", name: name ?? "", labels });
+    rows.push({
+      kind,
+      id: id ?? "",
+      name: name ?? "",
+      labels,
+      ...(kind === "container" ? { state: state ?? "" } : {}),
+    });
   }
   return rows;
 }
@@ -77,10 +84,11 @@ export async function removeResources(
 ): Promise<string[]> {
   const problems: string[] = [];
   const containers = resources.filter((r) => r.kind === "container").map((r) => r.id);
+  const paused = resources.filter((r) => r.kind === "container" && r.state === "paused").map((r) => r.id);
   const networks = resources.filter((r) => r.kind === "network").map((r) => r.id);
   if (containers.length > 0) {
-    // A paused container cannot be removed until it is thawed; most are not paused (errors ignored).
-    await docker(["unpause", ...containers], timeoutMs);
+    // A paused container cannot be removed until it is thawed (even with -f on some engines).
+    if (paused.length > 0) await docker(["unpause", ...paused], timeoutMs);
     const rm = await docker(["rm", "-f", "-v", ...containers], timeoutMs);
     if (rm.code !== 0) problems.push(`docker rm: ${rm.stderr.trim()}`);
   }

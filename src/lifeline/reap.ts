@@ -18,6 +18,7 @@ export interface ReapOptions {
 /** Repeats until a pass finds nothing: something the runner was starting may appear late. */
 export async function reapRun(o: ReapOptions): Promise<void> {
   const host = os.hostname();
+  let workspaces: Promise<void> | undefined;
   for (let pass = 1; pass <= 3; pass++) {
     const processes = markedProcesses(host).filter((p) => p.marker.run === o.run);
     const docker = await labelledResources(o.run);
@@ -26,8 +27,14 @@ export async function reapRun(o: ReapOptions): Promise<void> {
     o.log(`pass ${pass}: ${processes.length} processes, ${resources.length} containers/networks`);
     const survivors = await stopProcessTrees(processes, pass === 1 ? (o.graceMs ?? 3000) : 0);
     if (survivors.length > 0) o.log(`still running after SIGKILL: ${survivors.join(", ")}`);
+    // Nothing local writes into the workspace any more: it goes while docker removes containers.
+    workspaces ??= removeWorkspaces(o);
     for (const problem of await removeResources(resources)) o.log(problem);
   }
+  await (workspaces ?? removeWorkspaces(o));
+}
+
+async function removeWorkspaces(o: ReapOptions): Promise<void> {
   for (const dir of o.workspaces) {
     if (o.keep) await markWorkspaceKept(dir).catch(() => undefined);
     else if (await removeMarkedWorkspace(dir, o.run).catch(() => false)) o.log(`removed ${dir}`);

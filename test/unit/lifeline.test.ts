@@ -121,13 +121,14 @@ describe("lifeline: reading markers", () => {
   it("reads docker's tab-separated listing into labels, dropping empty and missing ones", () => {
     const rows = parseRows(
       "container",
-      `abc\tfailover-drill-x-db\t${RUN.run}\t100\t5000\t${HOST}\t<no value>\n\n`,
+      `abc\tfailover-drill-x-db\tpaused\t${RUN.run}\t100\t5000\t${HOST}\t<no value>\n\n`,
     );
     assert.deepEqual(rows, [
       {
         kind: "container",
         id: "abc",
         name: "failover-drill-x-db",
+        state: "paused",
         labels: {
           [RUN_LABELS.run]: RUN.run,
           [RUN_LABELS.runnerPid]: "100",
