@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Readable } from "node:stream";
 import { processDescendants, processGroupMembers } from "../platform/processes.ts";
-import { markedEnv } from "../lifeline/marker.ts";
 
 /** Where in a drill a hook runs: the manager's (status, fence, promote) or a hook fault's (inject, heal). */
 export const HOOK_NAMES = ["status", "fence", "promote", "inject", "heal"] as const;
@@ -120,7 +119,7 @@ export async function runHook(h: HookCommand): Promise<HookResult> {
   try {
     child = spawn("/bin/sh", ["-c", h.command], {
       cwd: h.cwd,
-      env: markedEnv({ ...process.env, ...h.env }),
+      env: { ...process.env, ...h.env },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
