@@ -68,9 +68,14 @@ export class SteadyStateError extends Error {
 export async function runDrill(drill: Drill, options: RunOptions): Promise<RunResult> {
   // Before the report directory or anything else exists: a missing program stops the drill at once.
   assertInstalled(drill);
-  await warnAboutLeftovers(options.warn ?? ((line) => process.stderr.write(line + "\n")));
-  // A reaper takes the run's processes, containers and workspace with it if this process dies.
-  return withLifeline(options.keep ?? false, () => runMarked(drill, options));
+  // Looked for beside the start-up rather than before it (docker takes a moment to answer).
+  const warned = warnAboutLeftovers(options.warn ?? ((line) => process.stderr.write(line + "\n")));
+  try {
+    // A reaper takes the run's processes, containers and workspace with it if this process dies.
+    return await withLifeline(options.keep ?? false, () => runMarked(drill, options));
+  } finally {
+    await warned;
+  }
 }
 
 async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> {
