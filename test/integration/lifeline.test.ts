@@ -7,6 +7,7 @@ import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 
 import os from "node:os";
 import path from "node:path";
 import { processStartTime, WORKSPACE_MARKER_FILE } from "../../src/lifeline/marker.ts";
+import { warnAboutLeftovers } from "../../src/lifeline/warn.ts";
 import { processAlive } from "../../src/platform/processes.ts";
 import {
   cleanupCli,
@@ -163,6 +164,24 @@ describe("failover-drill cleanup on planted leftovers (integration)", function (
     assert.match(output, /dry run: nothing removed/);
     assert.ok(marked.every(processAlive), "nothing stopped by a dry run");
     assert.ok(await exists(dirs.dead), "nothing removed by a dry run");
+  });
+
+  it("makes run warn at start, naming failover-drill cleanup", async () => {
+    const lines: string[] = [];
+    const before = process.env.FAILOVER_DRILL_WORKDIR;
+    process.env.FAILOVER_DRILL_WORKDIR = dir;
+    try {
+      await warnAboutLeftovers((line) => lines.push(line));
+    } finally {
+      if (before === undefined) delete process.env.FAILOVER_DRILL_WORKDIR;
+      else process.env.FAILOVER_DRILL_WORKDIR = before;
+    }
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^warning: earlier drills left .*processes.*workspace.* behind/);
+    assert.match(
+      lines[0]!,
+      /`failover-drill cleanup --dry-run` lists them, `failover-drill cleanup` removes them/,
+    );
   });
 
   it("removes them, and leaves the unmarked process and directory and the live run's alone", async () => {
