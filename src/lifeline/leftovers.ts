@@ -33,7 +33,7 @@ export async function findLeftovers(o: FindOptions): Promise<Leftovers> {
     labelledResources(undefined, o.dockerTimeoutMs),
   ]);
   const found: Leftovers = { processes: [], workspaces: [], docker: [] };
-  for (const p of markedProcesses(host)) {
+  for (const p of markedProcesses()) {
     const verdict = judge(p.marker, host, probe);
     if (verdict.leftover) found.processes.push({ ...p, command: commandLine(p.pid), why: verdict.why });
   }

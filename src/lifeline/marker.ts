@@ -12,6 +12,8 @@ export const RUN_ENV = {
   run: "FAILOVER_DRILL_RUN",
   runnerPid: "FAILOVER_DRILL_RUNNER_PID",
   runnerStart: "FAILOVER_DRILL_RUNNER_START",
+  /** The runner's host name: a runner in a container (another pid namespace) is not judged here. */
+  host: "FAILOVER_DRILL_HOST",
 } as const;
 
 /** Labels on every docker container and network of a run. */
@@ -103,6 +105,7 @@ export function markedEnv(env: NodeJS.ProcessEnv = process.env, run = currentRun
     ...env,
     [RUN_ENV.run]: m.run,
     [RUN_ENV.runnerPid]: String(m.pid),
+    [RUN_ENV.host]: m.host,
     ...(m.start === undefined ? {} : { [RUN_ENV.runnerStart]: String(m.start) }),
   };
 }

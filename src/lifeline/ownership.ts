@@ -33,14 +33,17 @@ const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /**
  * The run marker in a process's environment (/proc/<pid>/environ: NUL-separated NAME=value), or
- * undefined when it has none or an incomplete one. A process's environment is on the local host.
+ * undefined when it has none or an incomplete one. The runner's host is part of it: /proc also shows
+ * the processes of containers, whose runner pids belong to another pid namespace.
  */
-export function markerFromEnviron(environ: string, host: string): RunMarker | undefined {
+export function markerFromEnviron(environ: string): RunMarker | undefined {
   const vars = new Map<string, string>();
   for (const entry of environ.split("\0")) {
     const eq = entry.indexOf("=");
     if (eq > 0) vars.set(entry.slice(0, eq), entry.slice(eq + 1));
   }
+  const host = vars.get(RUN_ENV.host);
+  if (host === undefined || host === "") return undefined;
   return markerFrom(vars.get(RUN_ENV.run), vars.get(RUN_ENV.runnerPid), vars.get(RUN_ENV.runnerStart), host);
 }
 

@@ -57,7 +57,7 @@ export interface MarkedProcess extends ProcEntry {
 }
 
 /** Processes whose environment carries a run marker (readable for our own uid, or all as root). */
-export function markedProcesses(host: string, all: ProcEntry[] = listProcesses()): MarkedProcess[] {
+export function markedProcesses(all: ProcEntry[] = listProcesses()): MarkedProcess[] {
   const found: MarkedProcess[] = [];
   for (const p of all) {
     if (p.pid === process.pid) continue;
@@ -67,7 +67,7 @@ export function markedProcesses(host: string, all: ProcEntry[] = listProcesses()
     } catch {
       continue; // another user's process, or gone
     }
-    const marker = markerFromEnviron(environ, host);
+    const marker = markerFromEnviron(environ);
     if (marker !== undefined) found.push({ ...p, marker });
   }
   return found;

@@ -1,7 +1,6 @@
 // What a reaper does when its runner died without saying "done": stop every process carrying the
 // run's marker (with everything they started), remove the run's containers and networks, and remove
 // its workspace unless it was to be kept. It heals nothing else: the run is over.
-import os from "node:os";
 import { labelledResources, removeResources } from "./docker-labelled.ts";
 import { markedProcesses, stopProcessTrees } from "./proc.ts";
 import { markWorkspaceKept, removeMarkedWorkspace } from "./workspace-marker.ts";
@@ -17,10 +16,9 @@ export interface ReapOptions {
 
 /** Repeats until a pass finds nothing: something the runner was starting may appear late. */
 export async function reapRun(o: ReapOptions): Promise<void> {
-  const host = os.hostname();
   let workspaces: Promise<void> | undefined;
   for (let pass = 1; pass <= 3; pass++) {
-    const processes = markedProcesses(host).filter((p) => p.marker.run === o.run);
+    const processes = markedProcesses().filter((p) => p.marker.run === o.run);
     const docker = await labelledResources(o.run);
     const resources = docker.ok ? docker.resources : [];
     if (processes.length === 0 && resources.length === 0) break;

@@ -95,6 +95,7 @@ describe("failover-drill cleanup on planted leftovers (integration)", function (
     FAILOVER_DRILL_RUN: run,
     FAILOVER_DRILL_RUNNER_PID: String(pid),
     FAILOVER_DRILL_RUNNER_START: start,
+    FAILOVER_DRILL_HOST: os.hostname(),
   });
   const plantWorkspace = async (
     name: string,

@@ -71,22 +71,28 @@ describe("lifeline: reading markers", () => {
       "FAILOVER_DRILL_RUN=20250101T000000Z-abc123",
       "FAILOVER_DRILL_RUNNER_PID=100",
       "FAILOVER_DRILL_RUNNER_START=5000",
+      `FAILOVER_DRILL_HOST=${HOST}`,
       "",
     ].join("\0");
-    assert.deepEqual(markerFromEnviron(environ, HOST), RUN);
+    assert.deepEqual(markerFromEnviron(environ), RUN);
   });
 
-  it("finds no marker in an environment without one, with half of one, or with a malformed one", () => {
-    assert.equal(markerFromEnviron("PATH=/usr/bin\0HOME=/root\0", HOST), undefined);
-    assert.equal(markerFromEnviron("FAILOVER_DRILL_RUN=x\0", HOST), undefined);
-    assert.equal(markerFromEnviron("FAILOVER_DRILL_RUNNER_PID=100\0", HOST), undefined);
-    assert.equal(markerFromEnviron("FAILOVER_DRILL_RUN=x\0FAILOVER_DRILL_RUNNER_PID=0\0", HOST), undefined);
+  it("finds no marker in an environment without one, with part of one, or with a malformed one", () => {
+    assert.equal(markerFromEnviron("PATH=/usr/bin\0HOME=/root\0"), undefined);
+    assert.equal(markerFromEnviron("FAILOVER_DRILL_RUN=x\0"), undefined);
+    assert.equal(markerFromEnviron("FAILOVER_DRILL_RUNNER_PID=100\0"), undefined);
+    // Without the runner's host: a process in a container, whose runner pid means nothing here.
+    assert.equal(markerFromEnviron("FAILOVER_DRILL_RUN=x\0FAILOVER_DRILL_RUNNER_PID=5\0"), undefined);
     assert.equal(
-      markerFromEnviron("FAILOVER_DRILL_RUN=../x\0FAILOVER_DRILL_RUNNER_PID=5\0", HOST),
+      markerFromEnviron("FAILOVER_DRILL_RUN=x\0FAILOVER_DRILL_RUNNER_PID=0\0FAILOVER_DRILL_HOST=h\0"),
+      undefined,
+    );
+    assert.equal(
+      markerFromEnviron("FAILOVER_DRILL_RUN=../x\0FAILOVER_DRILL_RUNNER_PID=5\0FAILOVER_DRILL_HOST=h\0"),
       undefined,
     );
     // A PostgreSQL backend's environment after it wrote its process title over it.
-    assert.equal(markerFromEnviron("postgres: eu-west: checkpointer \0\0\0\0", HOST), undefined);
+    assert.equal(markerFromEnviron("postgres: eu-west: checkpointer \0\0\0\0"), undefined);
   });
 
   it("reads a container's marker from its labels, host included, and none without the host", () => {
@@ -183,6 +189,7 @@ describe("lifeline: marking within a run", () => {
       FAILOVER_DRILL_RUN: RUN.run,
       FAILOVER_DRILL_RUNNER_PID: "100",
       FAILOVER_DRILL_RUNNER_START: "5000",
+      FAILOVER_DRILL_HOST: HOST,
     });
   });
 
