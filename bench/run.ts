@@ -9,8 +9,15 @@ import { HistoryRecorder } from "../src/history/recorder.ts";
 import { LocalTopology } from "../src/topology/local.ts";
 import { ProxyControl, startToxiproxy } from "../src/toxiproxy/client.ts";
 import { runWorkload } from "../src/workload/workload.ts";
+import { longDrills } from "./long-drill.ts";
 
-const only = process.argv.slice(2);
+// `npm run bench -- [startup|throughput|proxy|long]... [--minutes N]... [--keep]`; --minutes alone
+// runs only the long drill of those minutes (default 1 and 10).
+const args = process.argv.slice(2);
+const minutes = args.flatMap((a, i) => (args[i - 1] === "--minutes" ? [Number(a)] : []));
+if (minutes.some((m) => !(m > 0))) throw new Error("--minutes expects a number of minutes above 0");
+const only = args.filter((a, i) => a !== "--minutes" && args[i - 1] !== "--minutes" && a !== "--keep");
+if (minutes.length > 0 && only.length === 0) only.push("long");
 const wanted = (name: string): boolean => only.length === 0 || only.includes(name);
 
 function percentile(sorted: number[], p: number): number {
@@ -146,3 +153,4 @@ const quiet = { ...drill, faults: [] };
 if (wanted("startup")) await startup(quiet);
 if (wanted("throughput")) await throughput(quiet, 16, 10);
 if (wanted("proxy")) await proxyHop();
+if (wanted("long")) await longDrills(minutes.length > 0 ? minutes : [1, 10], args.includes("--keep"));

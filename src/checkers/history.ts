@@ -22,6 +22,7 @@ export interface WriteRecord {
 
 export interface HistoryIndex {
   drill: Drill;
+  /** Every op in time order except the clients' writes, which are in `writes` (one record each). */
   ops: readonly Op[];
   writes: ReadonlyMap<number, WriteRecord>;
   /** Each client's writes in invoke order. */
@@ -74,26 +75,49 @@ export function topologyRegions(
   return Array.isArray(listed) ? listed : [];
 }
 
+/** The index of a history in any order: sorted by time (then index), then built op by op. */
 export function indexHistory(drill: Drill, history: readonly Op[]): HistoryIndex {
-  const ops = [...history].sort((a, b) => a.time - b.time || a.index - b.index);
-  const notes: string[] = [];
-  const writes = new Map<number, WriteRecord>();
-  const writesByClient = new Map<number, WriteRecord[]>();
-  const outstanding = new Map<number, WriteRecord>();
-  const clientSet = new Set<number>();
-  for (let c = 0; c < drill.workload.clients; c++) clientSet.add(c);
-  let orphans = 0;
+  const builder = new HistoryIndexBuilder(drill);
+  for (const op of [...history].sort((a, b) => a.time - b.time || a.index - b.index)) builder.add(op);
+  return builder.finish();
+}
 
-  for (const op of ops) {
-    if (typeof op.process !== "number") continue;
+/**
+ * Builds a HistoryIndex from ops fed in time order (a run's history file is: see history-file.ts)
+ * without holding the writes' ops: each write becomes one WriteRecord, every other op is kept.
+ */
+export class HistoryIndexBuilder {
+  private readonly events: Op[] = [];
+  private readonly notes: string[] = [];
+  private readonly writes = new Map<number, WriteRecord>();
+  private readonly writesByClient = new Map<number, WriteRecord[]>();
+  private readonly outstanding = new Map<number, WriteRecord>();
+  private readonly clientSet = new Set<number>();
+  private orphans = 0;
+  private endNs = 0;
+  /** The time of the last op added: add() refuses to go back (the caller sorts first). */
+  lastNs = -Infinity;
+
+  constructor(private readonly drill: Drill) {
+    for (let c = 0; c < drill.workload.clients; c++) this.clientSet.add(c);
+  }
+
+  add(op: Op): void {
+    if (op.time < this.lastNs) throw new RangeError(`op ${op.index} is earlier than the op before it`);
+    this.lastNs = op.time;
+    this.endNs = Math.max(this.endNs, op.time);
+    if (typeof op.process !== "number" || op.f !== Events.write) {
+      this.events.push(op);
+      if (typeof op.process === "number" && op.f === Events.resolve) this.clientSet.add(op.process);
+      return;
+    }
     const client = op.process;
-    if (op.f === Events.resolve || op.f === Events.write) clientSet.add(client);
-    if (op.f !== Events.write) continue;
+    this.clientSet.add(client);
     const id = num(valueOf(op), "id");
     if (op.type === "invoke") {
-      if (id === undefined || writes.has(id)) {
-        notes.push(`write invoke at index ${op.index} has a missing or duplicate id; ignored`);
-        continue;
+      if (id === undefined || this.writes.has(id)) {
+        this.notes.push(`write invoke at index ${op.index} has a missing or duplicate id; ignored`);
+        return;
       }
       const record: WriteRecord = {
         id,
@@ -103,42 +127,55 @@ export function indexHistory(drill: Drill, history: readonly Op[]): HistoryIndex
         completeNs: null,
         region: null,
       };
-      writes.set(id, record);
-      outstanding.set(client, record);
-      const list = writesByClient.get(client) ?? [];
-      list.push(record);
-      writesByClient.set(client, list);
-      continue;
+      this.writes.set(id, record);
+      this.outstanding.set(client, record);
+      const list = this.writesByClient.get(client);
+      if (list === undefined) this.writesByClient.set(client, [record]);
+      else list.push(record);
+      return;
     }
     // A completion names its id; without one it completes the client's outstanding invoke (Jepsen).
-    const record = id === undefined ? outstanding.get(client) : writes.get(id);
+    const record = id === undefined ? this.outstanding.get(client) : this.writes.get(id);
     if (record === undefined || record.outcome !== "pending") {
-      orphans++;
-      continue;
+      this.orphans++;
+      return;
     }
     record.outcome = op.type;
     record.completeNs = op.time;
-    if (op.type === "ok") record.region = str(valueOf(op), "region") ?? "unknown";
-    if (op.error !== undefined) record.error = op.error;
-    if (outstanding.get(client) === record) outstanding.delete(client);
+    // Region names repeat for every write: interned, so each record shares one string.
+    if (op.type === "ok") record.region = this.intern(str(valueOf(op), "region") ?? "unknown");
+    if (op.error !== undefined) record.error = this.intern(op.error);
+    if (this.outstanding.get(client) === record) this.outstanding.delete(client);
   }
-  if (orphans > 0) notes.push(`${orphans} write completion(s) without a matching invoke were ignored`);
 
-  const originalPrimary =
-    drill.regions.find((r) => r.role === "primary")?.name ??
-    topologyRegions(ops).find((r) => r.role === "primary")?.name ??
-    null;
+  private readonly strings = new Map<string, string>();
+  private intern(s: string): string {
+    if (this.strings.size > 10_000) return s;
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
+  }
 
-  const clients = [...clientSet].sort((a, b) => a - b);
-  return {
-    drill,
-    ops,
-    writes,
-    writesByClient,
-    clients,
-    originalPrimary,
-    opIntervalMs: clientOpIntervalMs(drill),
-    endNs: ops.reduce((max, op) => Math.max(max, op.time), 0),
-    notes,
-  };
+  finish(): HistoryIndex {
+    const { drill, events: ops } = this;
+    const notes = [...this.notes];
+    if (this.orphans > 0)
+      notes.push(`${this.orphans} write completion(s) without a matching invoke were ignored`);
+    const originalPrimary =
+      drill.regions.find((r) => r.role === "primary")?.name ??
+      topologyRegions(ops).find((r) => r.role === "primary")?.name ??
+      null;
+    return {
+      drill,
+      ops,
+      writes: this.writes,
+      writesByClient: this.writesByClient,
+      clients: [...this.clientSet].sort((a, b) => a - b),
+      originalPrimary,
+      opIntervalMs: clientOpIntervalMs(drill),
+      endNs: this.endNs,
+      notes,
+    };
+  }
 }

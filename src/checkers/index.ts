@@ -6,7 +6,7 @@ import { drillStatus, evaluateObjectives } from "../objectives/evaluate.ts";
 import type { AnyChecker, CheckContext } from "./checker.ts";
 import { composeCheckers } from "./compose.ts";
 import { findFailover, findPrimaryOutage, finalPrimaryRegion, type FailoverEvents } from "./failover.ts";
-import { indexHistory, nsToRoundedMs, roundMs } from "./history.ts";
+import { indexHistory, nsToRoundedMs, roundMs, type HistoryIndex } from "./history.ts";
 import { failoverNotes } from "./notes.ts";
 import { summariseNodes } from "./nodes.ts";
 import { summarisePopulation } from "./population.ts";
@@ -29,11 +29,18 @@ export interface AnalyzeInput {
   checkers?: readonly AnyChecker[];
 }
 
+/** analyze() on a history already indexed (a run's, streamed from its file: src/history/index-file.ts). */
+export type AnalyzeIndexInput = Omit<AnalyzeInput, "history"> & { index: HistoryIndex };
+
 const standardComposition = composeCheckers(STANDARD_CHECKERS);
 
 export function analyze(input: AnalyzeInput): Summary {
-  const { drill, finalReads, startedAt } = input;
-  const index = indexHistory(drill, input.history);
+  const { history, ...rest } = input;
+  return analyzeIndex({ ...rest, index: indexHistory(input.drill, history) });
+}
+
+export function analyzeIndex(input: AnalyzeIndexInput): Summary {
+  const { drill, finalReads, startedAt, index } = input;
   const outage = findPrimaryOutage(index);
   const failover = findFailover(index, outage.fault);
   const survivingPrimary = finalPrimaryRegion(index);

@@ -38,35 +38,61 @@ const OP_TYPES: ReadonlySet<unknown> = new Set(["invoke", "ok", "fail", "info"])
  * number; so is a history-format op of a newer version. Blank lines are skipped.
  */
 export function readHistory(text: string, options: ReadHistoryOptions = {}): ParsedHistory {
-  const file = options.file ?? "history.jsonl";
   const ops: Op[] = [];
-  let formatVersion: number | null = null;
+  const reader = new HistoryLineReader(options);
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line.trim() === "") continue;
-    const op = toOp(parseJson(line, file, i + 1), file, i + 1);
-    const previous = ops.at(-1);
-    if (previous !== undefined && op.index <= previous.index) {
-      throw new FormatError(file, `op index ${op.index} does not follow ${previous.index}`, i + 1);
+    const op = reader.line(lines[i] as string, i + 1);
+    if (op !== null) ops.push(op);
+  }
+  reader.end();
+  return { formatVersion: reader.formatVersion, ops };
+}
+
+/**
+ * readHistory's checks one line at a time, so a history can be read from a stream without holding
+ * its ops (src/history/read-file.ts): `line` returns the line's op (null for a blank line) or throws a
+ * FormatError naming the line; `end` refuses an empty history where a version is required.
+ */
+export class HistoryLineReader {
+  formatVersion: number | null = null;
+  count = 0;
+  private lastIndex = -1;
+  private readonly file: string;
+
+  constructor(private readonly options: ReadHistoryOptions = {}) {
+    this.file = options.file ?? "history.jsonl";
+  }
+
+  line(line: string, lineNo: number): Op | null {
+    if (line.trim() === "") return null;
+    const file = this.file;
+    const op = toOp(parseJson(line, file, lineNo), file, lineNo);
+    if (this.count > 0 && op.index <= this.lastIndex) {
+      throw new FormatError(file, `op index ${op.index} does not follow ${this.lastIndex}`, lineNo);
     }
     if (op.f === Events.historyFormat && op.process === Processes.runner) {
-      if (ops.length > 0) throw new FormatError(file, "history-format must be the first op", i + 1);
+      if (this.count > 0) throw new FormatError(file, "history-format must be the first op", lineNo);
       const value = isRecord(op.value) ? op.value : {};
-      formatVersion = checkFormatVersion(value.formatVersion, HISTORY_FORMAT_VERSION, file, i + 1);
+      this.formatVersion = checkFormatVersion(value.formatVersion, HISTORY_FORMAT_VERSION, file, lineNo);
     }
-    if (ops.length === 0 && formatVersion === null && options.requireVersion === true) {
+    if (this.count === 0 && this.formatVersion === null && this.options.requireVersion === true) {
       throw new FormatError(
         file,
         `the first op is ${JSON.stringify(op.f)}, not history-format: not a run's history, ` +
           "or written by a failover-drill from before histories were versioned",
-        i + 1,
+        lineNo,
       );
     }
-    ops.push(op);
+    this.count++;
+    this.lastIndex = op.index;
+    return op;
   }
-  if (ops.length === 0 && options.requireVersion === true) throw new FormatError(file, "empty: no ops");
-  return { formatVersion, ops };
+
+  end(): void {
+    if (this.count === 0 && this.options.requireVersion === true)
+      throw new FormatError(this.file, "empty: no ops");
+  }
 }
 
 /** The line's object as an Op, or a FormatError naming the first field that is wrong. */

@@ -7,6 +7,7 @@ import { DnsMonitor } from "../dns/monitor.ts";
 import { queryA } from "../dns/resolver.ts";
 import type { Drill } from "../drill/types.ts";
 import { historyFormatValue } from "../history/format.ts";
+import { indexHistoryFile } from "../history/index-file.ts";
 import { HistoryRecorder } from "../history/recorder.ts";
 import { managerKind } from "../managers/registry.ts";
 import type { FailoverManager } from "../managers/types.ts";
@@ -34,7 +35,7 @@ import {
   writeFinalState,
   writeReportFiles,
 } from "./run-files.ts";
-import { summariseRun } from "./summarise.ts";
+import { summariseIndexed } from "./summarise.ts";
 import { recordRun, runIndexFile } from "../trend/store.ts";
 import { onLoopStall } from "../util/loop-stalls.ts";
 
@@ -85,7 +86,8 @@ async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> 
   const reportDir = await freshDirectory(
     path.join(options.out, drill.name, reportTimestamp(new Date(clock.startedAt))),
   );
-  const history = new HistoryRecorder(clock, path.join(reportDir, RUN_FILES.history));
+  const historyFile = path.join(reportDir, RUN_FILES.history);
+  const history = new HistoryRecorder(clock, historyFile);
   // Op 0 says which history format the file is (the format stays one op per line).
   history.event(Processes.runner, Events.historyFormat, historyFormatValue());
   // A stalled runner stretches every timing it takes: the report says how much (throughput notes).
@@ -192,9 +194,15 @@ async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> 
     // The evidence first: a failure in the checkers must not cost the run its final state.
     await writeFinalState(reportDir, finalReads);
     // Fault errors are in the history too (nemesis `fail` ops): summariseRun notes them from there.
-    const summary = summariseRun({ drill, history: history.ops, finalReads, startedAt: clock.startedAt });
+    // The checkers read the history back from its file: the recorder keeps none of it in memory.
     await history.close();
+    const analysing = performance.now();
+    const index = await indexHistoryFile(drill, historyFile);
+    const summary = summariseIndexed({ drill, index, finalReads, startedAt: clock.startedAt });
+    const writing = performance.now();
+    say(`history analysed in ${Math.round(writing - analysing)} ms`);
     await writeReportFiles(reportDir, summary);
+    say(`reports written in ${Math.round(performance.now() - writing)} ms`);
     const indexFile = options.indexFile ?? runIndexFile(reportDir);
     const indexWarning = await recordRun(indexFile, reportDir, summary);
     return { summary, reportDir, indexFile, ...(indexWarning === null ? {} : { indexWarning }) };
@@ -206,7 +214,8 @@ async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> 
     await faults?.healAll().catch(() => {});
     await topology?.dispose();
     stopStallEvents();
-    await history.close();
+    // A history that could not be written fails the run above; here it must not hide another error.
+    await history.close().catch(() => {});
   }
 }
 

@@ -5,19 +5,22 @@ import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { MEASUREMENT_NAMES, type MeasurementName } from "../checkers/checker.ts";
 import type { Summary } from "../checkers/types.ts";
+import type { HistoryIndex } from "../checkers/history.ts";
 import { parseFinalState } from "../history/final-state.ts";
-import { readHistory } from "../history/format.ts";
-import type { FinalRead, Op } from "../history/types.ts";
+import { indexHistoryFile } from "../history/index-file.ts";
+import { forEachHistoryOp } from "../history/read-file.ts";
+import type { FinalRead } from "../history/types.ts";
 import { parseSummaryJson } from "../report/json.ts";
 import { FormatError } from "../util/format-version.ts";
 import { RUN_FILES } from "./run-files.ts";
-import { summariseRun } from "./summarise.ts";
+import { summariseIndexed } from "./summarise.ts";
 
 export interface StoredRun {
   dir: string;
   /** The stored summary: the drill it embeds and startedAt feed the re-check; the rest is compared. */
   report: Summary;
-  history: Op[];
+  /** history.jsonl, indexed as it was streamed in (its ops are not kept: src/history/index-file.ts). */
+  index: HistoryIndex;
   finalReads: FinalRead[];
 }
 
@@ -46,22 +49,33 @@ export async function readStoredRun(dir: string): Promise<StoredRun> {
       throw new FormatError(file, code === "ENOENT" ? MISSING[which] : (err as Error).message);
     }
   };
-  const [historyFile, historyText] = await text("history");
+  const historyFile = path.join(dir, RUN_FILES.history);
+  const historyProblem = await stat(historyFile).then(
+    () => null,
+    (err: NodeJS.ErrnoException) => (err.code === "ENOENT" ? MISSING.history : err.message),
+  );
+  if (historyProblem !== null) throw new FormatError(historyFile, historyProblem);
   const [finalFile, finalText] = await text("finalState");
   const [reportFile, reportText] = await text("report");
-  return {
-    dir,
-    history: readHistory(historyText, { file: historyFile, requireVersion: true }).ops,
-    finalReads: parseFinalState(finalText, finalFile).nodes,
-    report: parseSummaryJson(reportText, reportFile),
-  };
+  const history = { file: historyFile, requireVersion: true } as const;
+  let report: Summary;
+  try {
+    report = parseSummaryJson(reportText, reportFile);
+  } catch (err) {
+    // A broken history is named before a broken final state or report, whichever the reader meets.
+    await forEachHistoryOp(historyFile, () => {}, history);
+    parseFinalState(finalText, finalFile);
+    throw err;
+  }
+  const index = await indexHistoryFile(report.drill, historyFile, history);
+  return { dir, index, finalReads: parseFinalState(finalText, finalFile).nodes, report };
 }
 
 /** This version's checkers on the stored evidence, with the drill and start time the run recorded. */
 export function recheckRun(run: StoredRun): Summary {
-  return summariseRun({
+  return summariseIndexed({
     drill: run.report.drill,
-    history: run.history,
+    index: run.index,
     finalReads: run.finalReads,
     startedAt: run.report.startedAt,
   });

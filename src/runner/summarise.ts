@@ -1,12 +1,19 @@
 // The summary of a run, from its evidence alone: the checkers' analysis plus a note for every fault
 // that failed to apply or heal, both read from the history. The runner and `failover-drill check` both
 // call this, so a stored run re-checked gives the summary the run gave.
-import { analyze, type AnalyzeInput, type Summary } from "../checkers/index.ts";
+import { analyzeIndex, type AnalyzeIndexInput, type AnalyzeInput, type Summary } from "../checkers/index.ts";
+import { indexHistory } from "../checkers/history.ts";
 import { Events, Processes, type Op } from "../history/types.ts";
 
 export function summariseRun(input: AnalyzeInput): Summary {
-  const summary = analyze(input);
-  summary.notes.push(...faultErrorNotes(input.history));
+  const { history, ...rest } = input;
+  return summariseIndexed({ ...rest, index: indexHistory(input.drill, history) });
+}
+
+/** summariseRun on a history already indexed (a run's, streamed from history.jsonl). */
+export function summariseIndexed(input: AnalyzeIndexInput): Summary {
+  const summary = analyzeIndex(input);
+  summary.notes.push(...faultErrorNotes(input.index.ops));
   return summary;
 }
 
