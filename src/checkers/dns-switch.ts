@@ -42,10 +42,8 @@ export function measureDnsSwitch(index: HistoryIndex, f: FailoverEvents): DnsSwi
   const answer = answers.find((op) => str(valueOf(op), "address") === address);
   const pollMs = answer === undefined ? undefined : num(valueOf(answer), "pollMs");
 
-  const resolves = eventsOf(index, Events.resolve).filter(
-    (op) => op.time >= faultNs && typeof op.process === "number" && str(valueOf(op), "address") === address,
-  );
-  const firstNs = index.clients.map((client) => resolves.find((op) => op.process === client)?.time ?? null);
+  const first = index.resolves.firstLookups(faultNs, address);
+  const firstNs = index.clients.map((client) => first.get(client) ?? null);
   const perClient = index.clients.map((client, i) => {
     const ns = firstNs[i] ?? null;
     return { client, switchMs: ns === null ? null : sinceWritable(ns) };

@@ -2,6 +2,7 @@
 // clients, the original primary. Pure; anomalies in the history become notes, never exceptions.
 import type { Drill } from "../drill/types.ts";
 import { Events, type Op } from "../history/types.ts";
+import { ResolveLog } from "./resolve-log.ts";
 
 /** Id lists in the summary are capped so a disastrous run still yields a readable report. */
 export const MAX_LISTED_IDS = 1000;
@@ -22,8 +23,13 @@ export interface WriteRecord {
 
 export interface HistoryIndex {
   drill: Drill;
-  /** Every op in time order except the clients' writes, which are in `writes` (one record each). */
+  /**
+   * Every op in time order except the clients' writes and lookups, which are in `writes` (one record
+   * each) and `resolves`.
+   */
   ops: readonly Op[];
+  /** The clients' resolve ops (numbered processes) in time order. */
+  resolves: ResolveLog;
   writes: ReadonlyMap<number, WriteRecord>;
   /** Each client's writes in invoke order. */
   writesByClient: ReadonlyMap<number, WriteRecord[]>;
@@ -84,10 +90,12 @@ export function indexHistory(drill: Drill, history: readonly Op[]): HistoryIndex
 
 /**
  * Builds a HistoryIndex from ops fed in time order (a run's history file is: see history-file.ts)
- * without holding the writes' ops: each write becomes one WriteRecord, every other op is kept.
+ * without holding the writes' ops: each write becomes one WriteRecord, each client lookup a row of a
+ * ResolveLog, every other op is kept.
  */
 export class HistoryIndexBuilder {
   private readonly events: Op[] = [];
+  private readonly resolves = new ResolveLog();
   private readonly notes: string[] = [];
   private readonly writes = new Map<number, WriteRecord>();
   private readonly writesByClient = new Map<number, WriteRecord[]>();
@@ -106,9 +114,13 @@ export class HistoryIndexBuilder {
     if (op.time < this.lastNs) throw new RangeError(`op ${op.index} is earlier than the op before it`);
     this.lastNs = op.time;
     this.endNs = Math.max(this.endNs, op.time);
+    if (typeof op.process === "number" && op.f === Events.resolve) {
+      this.clientSet.add(op.process);
+      this.resolves.add(op.time, op.process, str(valueOf(op), "address"));
+      return;
+    }
     if (typeof op.process !== "number" || op.f !== Events.write) {
       this.events.push(op);
-      if (typeof op.process === "number" && op.f === Events.resolve) this.clientSet.add(op.process);
       return;
     }
     const client = op.process;
@@ -169,6 +181,7 @@ export class HistoryIndexBuilder {
     return {
       drill,
       ops,
+      resolves: this.resolves,
       writes: this.writes,
       writesByClient: this.writesByClient,
       clients: [...this.clientSet].sort((a, b) => a - b),

@@ -7,11 +7,14 @@ import os from "node:os";
 import path from "node:path";
 import { HistoryBuilder, sampleDrill } from "../../src/checkers/history-builder.ts";
 import { indexHistory, type HistoryIndex } from "../../src/checkers/history.ts";
+import { ResolveLog } from "../../src/checkers/resolve-log.ts";
 import { indexHistoryFile } from "../../src/history/index-file.ts";
 import { Events, type Op } from "../../src/history/types.ts";
 import { summariseIndexed, summariseRun } from "../../src/runner/summarise.ts";
 import { outageHistory, outageReads } from "./golden-outage.ts";
 
+const EAST = "127.0.1.1";
+const WEST = "127.0.2.1";
 const jsonl = (ops: readonly Op[]): string => ops.map((op) => JSON.stringify(op)).join("\n") + "\n";
 
 /** The index as plain data: Maps as entry lists. */
@@ -49,7 +52,7 @@ describe("a history indexed from its file", () => {
     );
   });
 
-  it("keeps one record per write and every other op, in time order, leaving the writes' ops out", async () => {
+  it("keeps one record per write, one row per lookup and every other op in time order", async () => {
     const ops = new HistoryBuilder()
       .runner(0, Events.workloadStart)
       .resolve(0, 1, "127.0.1.1")
@@ -62,8 +65,11 @@ describe("a history indexed from its file", () => {
     const index = await indexHistoryFile(sampleDrill(), await fileOf("small.jsonl", ops));
     assert.deepEqual(
       index.ops.map((op) => op.f),
-      [Events.workloadStart, Events.resolve, Events.workloadEnd],
+      [Events.workloadStart, Events.workloadEnd],
     );
+    assert.equal(index.resolves.size, 1);
+    assert.deepEqual([...index.resolves.firstLookups(0, "127.0.1.1")], [[0, 1e6]]);
+    assert.deepEqual([...index.resolves.firstLookups(2e6, "127.0.1.1")], []);
     assert.deepEqual(
       [...index.writes.values()].map((w) => [w.id, w.client, w.outcome, w.region, w.error ?? null]),
       [
@@ -104,5 +110,31 @@ describe("a history indexed from its file", () => {
         [2, "fail"],
       ],
     );
+  });
+
+  it("finds each client's first lookup of an address after a moment as a scan of the ops would, past its first growth", () => {
+    const log = new ResolveLog();
+    const rows: Array<[number, number, string | undefined]> = [];
+    for (let i = 0; i < 5000; i++) {
+      // A fixed walk over 40 clients and three answers (one missing), in time order.
+      const row: [number, number, string | undefined] = [
+        i * 1000,
+        (i * 7) % 40,
+        [EAST, WEST, undefined][(i * 13) % 3],
+      ];
+      rows.push(row);
+      log.add(...row);
+    }
+    assert.equal(log.size, 5000);
+    for (const [fromNs, address] of [
+      [0, WEST],
+      [2_500_000, EAST],
+      [4_999_000, WEST],
+      [0, "10.0.0.9"],
+    ] as const) {
+      const expected = new Map<number, number>();
+      for (const [t, c, a] of rows) if (t >= fromNs && a === address && !expected.has(c)) expected.set(c, t);
+      assert.deepEqual(log.firstLookups(fromNs, address), expected);
+    }
   });
 });
