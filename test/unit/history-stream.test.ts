@@ -9,6 +9,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ManualClock } from "../../src/clock.ts";
 import { HistoryRecorder, FLUSH_CHARS, parseHistory } from "../../src/history/recorder.ts";
+import { writeOpOf } from "../../src/history/format.ts";
 import { forEachHistoryOp } from "../../src/history/read-file.ts";
 import type { Op } from "../../src/history/types.ts";
 import { FormatError } from "../../src/util/format-version.ts";
@@ -147,5 +148,31 @@ describe("the streaming history", () => {
     const h = new HistoryRecorder(new ManualClock(), "/dev/full");
     for (let i = 0; i < 2000; i++) h.append(0, "invoke", "write", { id: i, pad: "x".repeat(64) });
     await assert.rejects(h.close(), /history could not be written to \/dev\/full: .*ENOSPC/);
+  });
+
+  it("reads the recorder's write lines without JSON.parse into the very op JSON.parse gives, and leaves every other line to it", () => {
+    const clock = new ManualClock(19_217_079_344);
+    const h = new HistoryRecorder(clock);
+    h.append(0, "invoke", "write", { id: 1 });
+    h.append(109, "ok", "write", { id: 3340, region: "eu-west", attempts: 1 });
+    h.append(7, "ok", "write", { id: 2, region: "us-east" });
+    h.append(3, "info", "write", { id: 3, attempts: 2 }, "timeout after 1000 ms");
+    h.append(4, "fail", "write", { id: 4 }, "connect ECONNREFUSED 127.0.1.1:8080");
+    for (const op of h.ops) {
+      const line = JSON.stringify(op);
+      assert.equal(JSON.stringify(writeOpOf(line)), line);
+      assert.deepEqual(writeOpOf(line), JSON.parse(line));
+    }
+    for (const line of [
+      '{"index":1,"time":5,"process":0,"type":"info","f":"resolve","value":{"id":1}}',
+      '{"index":01,"time":5,"process":0,"type":"invoke","f":"write","value":{"id":1}}',
+      '{"index":1,"time":5.5,"process":0,"type":"invoke","f":"write","value":{"id":1}}',
+      '{"index":1,"time":5,"process":0,"type":"ok","f":"write","value":{"id":1,"region":"a\\"b"}}',
+      '{"index":1,"time":5,"process":"nemesis","type":"invoke","f":"write","value":{"id":1}}',
+      '{"index":1,"time":5,"process":0,"type":"invoke","f":"write","value":{"id":1},"extra":true}',
+      '{ "index":1,"time":5,"process":0,"type":"invoke","f":"write","value":{"id":1}}',
+      '{"index":1,"time":5,"process":0,"type":"invoke","f":"write","value":{"id":1}}x',
+    ])
+      assert.equal(writeOpOf(line), null, line);
   });
 });
