@@ -82,15 +82,19 @@ async function runLong(o: LongDrillOptions): Promise<void> {
       `history analysed in ${msOf(/history analysed in (\d+) ms/)} ms, ` +
         `reports written in ${msOf(/reports written in (\d+) ms/)} ms`,
     );
-    // Memory through the workload: the window from workload start to the last sample before analysis.
-    const startMs = samples[0]?.tMs ?? 0;
+    // Through the run, tenth by tenth: the highest RSS, and the lowest heap used (what the last GC
+    // left: the live heap; the highest only says how lazily V8 collected).
     const endMs = samples.at(-1)?.tMs ?? 0;
-    const at = (share: number): MemorySample | undefined =>
-      samples.find((s) => s.tMs >= startMs + share * (endMs - startMs));
-    const tenths = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => at(i / 10));
+    const tenths = [...Array(10).keys()].map((i) =>
+      samples.filter((s) => s.tMs >= (i * endMs) / 10 && s.tMs < ((i + 1) * endMs) / 10 + 1),
+    );
+    const each = (pick: (w: MemorySample[]) => number): string =>
+      tenths.map((w) => (w.length === 0 ? "?" : (pick(w) / 2 ** 20).toFixed(0))).join(" ");
     console.log(
-      "RSS / heap used at each tenth of the run: " +
-        tenths.map((s) => (s === undefined ? "?" : `${mb(s.rss)}/${mb(s.heapUsed)}`)).join(", "),
+      `RSS, highest in each tenth of the run (MB): ${each((w) => Math.max(...w.map((s) => s.rss)))}`,
+    );
+    console.log(
+      `live heap, lowest in each tenth (MB):      ${each((w) => Math.min(...w.map((s) => s.heapUsed)))}`,
     );
     const runDir = await latestRun(out);
     if (runDir !== null) {
