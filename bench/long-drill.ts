@@ -18,6 +18,7 @@ export interface LongDrillOptions {
 interface MemorySample {
   tMs: number;
   rss: number;
+  liveHeap?: undefined;
   heapUsed: number;
   heapTotal: number;
   maxRss?: number;
@@ -68,10 +69,12 @@ async function runLong(o: LongDrillOptions): Promise<void> {
   process.off("SIGTERM", forward);
   const wallS = (performance.now() - t0) / 1000;
   try {
-    const samples = (await readFile(memoryLog, "utf8").catch(() => ""))
+    const records = (await readFile(memoryLog, "utf8").catch(() => ""))
       .split("\n")
       .filter((l) => l !== "")
-      .map((l) => JSON.parse(l) as MemorySample);
+      .map((l) => JSON.parse(l) as MemorySample | { tMs: number; liveHeap: number });
+    const samples = records.filter((l): l is MemorySample => l.liveHeap === undefined);
+    const live = records.flatMap((l) => (l.liveHeap === undefined ? [] : [l]));
     const msOf = (pattern: RegExp): string =>
       lines.map((l) => pattern.exec(l)?.[1]).find((x) => x !== undefined) ?? "?";
     const peakRss = samples.at(-1)?.maxRss ?? Math.max(...samples.map((s) => s.rss));
@@ -82,19 +85,25 @@ async function runLong(o: LongDrillOptions): Promise<void> {
       `history analysed in ${msOf(/history analysed in (\d+) ms/)} ms, ` +
         `reports written in ${msOf(/reports written in (\d+) ms/)} ms`,
     );
-    // Through the run, tenth by tenth: the highest RSS, and the lowest heap used (what the last GC
-    // left: the live heap; the highest only says how lazily V8 collected).
+    // Through the run, tenth by tenth: the highest RSS; and the heap each full collection left (what
+    // the process really holds; heap used between collections only says how lazily V8 collects).
     const endMs = samples.at(-1)?.tMs ?? 0;
     const tenths = [...Array(10).keys()].map((i) =>
       samples.filter((s) => s.tMs >= (i * endMs) / 10 && s.tMs < ((i + 1) * endMs) / 10 + 1),
     );
-    const each = (pick: (w: MemorySample[]) => number): string =>
-      tenths.map((w) => (w.length === 0 ? "?" : (pick(w) / 2 ** 20).toFixed(0))).join(" ");
+    const highest = tenths.map((w) => (w.length === 0 ? "?" : mb(Math.max(...w.map((s) => s.rss)))));
+    console.log(`RSS, highest in each tenth of the run: ${highest.join(", ")}`);
+    const lowest = tenths.map((w) => (w.length === 0 ? "?" : mb(Math.min(...w.map((s) => s.heapUsed)))));
+    console.log(`heap used, lowest in each tenth: ${lowest.join(", ")}`);
+    const every = Math.max(1, Math.ceil(live.length / 12));
     console.log(
-      `RSS, highest in each tenth of the run (MB): ${each((w) => Math.max(...w.map((s) => s.rss)))}`,
-    );
-    console.log(
-      `live heap, lowest in each tenth (MB):      ${each((w) => Math.min(...w.map((s) => s.heapUsed)))}`,
+      live.length === 0
+        ? "live heap: no full collection during the run"
+        : `live heap after full collections (${live.length}, every ${every}th shown): ` +
+            live
+              .filter((_, i) => i % every === 0 || i === live.length - 1)
+              .map((l) => `${(l.tMs / 1000).toFixed(0)} s ${mb(l.liveHeap)}`)
+              .join(", "),
     );
     const runDir = await latestRun(out);
     if (runDir !== null) {
