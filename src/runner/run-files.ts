@@ -1,6 +1,6 @@
 // The files of one run's directory, by name, and how the run writes them. The runner writes them and
 // `failover-drill check` reads them back (stored-run.ts); naming them once keeps the two in step.
-import { writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { renderFinalState } from "../history/final-state.ts";
 import type { FinalRead } from "../history/types.ts";
@@ -24,11 +24,60 @@ export function reportTimestamp(d: Date): string {
     .replace(/\.\d+Z$/, "Z");
 }
 
-export async function writeFinalState(dir: string, reads: readonly FinalRead[]): Promise<void> {
-  await writeFile(path.join(dir, RUN_FILES.finalState), renderFinalState(reads));
+/**
+ * The run's directory cannot be made or written before the drill starts (a read-only, full or
+ * missing place, a file where a directory should be): nothing was started (exit 2).
+ */
+export class OutputDirectoryError extends Error {
+  override name = "OutputDirectoryError";
 }
 
-/** Every format in the REPORT_FILES registry. */
+/** A run's evidence or reports could not be written after the drill ran; everything was stopped (exit 3). */
+export class ReportWriteError extends Error {
+  override name = "ReportWriteError";
+}
+
+/** "EROFS: read-only file system" from a Node error, without the path (the message names it). */
+function cause(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const text = e.message.replace(/, \w+ '.*'$/, "");
+  return e.code !== undefined && !text.startsWith(e.code) ? `${e.code}: ${text}` : text;
+}
+
+/**
+ * Makes the run's directory and proves it takes a file, before anything starts: a run that cannot
+ * keep its evidence must not start a drill (as root, permissions do not stop writes; EROFS, ENOSPC,
+ * ENOTDIR do).
+ */
+export async function prepareRunDirectory(dir: string): Promise<void> {
+  const probe = path.join(dir, ".write-probe");
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, "failover-drill checks that its reports can be written here\n".repeat(64));
+    await rm(probe);
+  } catch (err) {
+    await rm(probe, { force: true }).catch(() => {});
+    throw new OutputDirectoryError(`cannot write the run's reports to ${dir}: ${cause(err)}`, { cause: err });
+  }
+}
+
+async function write(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (err) {
+    throw new ReportWriteError(`cannot write ${file}: ${cause(err)}`, { cause: err });
+  }
+}
+
+export async function writeFinalState(dir: string, reads: readonly FinalRead[]): Promise<void> {
+  await write(path.join(dir, RUN_FILES.finalState), renderFinalState(reads));
+}
+
+/** Every format in the REPORT_FILES registry (each tried: the first failure is thrown). */
 export async function writeReportFiles(dir: string, summary: Summary): Promise<void> {
-  await Promise.all(REPORT_FILES.map(({ file, render }) => writeFile(path.join(dir, file), render(summary))));
+  const results = await Promise.allSettled(
+    REPORT_FILES.map(({ file, render }) => write(path.join(dir, file), render(summary))),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
 }

@@ -1,12 +1,18 @@
 // The summary of a run, from its evidence alone: the checkers' analysis plus a note for every fault
-// that failed to apply or heal, both read from the history. The runner and `failover-drill check` both
+// that failed to apply or heal, and for a timeout or broken infrastructure (infra-events.ts), all read
+// from the history. The runner and `failover-drill check` both
 // call this, so a stored run re-checked gives the summary the run gave.
 import { analyze, type AnalyzeInput, type Summary } from "../checkers/index.ts";
 import { Events, Processes, type Op } from "../history/types.ts";
+import { guardVerdict } from "./infra-events.ts";
 
 export function summariseRun(input: AnalyzeInput): Summary {
   const summary = analyze(input);
   summary.notes.push(...faultErrorNotes(input.history));
+  // A timeout or broken infrastructure during the workload: never a pass (or a miss) built on it.
+  const guard = guardVerdict(input.history);
+  summary.notes.push(...guard.notes);
+  if (guard.inconclusive) summary.status = "inconclusive";
   return summary;
 }
 
