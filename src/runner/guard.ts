@@ -27,6 +27,16 @@ export function defaultTimeoutMs(drill: Pick<Drill, "platform" | "workload" | "r
   return Math.ceil(ms / 1000) * 1000;
 }
 
+/** The default for one drill, term by term: "2m setup + 30s workload + 3s recovery + 1m8.25s margin". */
+export function timeoutBreakdown(drill: Pick<Drill, "platform" | "workload" | "recovery">): string {
+  const timed = drill.workload.durationMs + drill.recovery.waitMs;
+  return (
+    `${formatDuration(SETUP_ALLOWANCE_MS[drill.platform])} setup + ${formatDuration(drill.workload.durationMs)} ` +
+    `workload + ${formatDuration(drill.recovery.waitMs)} recovery + ` +
+    `${formatDuration(TIMEOUT_MARGIN_MS + timed * TIMEOUT_MARGIN_SHARE)} margin, rounded up to the second`
+  );
+}
+
 /** The phases a run goes through, as a timeout names them. */
 export const PHASES = {
   topology: "starting the topology",

@@ -1,6 +1,6 @@
 // The files of one run's directory, by name, and how the run writes them. The runner writes them and
 // `failover-drill check` reads them back (stored-run.ts); naming them once keeps the two in step.
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { renderFinalState } from "../history/final-state.ts";
 import type { FinalRead } from "../history/types.ts";
@@ -57,9 +57,36 @@ export async function prepareRunDirectory(dir: string): Promise<void> {
     await rm(probe);
   } catch (err) {
     await rm(probe, { force: true }).catch(() => {});
-    throw new OutputDirectoryError(`cannot write the run's reports to ${dir}: ${cause(err)}`, { cause: err });
+    const real = await mkdirCause(dir, err);
+    throw new OutputDirectoryError(`cannot write the run's reports to ${dir}: ${cause(real)}`, {
+      cause: real,
+    });
   }
 }
+
+/**
+ * A recursive mkdir may report ENOENT for what is EROFS or EACCES: the first missing level made on
+ * its own says why.
+ */
+async function mkdirCause(dir: string, err: unknown): Promise<unknown> {
+  if ((err as NodeJS.ErrnoException).code !== "ENOENT") return err;
+  let missing = dir;
+  while (path.dirname(missing) !== missing && !(await exists(path.dirname(missing))))
+    missing = path.dirname(missing);
+  try {
+    await mkdir(missing);
+    await rm(missing, { recursive: true });
+    return err;
+  } catch (real) {
+    return real;
+  }
+}
+
+const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 async function write(file: string, text: string): Promise<void> {
   try {
