@@ -24,7 +24,7 @@ import { newSeed } from "../workload/random.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { DatabaseMonitor } from "./database-monitor.ts";
 import { FaultSchedule } from "./faults.ts";
-import { defaultTimeoutMs, PHASES, RunGuard } from "./guard.ts";
+import { defaultTimeoutMs, PHASES, RunGuard, type Phase } from "./guard.ts";
 import { GuardEvents, type TimeoutValue } from "./infra-events.ts";
 import { InfraWatch } from "./infra-watch.ts";
 import { assertInstalled } from "./requirements.ts";
@@ -52,8 +52,11 @@ export interface RunOptions {
   indexFile?: string;
   /** Maximum wall time of the whole drill; default defaultTimeoutMs(drill) (src/runner/guard.ts). */
   timeoutMs?: number;
-  /** Called once the topology is up, before the steady-state gate: how tests reach a run's infrastructure. */
-  onTopologyUp?: (topology: RunningTopology) => void;
+  /**
+   * Called as the run enters each phase after the topology is up (PHASES in guard.ts) with the running
+   * topology: how tests reach a run's infrastructure (e.g. to break its DNS server mid-workload).
+   */
+  onPhase?: (phase: Phase, topology: RunningTopology) => void;
 }
 
 export interface RunResult {
@@ -86,6 +89,10 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
   // The run's signal: Ctrl-C (options.signal) or the wall-time limit, whichever comes first.
   const guard = new RunGuard(options.timeoutMs ?? defaultTimeoutMs(drill), options.signal);
   const signal = guard.signal;
+  const enter = (phase: Phase): void => {
+    guard.enter(phase);
+    if (topology !== undefined) options.onPhase?.(phase, topology);
+  };
 
   let topology: RunningTopology | undefined;
   let manager: FailoverManager | undefined;
@@ -99,10 +106,9 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     try {
       topology = await startTopology(drill, options, history, say);
       const topo = topology;
-      options.onTopologyUp?.(topo);
       throwIfAborted(signal);
 
-      guard.enter(PHASES.steadyState);
+      enter(PHASES.steadyState);
       await checkSteadyState(drill, topo);
       history.event(Processes.runner, Events.steadyState, { ok: true });
       say("steady state confirmed: primary healthy, standbys streaming, DNS answering");
@@ -127,7 +133,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
       });
       watch.start();
 
-      guard.enter(PHASES.workload);
+      enter(PHASES.workload);
       const population = drillPopulation(drill);
       history.event(Processes.runner, Events.workloadStart, {});
       workloadRunning = true;
@@ -164,11 +170,11 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
       history.event(Processes.runner, Events.workloadEnd, { ...stats });
       throwIfAborted(signal);
 
-      guard.enter(PHASES.heal);
+      enter(PHASES.heal);
       history.event(Processes.runner, Events.healAll, {});
       healAllRecorded = true;
       await faults.healAll();
-      guard.enter(PHASES.recovery);
+      enter(PHASES.recovery);
       say(`faults healed; recovery wait ${drill.recovery.waitMs / 1000}s`);
       await sleep(drill.recovery.waitMs, signal);
     } catch (err) {
@@ -184,13 +190,13 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     const topo = topology;
     const timedOut = guard.timedOut !== null;
 
-    guard.enter(PHASES.stopping);
+    enter(PHASES.stopping);
     await manager?.stop();
     await monitor?.stop();
     await dbMonitor?.stop();
     await watch?.stop();
     // From here every step has its own bound; a limit passing now would only cost the evidence.
-    guard.enter(PHASES.finalRead);
+    enter(PHASES.finalRead);
     guard.disarm();
     const finalReads = timedOut
       ? await withinMs(FINAL_READ_AFTER_TIMEOUT_MS, readFinalState(topo, history), [])
