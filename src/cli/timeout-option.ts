@@ -1,7 +1,7 @@
 // `--timeout DURATION`, shared by run, matrix and suite (per drill run): the maximum wall time of a
 // drill, after which it heals, cleans up and ends inconclusive (src/runner/guard.ts).
 import { DURATION_EXAMPLE, parseDuration, UnitError } from "../drill/duration.ts";
-import { TIMEOUT_FORMULA } from "../runner/guard.ts";
+import { TIMEOUT_FORMULA } from "../drill/timeout.ts";
 
 export const TIMEOUT_OPTION = {
   type: "string",

@@ -6,7 +6,7 @@ import type { Drill, Fault } from "../drill/types.ts";
 import { describeLinks, linkTargets, type LinkFields } from "../faults/link.ts";
 import { describeFault } from "../nemesis/nemesis.ts";
 import { regionAddress } from "../platform/ports.ts";
-import { defaultTimeoutMs, TIMEOUT_FORMULA, timeoutBreakdown } from "../runner/guard.ts";
+import { defaultTimeoutMs, TIMEOUT_FORMULA, timeoutBreakdown } from "../drill/timeout.ts";
 import type { Predicted } from "../summary/types.ts";
 import { planLayout } from "../topology/layout.ts";
 import { linksBetween, linksTouchingRegion, pairLatencyMs, type LinkInfo } from "../topology/topology.ts";
