@@ -68,6 +68,8 @@ export const Processes = {
  *   topology-up {regions: {name, address, role}[]}, steady-state {ok: boolean, detail},
  *   workload-start {}, workload-end {}, heal-all {}, final-read {node, reachable, role, count, walLsn?}
  *   (the ids themselves are in final-state.json beside the history: src/history/final-state.ts)
+ *   timeout {limitMs, phase, reason}, infra-failure {component, what, detail, firstFailureNs,
+ *   duringWorkload}: the guardrails' events (GuardEvents in src/runner/infra-events.ts)
  * Database monitor (process "db-monitor"), type info; it queries every running node directly:
  *   replication-sample ReplicationSampleValue        every sampleMs
  *   role-change        RoleChangeValue               a node's observed role differs from the last one

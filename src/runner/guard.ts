@@ -14,6 +14,8 @@ export {
   timeoutBreakdown,
 } from "../drill/timeout.ts";
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The phases a run goes through, as a timeout names them. */
 export const PHASES = {
   topology: "starting the topology",
@@ -61,6 +63,8 @@ export class RunGuard implements Disposable {
   ) {
     if (outer?.aborted) this.controller.abort(outer.reason);
     outer?.addEventListener("abort", this.onOuterAbort, { once: true });
+    // Past 2^31-1 ms (24.8 days) a timer fires at once: such a limit is no limit.
+    if (limitMs > MAX_TIMER_MS) return;
     this.timer = setTimeout(() => {
       this.timedOut = new DrillTimeout(limitMs, this.current);
       this.controller.abort(this.timedOut.reason);

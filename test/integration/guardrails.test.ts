@@ -97,6 +97,11 @@ describe("guardrails on a real drill (integration)", function () {
       .filter((l) => l !== "")
       .map((l) => JSON.parse(l) as { f: string; value: Record<string, unknown> });
     assert.ok(ops.some((o) => o.f === "timeout"));
+    // us-east's app died in the drill's own region outage: expected, so not an infrastructure failure.
+    assert.deepEqual(
+      ops.filter((o) => o.f === "infra-failure"),
+      [],
+    );
     const up = ops.find((o) => o.f === "topology-up")!.value as {
       workspace: string;
       proxyApi: string;

@@ -78,6 +78,13 @@ describe("the run guard", () => {
     guard[Symbol.dispose]();
   });
 
+  it("takes a limit beyond what a timer can hold as no limit, rather than firing at once", async () => {
+    const guard = new RunGuard(1000 * 3600 * 1000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(guard.signal.aborted, false);
+    guard[Symbol.dispose]();
+  });
+
   it("never fires once disarmed", async () => {
     const guard = new RunGuard(10);
     guard.disarm();
