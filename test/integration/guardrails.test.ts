@@ -3,6 +3,7 @@
 // (through runDrill's onPhase hook) end it inconclusive naming both, and `check` agrees.
 import assert from "node:assert/strict";
 import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -10,7 +11,7 @@ import { exitCodeForStatus } from "../../src/cli/exit-codes.ts";
 import { main } from "../../src/cli/main.ts";
 import { readStoredRun, recheckRun } from "../../src/runner/stored-run.ts";
 import { PHASES } from "../../src/runner/guard.ts";
-import { runDrill } from "../../src/runner/runner.ts";
+import { ReportWriteError, runDrill } from "../../src/runner/runner.ts";
 import type { LocalTopology } from "../../src/topology/local.ts";
 import { shortOutageDrill } from "./short-drill.ts";
 
@@ -144,5 +145,34 @@ describe("guardrails on a real drill (integration)", function () {
     const recheck = recheckRun(await readStoredRun(reportDir));
     assert.equal(recheck.status, "inconclusive");
     assert.deepEqual(recheck.notes, summary.notes);
+  });
+
+  it("stops everything and names the file when the evidence cannot be written after the run", async () => {
+    const drill = { ...shortOutageDrill("guard-unwritable", "kill"), faults: [] };
+    drill.workload = { ...drill.workload, durationMs: 2000 };
+    const out = path.join(tmp, "unwritable");
+    let workspace = "";
+    await assert.rejects(
+      runDrill(drill, {
+        out,
+        onPhase: (phase, topology) => {
+          workspace = topology.workspaceDir;
+          // The run's directory turns into a file just before the final state is written.
+          if (phase !== PHASES.finalRead) return;
+          rmSync(path.join(out, drill.name), { recursive: true, force: true });
+          writeFileSync(path.join(out, drill.name), "");
+        },
+      }),
+      (err: Error) => {
+        assert.ok(err instanceof ReportWriteError, String(err));
+        assert.match(
+          err.message,
+          /^cannot write .*\/guard-unwritable\/\d{8}T\d{6}Z\/final-state\.json: ENOTDIR/,
+        );
+        return true;
+      },
+    );
+    await assert.rejects(access(workspace), "workspace removed");
+    assert.deepEqual(await processesMentioning(workspace), [], "no PostgreSQL of the run left");
   });
 });
