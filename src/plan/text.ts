@@ -4,6 +4,11 @@ import { formatDuration } from "../drill/duration.ts";
 import type { DrillPlan } from "./plan.ts";
 
 const t = (ms: number): string => formatDuration(ms);
+/** Timeline times in seconds throughout ("60s", "75s"), so they line up and compare at a glance. */
+const at = (ms: number): string => (ms < 1000 ? formatDuration(ms) : `${Number((ms / 1000).toFixed(3))}s`);
+/** "3m42s". */
+const minutes = (ms: number): string =>
+  ms < 60_000 ? at(ms) : `${Math.floor(ms / 60_000)}m${ms % 60_000 === 0 ? "" : at(ms % 60_000)}`;
 const range = (r: readonly [number, number] | undefined): string =>
   r === undefined ? "" : `${t(Math.round(r[0]))} – ${t(Math.round(r[1]))}`;
 
@@ -23,9 +28,9 @@ export function renderPlan(plan: DrillPlan): string {
   }
   events.push([tl.workload.endMs, "workload ends; every fault still in effect is healed (heal-all)"]);
   events.push([tl.recovery.untilMs, "recovery wait over: final read of every node, then the reports"]);
-  for (const [at, what] of events.sort((a, b) => a[0] - b[0])) lines.push(`  ${t(at).padEnd(8)} ${what}`);
+  for (const [ms, what] of events.sort((a, b) => a[0] - b[0])) lines.push(`  ${at(ms).padEnd(8)} ${what}`);
   lines.push(
-    `  timeout  ${t(plan.timeout.ms)} for the whole run by default (${plan.timeout.breakdown}); --timeout sets it`,
+    `  timeout  ${minutes(plan.timeout.ms)} for the whole run by default (${plan.timeout.breakdown}); --timeout sets it`,
   );
 
   lines.push("", "topology");

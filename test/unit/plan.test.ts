@@ -107,7 +107,7 @@ describe("failover-drill plan", () => {
       "  rto.max < 20s",
     ])
       assert.ok(r.out.split("\n").includes(line), `missing: ${line}\n${r.out}`);
-    assert.match(r.out, /timeout {2}222s for the whole run by default/);
+    assert.match(r.out, /timeout {2}3m42s for the whole run by default/);
   });
 
   it("prints the plan as JSON with --json", async () => {
@@ -141,6 +141,18 @@ describe("failover-drill run refusals that start nothing", () => {
     const r = await cli("run", "drills/region-outage.yaml", "--timeout", "later", "--out", tmp);
     assert.equal(r.code, 2);
     assert.match(r.err, /--timeout: expected a duration/);
+    assert.deepEqual(await readdir(tmp), []);
+  });
+
+  it("exits 2 on a bad --timeout for matrix and suite too, before running anything", async () => {
+    for (const [command, file] of [
+      ["matrix", "drills/seed-tradeoffs.yaml"],
+      ["suite", "drills/weekly.yaml"],
+    ] as const) {
+      const r = await cli(command, file, "--timeout", "never", "--out", tmp);
+      assert.equal(r.code, 2, `${command}: ${r.err}`);
+      assert.match(r.err, /--timeout: expected/);
+    }
     assert.deepEqual(await readdir(tmp), []);
   });
 
