@@ -143,5 +143,13 @@ export function throughputNotes(m: ThroughputMeasurement, drill: Drill): string[
         "add clients, lower the rate, or look at the write latency (figures per client are coarser)",
     );
   }
+  const stalls = m.runnerStalls;
+  if (stalls !== undefined) {
+    notes.push(
+      `the runner itself stalled ${stalls.count} time(s) for 100 ms or more (longest ${stalls.longestMs} ms, ` +
+        `${stalls.totalMs} ms in all: a saturated machine): its deadlines discount the stalls, but every ` +
+        `timing it took is coarser by up to ${stalls.longestMs} ms`,
+    );
+  }
   return notes;
 }

@@ -52,6 +52,7 @@ export function measureThroughput(index: HistoryIndex, fault: FaultWindow | null
   // What the workload achieved while the system was healthy: invokes before the fault (all run without).
   const steadyEndNs = fault === null ? endNs : Math.min(fault.invokeNs, endNs);
   const invokedBefore = writes.filter((w) => w.invokeNs >= startNs && w.invokeNs < steadyEndNs).length;
+  const stalls = eventsOf(index, Events.runnerStall).map((e) => (e.value as { ms: number }).ms);
   return {
     ackedPerSecond: perSecond(count("ok"), windowNs),
     askedPerSecond: index.drill.workload.ratePerSecond,
@@ -63,5 +64,14 @@ export function measureThroughput(index: HistoryIndex, fault: FaultWindow | null
     pending: count("pending"),
     windowMs: nsToRoundedMs(windowNs),
     phases,
+    ...(stalls.length === 0
+      ? {}
+      : {
+          runnerStalls: {
+            count: stalls.length,
+            longestMs: Math.max(...stalls),
+            totalMs: stalls.reduce((sum, ms) => sum + ms, 0),
+          },
+        }),
   };
 }

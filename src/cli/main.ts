@@ -2,6 +2,7 @@
 // main() in-process and check exit codes and output.
 import yargs, { type Argv } from "yargs";
 import { checkCommand } from "./check.ts";
+import { cleanupCommand } from "./cleanup.ts";
 import { compareCommand } from "./compare.ts";
 import { doctorCommand } from "./doctor.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -37,9 +38,10 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
       .command(doctorCommand(io, setExit))
       .command(trendCommand(io, setExit))
       .command(compareCommand(io, setExit))
+      .command(cleanupCommand(io, setExit))
       .demandCommand(
         1,
-        "name a command: run, validate, plan, matrix, suite, check, trend, compare, toxiproxy or doctor",
+        "name a command: run, validate, plan, matrix, suite, check, trend, compare, toxiproxy, doctor or cleanup",
       )
       .strict()
       .help()

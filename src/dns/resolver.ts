@@ -6,6 +6,7 @@ import { createSocket } from "node:dgram";
 import { isIPv4, isIPv6 } from "node:net";
 import type { Clock } from "../clock.ts";
 import { msToNs } from "../clock.ts";
+import { type FairTimeout, fairTimeout } from "../util/fair-timeout.ts";
 import {
   DnsWireError,
   Rcode,
@@ -135,13 +136,13 @@ export function queryA(server: DnsServerAddress, name: string, opts: QueryOption
     }
 
     const socket = createSocket(isIPv6(server.host) ? "udp6" : "udp4");
-    let timer: NodeJS.Timeout | undefined;
+    let timer: FairTimeout | undefined;
     let sent = 0;
     let settled = false;
     const settle = (outcome: DnsAnswer | DnsLookupError): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer?.clear();
       signal?.removeEventListener("abort", onAbort);
       socket.close();
       if (outcome instanceof DnsLookupError) reject(outcome);
@@ -164,7 +165,7 @@ export function queryA(server: DnsServerAddress, name: string, opts: QueryOption
       socket.send(query, (err) => {
         if (err) onSocketError(err);
       });
-      timer = setTimeout(() => {
+      timer = fairTimeout(() => {
         if (sent < attempts) send();
         else settle(new DnsLookupError("ETIMEOUT", name, `no reply after ${attempts} x ${timeoutMs} ms`));
       }, timeoutMs);

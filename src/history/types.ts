@@ -67,6 +67,7 @@ export const Processes = {
  *     start: each virtual client's site, resolver and connection profile and starting ages
  *   topology-up {regions: {name, address, role}[]}, steady-state {ok: boolean, detail},
  *   workload-start {}, workload-end {}, heal-all {}, final-read {node, reachable, role, count, walLsn?}
+ *   runner-stall {ms} — the runner's own event loop did not run for ms (recorded when it ends, >= 100 ms)
  *   (the ids themselves are in final-state.json beside the history: src/history/final-state.ts)
  *   timeout {limitMs, phase, reason}, infra-failure {component, what, detail, firstFailureNs,
  *   duringWorkload}: the guardrails' events (GuardEvents in src/runner/infra-events.ts)
@@ -104,6 +105,7 @@ export const Events = {
   finalRead: "final-read",
   replicationSample: "replication-sample",
   roleChange: "role-change",
+  runnerStall: "runner-stall",
 } as const;
 
 export interface WriteInvokeValue {

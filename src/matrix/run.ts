@@ -1,9 +1,9 @@
 // Runs every cell of a matrix, one drill at a time (they share loopback addresses and two cores),
 // and keeps matrix.json / matrix.md up to date after every run, so an interrupt or a crash still
 // leaves the comparison of the runs done so far.
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { reportTimestamp, runDrill } from "../runner/runner.ts";
+import { freshDirectory, reportTimestamp, runDrill } from "../runner/runner.ts";
 import { matrixCellIndexFile } from "../trend/store.ts";
 import { AbortedError } from "../util/abort.ts";
 import { runFigures } from "./aggregate.ts";
@@ -114,18 +114,6 @@ export async function runMatrix(plan: MatrixPlan, options: MatrixRunOptions): Pr
 }
 
 /** `dir`, or `dir-2`, `dir-3`... when a matrix started in the same second already wrote there. */
-async function freshDirectory(dir: string): Promise<string> {
-  await mkdir(path.dirname(dir), { recursive: true });
-  for (let n = 1; ; n++) {
-    const candidate = n === 1 ? dir : `${dir}-${n}`;
-    try {
-      await mkdir(candidate);
-      return candidate;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-  }
-}
 
 /** The report directory a drill created before it stopped, if it got that far. */
 async function onlySubdirectory(parent: string): Promise<string | null> {

@@ -5,7 +5,7 @@
 // published ports are fixed host ports, so the drill reaches it at the same place after a restart.
 import { randomBytes } from "node:crypto";
 import { waitUntil } from "../util/wait.ts";
-import { DRILL_LABEL, DockerPlatformError, type DrillNetwork } from "./docker.ts";
+import { drillLabels, DockerPlatformError, type DrillNetwork } from "./docker.ts";
 
 export interface StackContainerSpec {
   /** Its alias on the drill network and the end of its container name, e.g. etcd-us-east. */
@@ -74,7 +74,7 @@ export class StackContainer {
       Cmd: spec.cmd,
       ...(spec.user === undefined ? {} : { User: spec.user }),
       Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      Labels: { [DRILL_LABEL]: this.network.drillId },
+      Labels: drillLabels(this.network.drillId),
       ExposedPorts: exposed,
       StopSignal: spec.stopSignal ?? "SIGTERM",
       HostConfig: {

@@ -16,10 +16,16 @@ import {
   type WaitStrategy,
 } from "testcontainers";
 import { waitUntil } from "../util/wait.ts";
+import { runLabels } from "../lifeline/marker.ts";
 import { httpAnswers } from "./http-probe.ts";
 
 /** Label on every container and network of a drill; its value is the drill's id. */
 export const DRILL_LABEL = "failover-drill.drill";
+
+/** Every label of a drill's container or network: the drill id and the current run's marker. */
+export function drillLabels(drillId: string): Record<string, string> {
+  return { [DRILL_LABEL]: drillId, ...runLabels() };
+}
 const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
 
 export class DockerPlatformError extends Error {
@@ -107,7 +113,7 @@ export class DockerDrillNetwork implements DrillNetwork, AsyncDisposable {
       await runtime.network.create({
         Name: network.networkName,
         Driver: "bridge",
-        Labels: { [DRILL_LABEL]: drillId },
+        Labels: drillLabels(drillId),
         CheckDuplicate: true,
       });
     } catch (error) {
@@ -126,7 +132,7 @@ export class DockerDrillNetwork implements DrillNetwork, AsyncDisposable {
     await this.runtime.network.create({
       Name: name,
       Driver: "bridge",
-      Labels: { [DRILL_LABEL]: this.drillId },
+      Labels: drillLabels(this.drillId),
       CheckDuplicate: true,
     });
     return name;
@@ -149,7 +155,7 @@ export class DockerDrillNetwork implements DrillNetwork, AsyncDisposable {
   container(image: string, alias: string, stopSignal: NodeJS.Signals = "SIGTERM"): DrillContainer {
     return new DrillContainer(image, this.networkName, [alias], stopSignal)
       .withName(`${this.networkName}-${alias}`)
-      .withLabels({ [DRILL_LABEL]: this.drillId });
+      .withLabels(drillLabels(this.drillId));
   }
 
   /** Thaws paused containers, removes every container (with its volumes) and the network. */

@@ -2,6 +2,7 @@
 // manager's health checks.
 import http from "node:http";
 import net from "node:net";
+import { fairTimeout } from "../util/fair-timeout.ts";
 
 /** Whether `url` answers HTTP at all (any status) within `timeoutMs`, on a fresh connection. */
 export function httpAnswers(url: string, timeoutMs: number): Promise<boolean> {
@@ -42,14 +43,26 @@ export function probeHealth(
   path = "/health",
 ): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const req = http.get({ host, port, path, agent: false, timeout: timeoutMs }, (res) => {
+    let settled = false;
+    const settle = (result: ProbeResult): void => {
+      if (settled) return;
+      settled = true;
+      deadline.clear();
+      resolve(result);
+    };
+    const req = http.get({ host, port, path, agent: false }, (res) => {
       res.resume();
-      if (res.statusCode === 200) resolve({ healthy: true });
-      else resolve({ healthy: false, error: `HTTP ${res.statusCode}` });
+      if (res.statusCode === 200) settle({ healthy: true });
+      else settle({ healthy: false, error: `HTTP ${res.statusCode}` });
     });
-    req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs}ms`)));
+    // The whole exchange is bounded, not the socket's idle time; and a stalled event loop must not
+    // turn an answer that had arrived into a timeout (see fair-timeout.ts).
+    const deadline = fairTimeout(() => {
+      settle({ healthy: false, error: `timeout after ${timeoutMs}ms` });
+      req.destroy();
+    }, timeoutMs);
     req.on("error", (err: NodeJS.ErrnoException) =>
-      resolve({ healthy: false, error: err.code ?? err.message }),
+      settle({ healthy: false, error: err.code ?? err.message }),
     );
   });
 }

@@ -2,6 +2,7 @@
 // share the machine. Each region gets its own loopback address, so one port number can be free on
 // every region at once (the client endpoint uses that, so DNS only has to change the address).
 import net from "node:net";
+import { blockAddress } from "./address-block.ts";
 
 export class PortAllocationError extends Error {
   override name = "PortAllocationError";
@@ -89,10 +90,13 @@ export async function freePortOnAll(hosts: string[]): Promise<number> {
   throw new PortAllocationError(`no port free on all of ${hosts.join(", ")}`);
 }
 
-/** The loopback address of region `index` (0-based): 127.0.<index+1>.1. Linux routes all of 127/8 to lo. */
-export function regionAddress(index: number): string {
-  if (!Number.isInteger(index) || index < 0 || index > 254) {
-    throw new RangeError(`region index ${index} is outside 0..254`);
+/**
+ * The loopback address of region `index` (0-based) in address block `block` (address-block.ts):
+ * 127.<block>.<index+1>.1. Linux routes all of 127/8 to lo.
+ */
+export function regionAddress(index: number, block = 0): string {
+  if (!Number.isInteger(index) || index < 0 || index > 98) {
+    throw new RangeError(`region index ${index} is outside 0..98`);
   }
-  return `127.0.${index + 1}.1`;
+  return blockAddress(block, index + 1);
 }

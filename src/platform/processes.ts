@@ -3,6 +3,7 @@
 // (PostgreSQL backends do), and teardown waits until nothing is left behind.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { currentRun, markedEnv } from "../lifeline/marker.ts";
 import { waitUntil, WaitTimeoutError } from "../util/wait.ts";
 import { unprivilegedUser } from "./user.ts";
 
@@ -351,6 +352,8 @@ class SupervisedProcess implements ManagedProcess {
 export class ProcessSupervisor implements AsyncDisposable {
   private readonly processes = new Set<SupervisedProcess>();
   private disposed = false;
+  /** The run it was created in: its children carry that run's marker (src/lifeline/marker.ts). */
+  private readonly run = currentRun();
 
   spawn(name: string, command: string, args: string[], opts: SpawnOptions): ManagedProcess {
     if (this.disposed) throw new ProcessSpawnError(`cannot spawn ${name}: supervisor already disposed`);
@@ -360,7 +363,7 @@ export class ProcessSupervisor implements AsyncDisposable {
     try {
       child = spawn(command, args, {
         cwd: opts.cwd,
-        env: opts.env ?? process.env,
+        env: markedEnv(opts.env, this.run ?? currentRun()),
         stdio: ["ignore", log, log],
         detached: true,
         ...(user === null ? {} : { uid: user.uid, gid: user.gid }),
@@ -412,7 +415,7 @@ export function runCommand(command: string, args: string[], opts: RunOptions = {
     try {
       child = spawn(command, args, {
         cwd: opts.cwd,
-        env: opts.env ?? process.env,
+        env: markedEnv(opts.env),
         stdio: ["ignore", "pipe", "pipe"],
         timeout: opts.timeoutMs ?? 60_000,
         killSignal: "SIGKILL",

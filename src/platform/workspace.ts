@@ -5,6 +5,7 @@ import { constants } from "node:fs";
 import { access, chmod, cp, lchown, lstat, mkdtemp, readdir, rm, statfs } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { claimWorkspace, markWorkspaceKept } from "../lifeline/workspace-marker.ts";
 import { unprivilegedUser } from "./user.ts";
 
 export class WorkspaceError extends Error {
@@ -26,6 +27,8 @@ export class Workspace implements AsyncDisposable {
     const dir = await mkdtemp(path.join(parent, `failover-drill-${safeName}-`));
     // mkdtemp makes it 0700; the unprivileged database user has to reach its data dirs inside.
     await chmod(dir, 0o755);
+    // Within a run: a marker file proving whose it is, and the run's reaper told where it is.
+    await claimWorkspace(dir);
     return new Workspace(dir, opts.keep ?? false);
   }
 
@@ -40,7 +43,12 @@ export class Workspace implements AsyncDisposable {
 
   /** Deletes the workspace, unless it was created with keep. */
   async remove(): Promise<void> {
-    if (this.keep || this.removed) return;
+    if (this.removed) return;
+    if (this.keep) {
+      // Kept on purpose: `run` does not warn about it, `cleanup` still lists it.
+      await markWorkspaceKept(this.dir).catch(() => undefined);
+      return;
+    }
     await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
     this.removed = true;
   }

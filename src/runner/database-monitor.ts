@@ -13,6 +13,7 @@ import {
   type SampledStandby,
 } from "../history/types.ts";
 import { pause } from "../util/abort.ts";
+import { type FairTimeout, fairTimeout } from "../util/fair-timeout.ts";
 
 /** What the monitor needs of the engine: one sample per node, and distances between positions. */
 export type MonitoringEngine = Pick<DatabaseEngine, "sampleReplication" | "positions">;
@@ -171,9 +172,9 @@ export class DatabaseMonitor implements AsyncDisposable {
     const query = this.engine.sampleReplication(node, this.queryTimeoutMs);
     const tracked = query.catch(() => {}).finally(() => this.inFlight.delete(node.name));
     this.inFlight.set(node.name, tracked);
-    let timer: NodeJS.Timeout | undefined;
+    let timer: FairTimeout | undefined;
     const deadline = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), this.queryTimeoutMs);
+      timer = fairTimeout(() => resolve("timeout"), this.queryTimeoutMs);
     });
     try {
       const sample = await Promise.race([query, deadline]);
@@ -185,7 +186,7 @@ export class DatabaseMonitor implements AsyncDisposable {
     } catch (err) {
       return down((err as Error).message);
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
     }
   }
 }

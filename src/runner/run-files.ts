@@ -25,6 +25,30 @@ export function reportTimestamp(d: Date): string {
 }
 
 /**
+ * Creates `dir`, or `dir-2`, `dir-3`... when another run (a drill, matrix or suite started in the same
+ * second, here or in another process) already took it: mkdir of the last component is atomic, so two
+ * runs never share a directory.
+ */
+export async function freshDirectory(dir: string): Promise<string> {
+  await mkdir(path.dirname(dir), { recursive: true });
+  let lastError: unknown;
+  for (let n = 1; n <= MAX_SAME_SECOND_RUNS; n++) {
+    const candidate = n === 1 ? dir : `${dir}-${n}`;
+    try {
+      await mkdir(candidate);
+      return candidate;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+/** More runs than this in one second under one name means something else is wrong (e.g. a file system that says EEXIST to everything). */
+const MAX_SAME_SECOND_RUNS = 1000;
+
+/**
  * The run's directory cannot be made or written before the drill starts (a read-only, full or
  * missing place, a file where a directory should be): nothing was started (exit 2).
  */
@@ -45,18 +69,21 @@ function cause(err: unknown): string {
 }
 
 /**
- * Makes the run's directory and proves it takes a file, before anything starts: a run that cannot
+ * Makes the run's directory (freshDirectory: `dir`, or `dir-2`... when taken) and proves it takes a
+ * file, before anything starts; returns the directory made: a run that cannot
  * keep its evidence must not start a drill (as root, permissions do not stop writes; EROFS, ENOSPC,
  * ENOTDIR do).
  */
-export async function prepareRunDirectory(dir: string): Promise<void> {
-  const probe = path.join(dir, ".write-probe");
+export async function prepareRunDirectory(dir: string): Promise<string> {
+  let made: string | undefined;
   try {
-    await mkdir(dir, { recursive: true });
+    made = await freshDirectory(dir);
+    const probe = path.join(made, ".write-probe");
     await writeFile(probe, "failover-drill checks that its reports can be written here\n".repeat(64));
     await rm(probe);
+    return made;
   } catch (err) {
-    await rm(probe, { force: true }).catch(() => {});
+    if (made !== undefined) await rm(path.join(made, ".write-probe"), { force: true }).catch(() => {});
     const real = await mkdirCause(dir, err);
     throw new OutputDirectoryError(`cannot write the run's reports to ${dir}: ${cause(real)}`, {
       cause: real,

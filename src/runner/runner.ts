@@ -28,6 +28,8 @@ import { defaultTimeoutMs, PHASES, RunGuard, type Phase } from "./guard.ts";
 import { GuardEvents, type TimeoutValue } from "./infra-events.ts";
 import { InfraWatch } from "./infra-watch.ts";
 import { assertInstalled } from "./requirements.ts";
+import { withLifeline } from "../lifeline/lifeline.ts";
+import { warnAboutLeftovers } from "../lifeline/warn.ts";
 import {
   prepareRunDirectory,
   reportTimestamp,
@@ -37,8 +39,9 @@ import {
 } from "./run-files.ts";
 import { summariseRun } from "./summarise.ts";
 import { recordRun, runIndexFile } from "../trend/store.ts";
+import { onLoopStall } from "../util/loop-stalls.ts";
 
-export { OutputDirectoryError, reportTimestamp, ReportWriteError } from "./run-files.ts";
+export { freshDirectory, OutputDirectoryError, reportTimestamp, ReportWriteError } from "./run-files.ts";
 export { defaultTimeoutMs, TIMEOUT_FORMULA } from "./guard.ts";
 
 export interface RunOptions {
@@ -57,6 +60,8 @@ export interface RunOptions {
    * topology: how tests reach a run's infrastructure (e.g. to break its DNS server mid-workload).
    */
   onPhase?: (phase: Phase, topology: RunningTopology) => void;
+  /** Where the warning about earlier drills' leftovers goes; default stderr. */
+  warn?: (line: string) => void;
 }
 
 export interface RunResult {
@@ -76,14 +81,31 @@ export class SteadyStateError extends Error {
 export async function runDrill(drill: Drill, options: RunOptions): Promise<RunResult> {
   // Before the report directory or anything else exists: a missing program stops the drill at once.
   assertInstalled(drill);
+  // Looked for beside the start-up rather than before it (docker takes a moment to answer).
+  const warned = warnAboutLeftovers(options.warn ?? ((line) => process.stderr.write(line + "\n")));
+  try {
+    // A reaper takes the run's processes, containers and workspace with it if this process dies.
+    return await withLifeline(options.keep ?? false, () => runMarked(drill, options));
+  } finally {
+    await warned;
+  }
+}
+
+async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> {
   const log = options.log ?? (() => {});
   const clock = new MonotonicClock();
-  const reportDir = path.join(options.out, drill.name, reportTimestamp(new Date(clock.startedAt)));
   // Before anything starts: a run that cannot keep its evidence does not start a drill.
-  await prepareRunDirectory(reportDir);
+  const reportDir = await prepareRunDirectory(
+    path.join(options.out, drill.name, reportTimestamp(new Date(clock.startedAt))),
+  );
   const history = new HistoryRecorder(clock, path.join(reportDir, RUN_FILES.history));
   // Op 0 says which history format the file is (the format stays one op per line).
   history.event(Processes.runner, Events.historyFormat, historyFormatValue());
+  // A stalled runner stretches every timing it takes: the report says how much (throughput notes).
+  const stopStallEvents = onLoopStall(({ from, to }) => {
+    if (to - from >= RECORDED_STALL_MS)
+      history.event(Processes.runner, Events.runnerStall, { ms: Math.round(to - from) });
+  });
   const since = (): string => `${(clock.now() / 1e9).toFixed(1)}s`;
   const say = (line: string): void => log(`[${since()}] ${line}`);
   // The run's signal: Ctrl-C (options.signal) or the wall-time limit, whichever comes first.
@@ -225,6 +247,7 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
     await dbMonitor?.stop().catch(() => {});
     await faults?.healAll().catch(() => {});
     await topology?.dispose();
+    stopStallEvents();
     await history.close();
   }
 }
@@ -284,6 +307,9 @@ async function withinMs<T>(ms: number, work: Promise<T>, fallback: T): Promise<T
     clearTimeout(timer);
   }
 }
+
+/** Shorter stalls are a loaded machine's normal jitter, below every timing the report gives. */
+const RECORDED_STALL_MS = 100;
 
 /** Apps may need a moment to open their first database connection: up to 10 s. */
 async function checkSteadyState(drill: Drill, topo: RunningTopology): Promise<void> {

@@ -4,13 +4,13 @@
 // to <out>/<suite>/<timestamp>/ and are rewritten after every entry, so an interrupt or a crash still
 // leaves the summary of the entries done so far. An entry whose infrastructure fails does not stop
 // the suite: it is recorded as `error` and the next entry starts.
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { MatrixProgress } from "../matrix/progress.ts";
 import { runMatrix } from "../matrix/run.ts";
 import type { MatrixReport } from "../matrix/types.ts";
 import { parseSummaryJson } from "../report/json.ts";
-import { reportTimestamp, runDrill } from "../runner/runner.ts";
+import { freshDirectory, reportTimestamp, runDrill } from "../runner/runner.ts";
 import { AbortedError } from "../util/abort.ts";
 import { suiteJunit } from "./junit.ts";
 import { suiteMarkdown } from "./markdown.ts";
@@ -233,19 +233,5 @@ async function subdirectories(dir: string): Promise<string[]> {
     return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch {
     return [];
-  }
-}
-
-/** `dir`, or `dir-2`, `dir-3`... when a suite started in the same second already wrote there. */
-async function freshDirectory(dir: string): Promise<string> {
-  await mkdir(path.dirname(dir), { recursive: true });
-  for (let n = 1; ; n++) {
-    const candidate = n === 1 ? dir : `${dir}-${n}`;
-    try {
-      await mkdir(candidate);
-      return candidate;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
   }
 }

@@ -161,6 +161,8 @@ export interface ThroughputMeasurement {
   pending: number;
   windowMs: number;
   phases: PhaseCounts[];
+  /** The runner's own event-loop stalls of 100 ms or more (runner-stall events); absent when none. */
+  runnerStalls?: { count: number; longestMs: number; totalMs: number };
   /** Set only when the checker failed: nothing above was measured. */
   reason?: string;
 }

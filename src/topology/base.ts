@@ -10,6 +10,7 @@ import type { NetworkSpec } from "../drill/format/network.ts";
 import type { Drill, OutageMode } from "../drill/types.ts";
 import { engineFor } from "../engines/registry.ts";
 import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
+import { AddressBlock } from "../platform/address-block.ts";
 import type { Workspace } from "../platform/workspace.ts";
 import type { HookTopology } from "../hooks/environment.ts";
 import type { ProxyControl } from "../toxiproxy/client.ts";
@@ -43,6 +44,7 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
   dns!: DnsProvider;
   private resolvers: SiteResolvers = NO_SITE_RESOLVERS;
   private disposed = false;
+  private addresses: AddressBlock | undefined;
 
   protected constructor(
     readonly drill: Drill,
@@ -117,8 +119,14 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
     return region.address;
   }
 
+  /** The run's own loopback address block, leased on first use and released by dispose(). */
+  protected async addressBlock(): Promise<number> {
+    this.addresses ??= await AddressBlock.lease();
+    return this.addresses.block;
+  }
+
   protected async planLayout(placement: LayoutPlacement): Promise<TopologyLayout> {
-    this.layout = await planLayout(this.drill.regions, placement);
+    this.layout = await planLayout(this.drill.regions, placement, await this.addressBlock());
     return this.layout;
   }
 
@@ -235,6 +243,7 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
       () => this.resolvers.close(),
       this.dns === undefined ? undefined : () => this.dns.close(),
       () => this.workspace.remove(),
+      this.addresses === undefined ? undefined : () => this.addresses!.release(),
     ];
     const errors: unknown[] = [];
     for (const step of steps) {

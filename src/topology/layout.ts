@@ -28,10 +28,15 @@ export interface LayoutPlacement {
   databaseAddress(region: RegionLayout): Address;
 }
 
-export async function planLayout(specs: RegionSpec[], placement: LayoutPlacement): Promise<TopologyLayout> {
+/** Plans the layout in the run's loopback address block `block` (regions on 127.<block>.N.1). */
+export async function planLayout(
+  specs: RegionSpec[],
+  placement: LayoutPlacement,
+  block = 0,
+): Promise<TopologyLayout> {
   const regions: RegionLayout[] = [];
   for (const [i, spec] of specs.entries()) {
-    const address = regionAddress(i);
+    const address = regionAddress(i, block);
     regions.push({ name: spec.name, role: spec.role, address, ...(await placement.regionPorts(address)) });
   }
   // Clients reach every region on the same port, so a DNS switch only has to change the address.
@@ -74,5 +79,5 @@ export async function planLayout(specs: RegionSpec[], placement: LayoutPlacement
       });
     }
   }
-  return { regions, servicePort, links };
+  return { regions, servicePort, links, addressBlock: block };
 }

@@ -43,8 +43,8 @@ const LOCAL_PLACEMENT: LayoutPlacement = {
  * LOCAL_PLACEMENT with one port per upstream for the replication proxies: every standby dials
  * upstream X on X's port, on the standby's own region address (ReplicationPorts per-upstream-port).
  */
-function perUpstreamPortPlacement(drill: Drill): LayoutPlacement {
-  const addresses = drill.regions.map((_, i) => regionAddress(i));
+function perUpstreamPortPlacement(drill: Drill, block: number): LayoutPlacement {
+  const addresses = drill.regions.map((_, i) => regionAddress(i, block));
   const ports = new Map<string, Promise<number>>();
   return {
     ...LOCAL_PLACEMENT,
@@ -63,8 +63,8 @@ function perUpstreamPortPlacement(drill: Drill): LayoutPlacement {
  * LOCAL_PLACEMENT where every database port is free on every region address, and every standby dials
  * upstream X on X's own database port, on the standby's own address (ReplicationPorts database-port).
  */
-function databasePortPlacement(drill: Drill): LayoutPlacement {
-  const addresses = drill.regions.map((_, i) => regionAddress(i));
+function databasePortPlacement(drill: Drill, block: number): LayoutPlacement {
+  const addresses = drill.regions.map((_, i) => regionAddress(i, block));
   return {
     ...LOCAL_PLACEMENT,
     regionPorts: async (address) => ({
@@ -75,7 +75,7 @@ function databasePortPlacement(drill: Drill): LayoutPlacement {
   };
 }
 
-const PLACEMENTS: Record<ReplicationPorts, (drill: Drill) => LayoutPlacement> = {
+const PLACEMENTS: Record<ReplicationPorts, (drill: Drill, block: number) => LayoutPlacement> = {
   "per-pair": () => LOCAL_PLACEMENT,
   "per-upstream-port": perUpstreamPortPlacement,
   "database-port": databasePortPlacement,
@@ -173,7 +173,7 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
     this.proxies = new ProxyControl(proxyTarget.url);
     this.log(`${setup.description}, proxy server ${proxyTarget.kind}`);
 
-    await this.planLayout(PLACEMENTS[setup.replicationPorts](this.drill));
+    await this.planLayout(PLACEMENTS[setup.replicationPorts](this.drill, await this.addressBlock()));
     const managed = await setup.create({
       drill: this.drill,
       workspace: this.workspace,

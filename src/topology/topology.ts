@@ -37,6 +37,8 @@ export interface TopologyLayout {
   /** Port of the client endpoint, identical in every region so DNS only has to change the address. */
   servicePort: number;
   links: LinkInfo[];
+  /** The run's loopback block B (src/platform/address-block.ts): regions on 127.B.N.1; 0 when absent. */
+  addressBlock?: number;
 }
 
 /** Links a fault or fence on a region affects: anything that starts or ends there. */

@@ -7,6 +7,7 @@ import { accessSync, constants as fsConstants } from "node:fs";
 import path from "node:path";
 import { Toxiproxy } from "toxiproxy-node-client";
 import { freePort } from "../platform/ports.ts";
+import { markedEnv } from "../lifeline/marker.ts";
 import { waitUntil } from "../util/wait.ts";
 import { ToxiproxyServer } from "./server.ts";
 
@@ -89,6 +90,7 @@ async function startBinary(binary: string): Promise<ProxyTarget> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort("127.0.0.1");
     const child = spawn(binary, ["-host", "127.0.0.1", "-port", String(port)], {
+      env: markedEnv(),
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderrTail = "";

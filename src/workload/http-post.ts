@@ -2,6 +2,7 @@
 // code when no response came. Plain node:http, because a thousand virtual clients at hundreds of writes
 // a second make the client's own cost part of what the drill measures (axios cost 2-4x the CPU here).
 import http from "node:http";
+import { fairTimeout } from "../util/fair-timeout.ts";
 import type { ClientObservation } from "./outcome.ts";
 
 export interface PostTarget {
@@ -21,7 +22,7 @@ export function post(
     const done = (o: ClientObservation & { socket?: http.ClientRequest["socket"] }): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.clear();
       resolve(o);
     };
     const request = http.request(
@@ -42,7 +43,7 @@ export function post(
       },
     );
     // Sent or not is unknown once the deadline passes: the code the outcome rules read as `info`.
-    const timer = setTimeout(() => {
+    const timer = fairTimeout(() => {
       done({ errorCode: "ECONNABORTED" });
       request.destroy();
     }, target.timeoutMs);

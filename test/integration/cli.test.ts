@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { main } from "../../src/cli/main.ts";
 import { writeStoredRun } from "../unit/stored-run.ts";
+import { spawnCli } from "./cli-process.ts";
 
 function capture(): {
   io: { out: (t: string) => void; err: (t: string) => void };
@@ -18,36 +19,6 @@ function capture(): {
 
 const workspaces = async (): Promise<string[]> =>
   (await readdir(os.tmpdir())).filter((n) => n.startsWith("failover-drill-"));
-
-/**
- * Runs bin/failover-drill.js as a user would. If it outlives `timeoutMs` (it started a drill it should
- * not have) it gets SIGINT, so it stops everything it started, and SIGKILL only 15 s later.
- */
-async function spawnCli(
-  args: string[],
-  timeoutMs = 20_000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["bin/failover-drill.js", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const interrupt = setTimeout(() => child.kill("SIGINT"), timeoutMs);
-  const kill = setTimeout(() => child.kill("SIGKILL"), timeoutMs + 15_000);
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once("error", reject);
-      child.once("close", (c) => resolve(c));
-    });
-    return { code, stdout, stderr };
-  } finally {
-    clearTimeout(interrupt);
-    clearTimeout(kill);
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-}
 
 describe("failover-drill CLI", () => {
   it("accepts the example drills with validate and exits 0", async () => {

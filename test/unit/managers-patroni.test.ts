@@ -21,11 +21,14 @@ import { parseServersState } from "../../src/managers/patroni/haproxy-state.ts";
 import { patroniRequirements } from "../../src/managers/patroni/index.ts";
 import { leaderOf, observedLeader } from "../../src/managers/patroni/observer.ts";
 import { dockerPlacement } from "../../src/managers/patroni/docker.ts";
-import { planPatroni, WITNESS_ADDRESS } from "../../src/managers/patroni/plan.ts";
+import { planPatroni } from "../../src/managers/patroni/plan.ts";
 import { predictPatroni } from "../../src/managers/patroni/predict.ts";
 import { locate } from "../../src/platform/requirements.ts";
 import type { TopologyLayout } from "../../src/topology/topology.ts";
 import { parse as parseYaml } from "yaml";
+
+/** The witness in address block 0, where a layout without addressBlock lives. */
+const WITNESS_ADDRESS = "127.0.100.1";
 
 const MINIMAL = `name: p
 regions:

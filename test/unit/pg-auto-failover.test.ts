@@ -202,6 +202,7 @@ describe("pg_auto_failover's settings", () => {
       [
         "unix_socket_directories = '/ws/sock'",
         "shared_buffers = '32MB'",
+        "dynamic_shared_memory_type = 'mmap'",
         "fsync = 'off'",
         "pgautofailover.health_check_period = '1000'",
         "pgautofailover.health_check_timeout = '5000'",

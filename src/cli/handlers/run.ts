@@ -65,6 +65,7 @@ export async function handleRun(args: RunArgs, io: CliIo, setExit: (code: number
         out: args.out,
         keep: args.keep,
         signal,
+        warn: (line) => io.err(line),
         log: args.quiet ? () => {} : (line) => io.out(line),
         ...(args.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: args.toxiproxyUrl }),
         ...(timeout.ms === undefined ? {} : { timeoutMs: timeout.ms }),

@@ -86,6 +86,9 @@ export function nodeConfig(node: NodeConfigInput): string {
     ["unix_socket_directories", ""],
     ["max_connections", "100"],
     ["shared_buffers", "32MB"],
+    // Dynamic shared memory in the data directory, not /dev/shm/PostgreSQL.*, which a SIGKILLed
+    // server would leave behind outside the workspace.
+    ["dynamic_shared_memory_type", "mmap"],
     ["wal_level", "replica"],
     ["max_wal_senders", "10"],
     ["max_replication_slots", "10"],

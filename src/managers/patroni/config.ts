@@ -53,6 +53,8 @@ function postgresParameters(input: PatroniConfigInput): Record<string, string> {
   return {
     unix_socket_directories: dir,
     shared_buffers: "32MB",
+    // As on the engine's nodes: dynamic shared memory inside the data directory, not /dev/shm.
+    dynamic_shared_memory_type: "mmap",
     wal_keep_size: "256MB",
     wal_log_hints: "on",
     hot_standby: "on",

@@ -17,11 +17,14 @@
 // it): etcd's peer mesh and Raft's mesh.
 import type { PatroniSpec, Routing } from "../../drill/format/patroni.ts";
 import type { Address } from "../../engines/types.ts";
+import { blockAddress, SITES } from "../../platform/address-block.ts";
 import type { LinkInfo, RegionLayout, TopologyLayout } from "../../topology/topology.ts";
 
 /** The site of the DCS witness: outside every region, so no region outage takes it. */
 export const WITNESS = "witness";
-export const WITNESS_ADDRESS = "127.0.100.1";
+/** The witness's address in the run's loopback block (127.B.100.1). */
+export const witnessAddress = (layout: TopologyLayout): string =>
+  blockAddress(layout.addressBlock ?? 0, SITES.witness);
 /** The `from` of a member's REST ingress proxy: every other member dials it. */
 export const PEERS = "peers";
 
@@ -120,7 +123,7 @@ export function localPatroniPlacement(
       return Promise.resolve({ host: region.address, port: region.dbPort });
     },
     proxy: onSite,
-    witness: { name: WITNESS, address: WITNESS_ADDRESS },
+    witness: { name: WITNESS, address: witnessAddress(layout) },
   };
 }
 

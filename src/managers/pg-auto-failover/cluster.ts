@@ -14,7 +14,7 @@ import { waitUntil } from "../../util/wait.ts";
 import type { AppDatabase, ManagedDatabase, ManagedDatabaseRequest } from "../local-database.ts";
 import { PgAutoFailoverMonitor } from "./monitor.ts";
 import { PgAutoFailoverNode } from "./node.ts";
-import { MONITOR_SITE_ADDRESS, multiHostUrl, planPgAutoFailover, type PgAutoFailoverPlan } from "./plan.ts";
+import { monitorSiteAddress, multiHostUrl, planPgAutoFailover, type PgAutoFailoverPlan } from "./plan.ts";
 import { makeHome, type PgAutoctlPrograms } from "./pg-autoctl.ts";
 import { replicationMapping, type ReplicationMapping } from "./settings.ts";
 import { nodeStates, settled, standbyApplicationNames, type NodeState } from "./state.ts";
@@ -60,9 +60,9 @@ export class PgAutoFailoverCluster implements ManagedDatabase {
     if (plan.monitor.region === undefined) {
       // The monitor's health checks dial each node's port on the monitor's own address.
       for (const n of plan.nodes) {
-        if (!(await bindable(MONITOR_SITE_ADDRESS, n.port)))
+        if (!(await bindable(monitorSiteAddress(layout), n.port)))
           throw new Error(
-            `port ${n.port} is taken on ${MONITOR_SITE_ADDRESS}, the monitor's site; run again`,
+            `port ${n.port} is taken on ${monitorSiteAddress(layout)}, the monitor's site; run again`,
           );
       }
     }

@@ -17,11 +17,14 @@
 import type { Address } from "../../engines/types.ts";
 import type { PgAutoFailoverSpec } from "../../drill/format/pg-auto-failover.ts";
 import { OWN_SITE } from "../../drill/format/pg-auto-failover.ts";
+import { blockAddress, SITES } from "../../platform/address-block.ts";
 import type { LinkInfo, TopologyLayout } from "../../topology/topology.ts";
 
 /** The monitor's own site (controller.pgAutoFailover.monitor: own-site): outside every region. */
 export const MONITOR_SITE = "monitor";
-export const MONITOR_SITE_ADDRESS = "127.0.101.1";
+/** The monitor site's address in the run's loopback block (127.B.101.1). */
+export const monitorSiteAddress = (layout: TopologyLayout): string =>
+  blockAddress(layout.addressBlock ?? 0, SITES.monitor);
 
 export interface MonitorPlan {
   /** The region it falls with; undefined on its own site. */
@@ -89,7 +92,7 @@ export async function planPgAutoFailover(input: PlanInput): Promise<PgAutoFailov
   const coLocated = input.monitor === OWN_SITE ? undefined : regions.find((r) => r.name === input.monitor);
   if (input.monitor !== OWN_SITE && coLocated === undefined)
     throw new Error(`monitor region ${input.monitor} is not a region of the drill`);
-  const monitorAddress = coLocated?.address ?? MONITOR_SITE_ADDRESS;
+  const monitorAddress = coLocated?.address ?? monitorSiteAddress(layout);
   const monitorSite = coLocated?.name ?? MONITOR_SITE;
   const port = await input.freePortOnAll([...new Set([monitorAddress, ...regions.map((r) => r.address)])]);
   const monitor: MonitorPlan = {
@@ -114,7 +117,7 @@ export async function planPgAutoFailover(input: PlanInput): Promise<PgAutoFailov
           `${MONITOR_SITE}.control.${x.name}`,
           MONITOR_SITE,
           x.name,
-          { host: MONITOR_SITE_ADDRESS, port: x.dbPort },
+          { host: monitorAddress, port: x.dbPort },
           { host: x.address, port: x.dbPort },
         ),
       );

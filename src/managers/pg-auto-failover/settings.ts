@@ -31,6 +31,8 @@ function common(socketDir: string): Array<[string, string]> {
   return [
     ["unix_socket_directories", socketDir],
     ["shared_buffers", "32MB"],
+    // As for the engine's nodes: dynamic shared memory inside the data directory, not /dev/shm.
+    ["dynamic_shared_memory_type", "mmap"],
     // As for the engine's nodes: a drill kills processes, not the kernel, so fsync only costs time.
     ["fsync", "off"],
   ];
