@@ -8,6 +8,7 @@ import { doctorCommand } from "./doctor.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { processIo, type CliIo } from "./io.ts";
 import { matrixCommand } from "./matrix.ts";
+import { planCommand } from "./plan.ts";
 import { runCommand } from "./run.ts";
 import { suiteCommand } from "./suite.ts";
 import { toxiproxyCommand } from "./toxiproxy.ts";
@@ -29,6 +30,7 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
       .usage("$0 <command> [options]")
       .command(runCommand(io, setExit))
       .command(validateCommand(io, setExit))
+      .command(planCommand(io, setExit))
       .command(matrixCommand(io, setExit))
       .command(suiteCommand(io, setExit))
       .command(checkCommand(io, setExit))
@@ -39,7 +41,7 @@ export function buildParser(argv: string[], io: CliIo, setExit: (code: number) =
       .command(cleanupCommand(io, setExit))
       .demandCommand(
         1,
-        "name a command: run, validate, matrix, suite, check, trend, compare, toxiproxy, doctor or cleanup",
+        "name a command: run, validate, plan, matrix, suite, check, trend, compare, toxiproxy, doctor or cleanup",
       )
       .strict()
       .help()

@@ -5,6 +5,7 @@ import type { MatrixArgs } from "./handlers/matrix.ts";
 import type { CliIo } from "./io.ts";
 import { NOTIFY_OPTIONS } from "./notify-options.ts";
 import { PLATFORM_OPTION } from "./options.ts";
+import { TIMEOUT_OPTION } from "./timeout-option.ts";
 
 export function matrixCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, MatrixArgs> {
   return {
@@ -21,6 +22,7 @@ export function matrixCommand(io: CliIo, setExit: (code: number) => void): Comma
             "local platform: use this Toxiproxy server instead of the embedded one (also TOXIPROXY_URL)",
         })
         .option("platform", PLATFORM_OPTION)
+        .option("timeout", TIMEOUT_OPTION)
         .options(NOTIFY_OPTIONS)
         .option("verbose", { type: "boolean", default: false, describe: "print every drill's log" })
         .option("dry-run", {

@@ -5,6 +5,7 @@ import type { RunArgs } from "./handlers/run.ts";
 import type { CliIo } from "./io.ts";
 import { NOTIFY_OPTIONS } from "./notify-options.ts";
 import { PLATFORM_OPTION } from "./options.ts";
+import { TIMEOUT_OPTION } from "./timeout-option.ts";
 
 export function runCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, RunArgs> {
   return {
@@ -21,6 +22,7 @@ export function runCommand(io: CliIo, setExit: (code: number) => void): CommandM
             "local platform: use this Toxiproxy server instead of the embedded one (also TOXIPROXY_URL)",
         })
         .option("platform", PLATFORM_OPTION)
+        .option("timeout", TIMEOUT_OPTION)
         .options(NOTIFY_OPTIONS)
         .option("quiet", { type: "boolean", default: false, describe: "only print the summary" }) as never,
     handler: async (args) => (await import("./handlers/run.ts")).handleRun(args, io, setExit),

@@ -5,6 +5,7 @@ import type { SuiteArgs } from "./handlers/suite.ts";
 import type { CliIo } from "./io.ts";
 import { NOTIFY_OPTIONS } from "./notify-options.ts";
 import { PLATFORM_OPTION } from "./options.ts";
+import { TIMEOUT_OPTION } from "./timeout-option.ts";
 
 export function suiteCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, SuiteArgs> {
   return {
@@ -25,6 +26,7 @@ export function suiteCommand(io: CliIo, setExit: (code: number) => void): Comman
             "local platform: use this Toxiproxy server instead of the embedded one (also TOXIPROXY_URL)",
         })
         .option("platform", PLATFORM_OPTION)
+        .option("timeout", TIMEOUT_OPTION)
         .option("verbose", { type: "boolean", default: false, describe: "print every drill's log" })
         .option("notify", {
           ...NOTIFY_OPTIONS.notify,

@@ -69,6 +69,8 @@ export const Processes = {
  *   workload-start {}, workload-end {}, heal-all {}, final-read {node, reachable, role, count, walLsn?}
  *   runner-stall {ms} — the runner's own event loop did not run for ms (recorded when it ends, >= 100 ms)
  *   (the ids themselves are in final-state.json beside the history: src/history/final-state.ts)
+ *   timeout {limitMs, phase, reason}, infra-failure {component, what, detail, firstFailureNs,
+ *   duringWorkload}: the guardrails' events (GuardEvents in src/runner/infra-events.ts)
  * Database monitor (process "db-monitor"), type info; it queries every running node directly:
  *   replication-sample ReplicationSampleValue        every sampleMs
  *   role-change        RoleChangeValue               a node's observed role differs from the last one

@@ -18,6 +18,8 @@ export interface MatrixRunOptions {
   signal?: AbortSignal;
   keep?: boolean;
   toxiproxyUrl?: string;
+  /** Each run's maximum wall time (runDrill's timeoutMs); default from the drill. */
+  timeoutMs?: number;
   /** The drills' own log lines; none by default. */
   log?: (line: string) => void;
   onProgress?: (event: MatrixProgress) => void;
@@ -74,6 +76,7 @@ export async function runMatrix(plan: MatrixPlan, options: MatrixRunOptions): Pr
           ...(options.signal === undefined ? {} : { signal: options.signal }),
           ...(options.keep === undefined ? {} : { keep: options.keep }),
           ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
+          ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
         });
         record = {
           run,

@@ -7,6 +7,8 @@ export class FaultSchedule {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly active = new Set<InjectedFault>();
   private readonly pending = new Set<Promise<unknown>>();
+  /** Faults from the start of their injection to the end of their heal: what they do is expected. */
+  private readonly inEffect = new Set<Fault>();
   private stopped = false;
   readonly errors: Error[] = [];
 
@@ -19,7 +21,12 @@ export class FaultSchedule {
   start(): void {
     this.faults.forEach((fault, index) => {
       this.after(fault.atMs, async () => {
-        const injected = await injectFault(fault, index, this.ctx);
+        this.inEffect.add(fault);
+        const injected = await injectFault(fault, index, this.ctx).catch((err: unknown) => {
+          this.inEffect.delete(fault);
+          throw err;
+        });
+        this.byInjected.set(injected, fault);
         this.log(`fault injected: ${injected.description}`);
         this.active.add(injected);
         if (this.stopped) return this.heal(injected);
@@ -42,10 +49,32 @@ export class FaultSchedule {
     this.timers.add(timer);
   }
 
+  private readonly byInjected = new Map<InjectedFault, Fault>();
+
   private async heal(injected: InjectedFault): Promise<void> {
     if (!this.active.delete(injected)) return;
-    await injected.heal();
+    try {
+      await injected.heal();
+    } finally {
+      const fault = this.byInjected.get(injected);
+      if (fault !== undefined) this.inEffect.delete(fault);
+    }
     this.log(`fault healed: ${injected.description}`);
+  }
+
+  /**
+   * Whether a fault in effect may account for `region`'s processes stopping: a region outage there,
+   * or a hook fault (its commands may do anything).
+   */
+  explainsRegionDown(region: string): boolean {
+    return [...this.inEffect].some(
+      (f) => f.type === "hook" || (f.type === "region-outage" && f.region === region),
+    );
+  }
+
+  /** Whether a fault in effect may account for shared infrastructure (DNS, the proxy server) failing. */
+  explainsInfrastructure(): boolean {
+    return [...this.inEffect].some((f) => f.type === "hook");
   }
 
   /** Cancel what hasn't started, wait for what is in flight, heal everything still active. */

@@ -18,18 +18,21 @@ import { DockerTopology } from "../topology/docker.ts";
 import { ExternalTopology } from "../topology/external.ts";
 import { LocalTopology } from "../topology/local.ts";
 import type { RunningTopology } from "../topology/topology.ts";
-import { sleep, throwIfAborted } from "../util/abort.ts";
+import { AbortedError, sleep, throwIfAborted } from "../util/abort.ts";
 import { waitUntil } from "../util/wait.ts";
 import { buildPopulation, type Population } from "../workload/population.ts";
 import { newSeed } from "../workload/random.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { DatabaseMonitor } from "./database-monitor.ts";
 import { FaultSchedule } from "./faults.ts";
+import { defaultTimeoutMs, PHASES, RunGuard, type Phase } from "./guard.ts";
+import { GuardEvents, type TimeoutValue } from "./infra-events.ts";
+import { InfraWatch } from "./infra-watch.ts";
 import { assertInstalled } from "./requirements.ts";
 import { withLifeline } from "../lifeline/lifeline.ts";
 import { warnAboutLeftovers } from "../lifeline/warn.ts";
 import {
-  freshDirectory,
+  prepareRunDirectory,
   reportTimestamp,
   RUN_FILES,
   writeFinalState,
@@ -39,7 +42,8 @@ import { summariseIndexed } from "./summarise.ts";
 import { recordRun, runIndexFile } from "../trend/store.ts";
 import { onLoopStall } from "../util/loop-stalls.ts";
 
-export { freshDirectory, reportTimestamp } from "./run-files.ts";
+export { freshDirectory, OutputDirectoryError, reportTimestamp, ReportWriteError } from "./run-files.ts";
+export { defaultTimeoutMs, TIMEOUT_FORMULA } from "./guard.ts";
 
 export interface RunOptions {
   /** Parent directory for reports; the run writes to <out>/<drill>/<timestamp>/. */
@@ -50,6 +54,13 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** The trend store this run is appended to; default <out>/<drill>/index.jsonl (src/trend/store.ts). */
   indexFile?: string;
+  /** Maximum wall time of the whole drill; default defaultTimeoutMs(drill) (src/runner/guard.ts). */
+  timeoutMs?: number;
+  /**
+   * Called as the run enters each phase after the topology is up (PHASES in guard.ts) with the running
+   * topology: how tests reach a run's infrastructure (e.g. to break its DNS server mid-workload).
+   */
+  onPhase?: (phase: Phase, topology: RunningTopology) => void;
   /** Where the warning about earlier drills' leftovers goes; default stderr. */
   warn?: (line: string) => void;
 }
@@ -60,6 +71,8 @@ export interface RunResult {
   indexFile: string;
   /** Why the run is missing from the trend store, when appending failed (the run itself stands). */
   indexWarning?: string;
+  /** Set when the wall-time limit stopped the drill: "timed out after 5m during 'waiting for recovery'". */
+  timedOut?: string;
 }
 
 export class SteadyStateError extends Error {
@@ -81,9 +94,9 @@ export async function runDrill(drill: Drill, options: RunOptions): Promise<RunRe
 
 async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> {
   const log = options.log ?? (() => {});
-  const signal = options.signal;
   const clock = new MonotonicClock();
-  const reportDir = await freshDirectory(
+  // Before anything starts: a run that cannot keep its evidence does not start a drill.
+  const reportDir = await prepareRunDirectory(
     path.join(options.out, drill.name, reportTimestamp(new Date(clock.startedAt))),
   );
   const historyFile = path.join(reportDir, RUN_FILES.history);
@@ -97,100 +110,121 @@ async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> 
   });
   const since = (): string => `${(clock.now() / 1e9).toFixed(1)}s`;
   const say = (line: string): void => log(`[${since()}] ${line}`);
+  // The run's signal: Ctrl-C (options.signal) or the wall-time limit, whichever comes first.
+  const guard = new RunGuard(options.timeoutMs ?? defaultTimeoutMs(drill), options.signal);
+  const signal = guard.signal;
+  const enter = (phase: Phase): void => {
+    guard.enter(phase);
+    if (topology !== undefined) options.onPhase?.(phase, topology);
+  };
 
   let topology: RunningTopology | undefined;
   let manager: FailoverManager | undefined;
   let monitor: DnsMonitor | undefined;
   let dbMonitor: DatabaseMonitor | undefined;
   let faults: FaultSchedule | undefined;
+  let watch: InfraWatch | undefined;
+  let workloadRunning = false;
+  let healAllRecorded = false;
   try {
-    say(
-      `starting topology on ${drill.platform}: ${drill.regions.map((r) => `${r.name} (${r.role})`).join(", ")}`,
-    );
-    const t0 = performance.now();
-    topology =
-      drill.platform === "docker"
-        ? await DockerTopology.start(drill, { keep: options.keep ?? false, log: say })
-        : drill.platform === "external"
-          ? await ExternalTopology.start(drill, { keep: options.keep ?? false, log: say })
-          : await LocalTopology.start(drill, {
-              keep: options.keep ?? false,
-              log: say,
-              ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
-            });
+    try {
+      topology = await startTopology(drill, options, history, say);
+      const topo = topology;
+      throwIfAborted(signal);
+
+      enter(PHASES.steadyState);
+      await checkSteadyState(drill, topo);
+      history.event(Processes.runner, Events.steadyState, { ok: true });
+      say("steady state confirmed: primary healthy, standbys streaming, DNS answering");
+      throwIfAborted(signal);
+
+      monitor = new DnsMonitor(topo.dns.endpoint, drill.dns.name, history);
+      monitor.start();
+      dbMonitor = new DatabaseMonitor({ engine: topo.engine, nodes: topo.nodes.values(), history });
+      dbMonitor.start();
+      const managing = managerKind(drill.controller.manager);
+      manager = managing.create({ drill, topology: topo, history, log: say });
+      manager.start();
+      faults = new FaultSchedule(drill.faults, { topology: topo, history }, say);
+      watch = new InfraWatch({
+        topology: topo,
+        dnsName: drill.dns.name,
+        history,
+        now: () => clock.now(),
+        faults,
+        duringWorkload: () => workloadRunning,
+        log: say,
+      });
+      watch.start();
+
+      enter(PHASES.workload);
+      const population = drillPopulation(drill);
+      history.event(Processes.runner, Events.workloadStart, {});
+      workloadRunning = true;
+      say(
+        `workload: ${drill.workload.clients} clients, ${drill.workload.ratePerSecond}/s for ` +
+          `${drill.workload.durationMs / 1000}s (resolver ${mixText(drill.workload.resolver)}, connections ` +
+          `${mixText(drill.workload.connections)}, seed ${population.seed})`,
+      );
+      faults.start();
+      const stats = await runWorkload({
+        population,
+        fixedCacheMs: drill.workload.fixedCacheMs,
+        maxConnectionAgeMs: drill.workload.maxConnectionAgeMs,
+        ratePerSecond: drill.workload.ratePerSecond,
+        durationMs: drill.workload.durationMs,
+        requestTimeoutMs: drill.workload.requestTimeoutMs,
+        serviceName: drill.dns.name,
+        servicePort: topo.layout.servicePort,
+        dnsServer: topo.dns.endpoint,
+        siteResolvers: topo.siteResolvers,
+        // Where nothing re-points DNS (client mode, external manager), clients hold every regional endpoint.
+        failover: managing.routing(drill),
+        // Primary first: where every client starts.
+        endpoints: [...topo.layout.regions]
+          .sort((a, b) => (a.role === "primary" ? -1 : b.role === "primary" ? 1 : 0))
+          .map((r) => ({ region: r.name, host: r.address, port: topo.layout.servicePort })),
+        retry: drill.workload.retry,
+        writePath: drill.app.writePath,
+        history,
+        clock,
+        signal,
+      });
+      workloadRunning = false;
+      history.event(Processes.runner, Events.workloadEnd, { ...stats });
+      throwIfAborted(signal);
+
+      enter(PHASES.heal);
+      history.event(Processes.runner, Events.healAll, {});
+      healAllRecorded = true;
+      await faults.healAll();
+      enter(PHASES.recovery);
+      say(`faults healed; recovery wait ${drill.recovery.waitMs / 1000}s`);
+      await sleep(drill.recovery.waitMs, signal);
+    } catch (err) {
+      // Only the wall-time limit goes on to write what evidence exists; Ctrl-C and failures end here.
+      if (!(err instanceof AbortedError) || guard.timedOut === null || guard.interrupted) throw err;
+      if (topology === undefined) throw err;
+      const { reason, limitMs, phase } = guard.timedOut;
+      history.event(Processes.runner, GuardEvents.timeout, { limitMs, phase, reason } satisfies TimeoutValue);
+      say(`${reason}: workload stopped; healing every fault, then reading what can be read`);
+      if (faults !== undefined && !healAllRecorded) history.event(Processes.runner, Events.healAll, {});
+      await faults?.healAll();
+    }
     const topo = topology;
-    const startupMs = Math.round(performance.now() - t0);
-    history.event(Processes.runner, Events.topologyUp, {
-      platform: drill.platform,
-      regions: topo.layout.regions.map((r) => ({
-        name: r.name,
-        address: r.address,
-        role: r.role,
-        dbPort: r.dbPort,
-      })),
-      servicePort: topo.layout.servicePort,
-      startupMs,
-      workspace: topo.workspaceDir,
-    });
-    say(`topology up in ${startupMs} ms (workspace ${topo.workspaceDir})`);
-    throwIfAborted(signal);
+    const timedOut = guard.timedOut !== null;
 
-    await checkSteadyState(drill, topo);
-    history.event(Processes.runner, Events.steadyState, { ok: true });
-    say("steady state confirmed: primary healthy, standbys streaming, DNS answering");
-
-    monitor = new DnsMonitor(topo.dns.endpoint, drill.dns.name, history);
-    monitor.start();
-    dbMonitor = new DatabaseMonitor({ engine: topo.engine, nodes: topo.nodes.values(), history });
-    dbMonitor.start();
-    const managing = managerKind(drill.controller.manager);
-    manager = managing.create({ drill, topology: topo, history, log: say });
-    manager.start();
-    faults = new FaultSchedule(drill.faults, { topology: topo, history }, say);
-
-    const population = drillPopulation(drill);
-    history.event(Processes.runner, Events.workloadStart, {});
-    say(
-      `workload: ${drill.workload.clients} clients, ${drill.workload.ratePerSecond}/s for ` +
-        `${drill.workload.durationMs / 1000}s (resolver ${mixText(drill.workload.resolver)}, connections ` +
-        `${mixText(drill.workload.connections)}, seed ${population.seed})`,
-    );
-    faults.start();
-    const stats = await runWorkload({
-      population,
-      fixedCacheMs: drill.workload.fixedCacheMs,
-      maxConnectionAgeMs: drill.workload.maxConnectionAgeMs,
-      ratePerSecond: drill.workload.ratePerSecond,
-      durationMs: drill.workload.durationMs,
-      requestTimeoutMs: drill.workload.requestTimeoutMs,
-      serviceName: drill.dns.name,
-      servicePort: topo.layout.servicePort,
-      dnsServer: topo.dns.endpoint,
-      siteResolvers: topo.siteResolvers,
-      // Where nothing re-points DNS (client mode, external manager), clients hold every regional endpoint.
-      failover: managing.routing(drill),
-      // Primary first: where every client starts.
-      endpoints: [...topo.layout.regions]
-        .sort((a, b) => (a.role === "primary" ? -1 : b.role === "primary" ? 1 : 0))
-        .map((r) => ({ region: r.name, host: r.address, port: topo.layout.servicePort })),
-      retry: drill.workload.retry,
-      writePath: drill.app.writePath,
-      history,
-      clock,
-      ...(signal === undefined ? {} : { signal }),
-    });
-    history.event(Processes.runner, Events.workloadEnd, { ...stats });
-    throwIfAborted(signal);
-
-    history.event(Processes.runner, Events.healAll, {});
-    await faults.healAll();
-    say(`faults healed; recovery wait ${drill.recovery.waitMs / 1000}s`);
-    await sleep(drill.recovery.waitMs, signal);
-    await manager.stop();
-    await monitor.stop();
-    await dbMonitor.stop();
-
-    const finalReads = await readFinalState(topo, history);
+    enter(PHASES.stopping);
+    await manager?.stop();
+    await monitor?.stop();
+    await dbMonitor?.stop();
+    await watch?.stop();
+    // From here every step has its own bound; a limit passing now would only cost the evidence.
+    enter(PHASES.finalRead);
+    guard.disarm();
+    const finalReads = timedOut
+      ? await withinMs(FINAL_READ_AFTER_TIMEOUT_MS, readFinalState(topo, history), [])
+      : await readFinalState(topo, history);
     // The evidence first: a failure in the checkers must not cost the run its final state.
     await writeFinalState(reportDir, finalReads);
     // Fault errors are in the history too (nemesis `fail` ops): summariseRun notes them from there.
@@ -205,9 +239,17 @@ async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> 
     say(`reports written in ${Math.round(performance.now() - writing)} ms`);
     const indexFile = options.indexFile ?? runIndexFile(reportDir);
     const indexWarning = await recordRun(indexFile, reportDir, summary);
-    return { summary, reportDir, indexFile, ...(indexWarning === null ? {} : { indexWarning }) };
+    return {
+      summary,
+      reportDir,
+      indexFile,
+      ...(indexWarning === null ? {} : { indexWarning }),
+      ...(guard.timedOut === null ? {} : { timedOut: guard.timedOut.reason }),
+    };
   } finally {
+    guard[Symbol.dispose]();
     // Every exit path: stop observers, heal faults, stop every process, remove the workspace.
+    await watch?.stop().catch(() => {});
     await manager?.stop().catch(() => {});
     await monitor?.stop().catch(() => {});
     await dbMonitor?.stop().catch(() => {});
@@ -216,6 +258,62 @@ async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> 
     stopStallEvents();
     // A history that could not be written fails the run above; here it must not hide another error.
     await history.close().catch(() => {});
+  }
+}
+
+/** Starts the drill's platform and records where everything is (the topology-up event). */
+async function startTopology(
+  drill: Drill,
+  options: RunOptions,
+  history: HistoryRecorder,
+  say: (line: string) => void,
+): Promise<RunningTopology> {
+  say(
+    `starting topology on ${drill.platform}: ${drill.regions.map((r) => `${r.name} (${r.role})`).join(", ")}`,
+  );
+  const t0 = performance.now();
+  const topo =
+    drill.platform === "docker"
+      ? await DockerTopology.start(drill, { keep: options.keep ?? false, log: say })
+      : drill.platform === "external"
+        ? await ExternalTopology.start(drill, { keep: options.keep ?? false, log: say })
+        : await LocalTopology.start(drill, {
+            keep: options.keep ?? false,
+            log: say,
+            ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
+          });
+  const startupMs = Math.round(performance.now() - t0);
+  history.event(Processes.runner, Events.topologyUp, {
+    platform: drill.platform,
+    regions: topo.layout.regions.map((r) => ({
+      name: r.name,
+      address: r.address,
+      role: r.role,
+      dbPort: r.dbPort,
+    })),
+    servicePort: topo.layout.servicePort,
+    startupMs,
+    workspace: topo.workspaceDir,
+    dns: `${topo.dns.endpoint.host}:${topo.dns.endpoint.port}`,
+    proxyApi: topo.proxies.url,
+  });
+  say(`topology up in ${startupMs} ms (workspace ${topo.workspaceDir})`);
+  return topo;
+}
+
+/** How long the final read may take after a timeout: the database that stalled the drill may not answer. */
+const FINAL_READ_AFTER_TIMEOUT_MS = 15_000;
+
+/** `work`'s result, or `fallback` when it takes longer than `ms` (it is left to settle on its own). */
+async function withinMs<T>(ms: number, work: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  try {
+    return await Promise.race([work.catch(() => fallback), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,9 +1,11 @@
 // The summary of a run, from its evidence alone: the checkers' analysis plus a note for every fault
-// that failed to apply or heal, both read from the history. The runner and `failover-drill check` both
+// that failed to apply or heal, and for a timeout or broken infrastructure (infra-events.ts), all read
+// from the history. The runner and `failover-drill check` both
 // call this, so a stored run re-checked gives the summary the run gave.
 import { analyzeIndex, type AnalyzeIndexInput, type AnalyzeInput, type Summary } from "../checkers/index.ts";
 import { indexHistory } from "../checkers/history.ts";
 import { Events, Processes, type Op } from "../history/types.ts";
+import { guardVerdict } from "./infra-events.ts";
 
 export function summariseRun(input: AnalyzeInput): Summary {
   const { history, ...rest } = input;
@@ -14,6 +16,10 @@ export function summariseRun(input: AnalyzeInput): Summary {
 export function summariseIndexed(input: AnalyzeIndexInput): Summary {
   const summary = analyzeIndex(input);
   summary.notes.push(...faultErrorNotes(input.index.ops));
+  // A timeout or broken infrastructure during the workload: never a pass (or a miss) built on it.
+  const guard = guardVerdict(input.index.ops);
+  summary.notes.push(...guard.notes);
+  if (guard.inconclusive) summary.status = "inconclusive";
   return summary;
 }
 

@@ -40,6 +40,8 @@ export interface SuiteRunOptions {
   signal?: AbortSignal;
   keep?: boolean;
   toxiproxyUrl?: string;
+  /** Each drill run's maximum wall time (runDrill's timeoutMs); default from the drill. */
+  timeoutMs?: number;
   /** The drills' own log lines; none by default. */
   log?: (line: string) => void;
   onProgress?: (event: SuiteProgressEvent) => void;
@@ -135,6 +137,7 @@ async function runDrillEntry(
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.keep === undefined ? {} : { keep: options.keep }),
       ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
     const where = {
       label: entry.name,
@@ -175,6 +178,7 @@ async function runMatrixEntry(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.keep === undefined ? {} : { keep: options.keep }),
     ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.log === undefined ? {} : { log: options.log }),
     onProgress: (event) => options.onProgress?.({ type: "matrix", position, entry, event }),
   });

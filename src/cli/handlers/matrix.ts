@@ -14,6 +14,7 @@ import { latestVerdict } from "../../trend/latest.ts";
 import type { RunAssessment } from "../../trend/regressions.ts";
 import { indexRunPath, matrixCellIndexFile } from "../../trend/store.ts";
 import type { MatrixReport } from "../../matrix/types.ts";
+import { parseTimeoutOption } from "../timeout-option.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
 import type { NotifyArgs } from "../notify-options.ts";
@@ -27,6 +28,7 @@ export interface MatrixArgs extends NotifyArgs {
   keep: boolean;
   toxiproxyUrl?: string;
   platform?: Platform;
+  timeout?: string;
   verbose: boolean;
   dryRun: boolean;
 }
@@ -36,6 +38,12 @@ export async function handleMatrix(
   io: CliIo,
   setExit: (code: number) => void,
 ): Promise<void> {
+  const timeout = parseTimeoutOption(args.timeout);
+  if (timeout.problem !== undefined) {
+    io.err(`error: ${timeout.problem}`);
+    setExit(ExitCode.invalidInput);
+    return;
+  }
   const badUrl = args.notify === undefined ? null : notifyUrlProblem(args.notify);
   if (badUrl !== null) {
     io.err(`error: ${badUrl}`);
@@ -86,6 +94,7 @@ export async function handleMatrix(
       keep: args.keep,
       signal,
       ...(args.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: args.toxiproxyUrl }),
+      ...(timeout.ms === undefined ? {} : { timeoutMs: timeout.ms }),
       ...(args.verbose ? { log: (line: string) => io.out(`    ${line}`) } : {}),
       onProgress: (event) => {
         const prefix = progressPrefix(event, plan.columns);

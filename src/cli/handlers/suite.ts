@@ -11,6 +11,7 @@ import { loadSuite, plannedRuns, SuiteValidationError } from "../../suite/load.t
 import { fmtElapsed, objectiveCounts, statusText } from "../../suite/markdown.ts";
 import { runSuite, SUITE_FILES, type SuiteProgressEvent } from "../../suite/run.ts";
 import type { PlannedEntry, SuitePlan } from "../../suite/types.ts";
+import { parseTimeoutOption } from "../timeout-option.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
 import { TOXIPROXY_URL_ON_DOCKER, TOXIPROXY_URL_ON_EXTERNAL } from "../options.ts";
@@ -28,6 +29,7 @@ export interface SuiteArgs {
   keep: boolean;
   toxiproxyUrl?: string;
   platform?: Platform;
+  timeout?: string;
   verbose: boolean;
   dryRun: boolean;
 }
@@ -51,6 +53,12 @@ export async function handleSuite(
   io: CliIo,
   setExit: (code: number) => void,
 ): Promise<void> {
+  const timeout = parseTimeoutOption(args.timeout);
+  if (timeout.problem !== undefined) {
+    io.err(`error: ${timeout.problem}`);
+    setExit(ExitCode.invalidInput);
+    return;
+  }
   let plan: SuitePlan;
   try {
     plan = await loadSuite(args.file, args.platform === undefined ? {} : { platform: args.platform });
@@ -115,6 +123,7 @@ export async function handleSuite(
       keep: args.keep,
       signal,
       ...(args.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: args.toxiproxyUrl }),
+      ...(timeout.ms === undefined ? {} : { timeoutMs: timeout.ms }),
       ...(args.verbose ? { log: (line: string) => io.out(`      ${line}`) } : {}),
       onProgress: (event) => progress(event, io),
     });

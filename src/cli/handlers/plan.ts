@@ -1,0 +1,28 @@
+// `failover-drill plan`: loads the drill (bad input: exit 2, as validate) and prints its plan.
+import { DrillValidationError, formatProblem, loadDrill } from "../../drill/load.ts";
+import type { Platform } from "../../drill/types.ts";
+import { planDrill } from "../../plan/plan.ts";
+import { renderPlan } from "../../plan/text.ts";
+import { ExitCode } from "../exit-codes.ts";
+import type { CliIo } from "../io.ts";
+
+export interface PlanArgs {
+  file: string;
+  platform?: Platform;
+  json: boolean;
+}
+
+export async function handlePlan(args: PlanArgs, io: CliIo, setExit: (code: number) => void): Promise<void> {
+  let drill;
+  try {
+    drill = await loadDrill(args.file, args.platform === undefined ? {} : { platform: args.platform });
+  } catch (err) {
+    if (!(err instanceof DrillValidationError)) throw err;
+    for (const p of err.problems) io.err(formatProblem(p));
+    setExit(ExitCode.invalidInput);
+    return;
+  }
+  const plan = await planDrill(drill);
+  io.out(args.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
+  setExit(ExitCode.ok);
+}
