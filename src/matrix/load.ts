@@ -2,11 +2,11 @@
 // before anything starts: every cell's drill goes through the normal drill loader, and a cell the
 // loader rejects is named with the parameter value that broke it. The format is defined in format.ts,
 // the cells in cells.ts, their validation in plan.ts.
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { DrillOverrides, DrillProblem } from "../drill/load.ts";
 import type { Field } from "../drill/reader.ts";
 import { readTopLevel } from "../drill/top-level.ts";
+import { readBoundedText } from "../drill/yaml-guard.ts";
 import { expandCells, showValue, valueKey } from "./cells.ts";
 import { MATRIX_EXPECTED, MATRIX_FIELDS, MATRIX_FORMAT, type MatrixContext } from "./format.ts";
 import { MatrixValidationError, planMatrix } from "./plan.ts";
@@ -31,7 +31,7 @@ export async function loadMatrix(file: string, overrides: DrillOverrides = {}): 
 
 async function readText(file: string, problem: () => DrillProblem): Promise<string> {
   try {
-    return await readFile(file, "utf8");
+    return await readBoundedText(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "no such file" : (err as Error).message;
