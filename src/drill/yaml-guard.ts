@@ -60,7 +60,12 @@ export function checkYamlText(text: string, file: string): DrillProblem | undefi
         pending = token.length;
         continue;
       }
-      if (!token.startsWith("#") && !token.includes("\n") && !token.startsWith("\u0002") && !token.startsWith("\u001f")) {
+      if (
+        !token.startsWith("#") &&
+        !token.includes("\n") &&
+        !token.startsWith("\u0002") &&
+        !token.startsWith("\u001f")
+      ) {
         lineStart = false;
         while (indents.length > 0 && indents[indents.length - 1]! >= pending) indents.pop();
         indents.push(pending);
