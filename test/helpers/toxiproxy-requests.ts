@@ -32,7 +32,7 @@ const path = fc.oneof(
 
 const number = fc.oneof(
   fc.integer({ min: -1000, max: 100_000 }),
-  fc.constantFrom(-1, 0, 1.5, 1e20, -1e20, 2 ** 63, 2 ** 53 + 1, 3.5e38, 1e309, Number.MAX_SAFE_INTEGER),
+  fc.constantFrom(-1, 0, 1.5, 1e20, -1e20, 2 ** 63, 2 ** 53 + 1, 3.5e38, Number.MAX_SAFE_INTEGER),
 );
 const anyValue = fc.oneof(
   number,
