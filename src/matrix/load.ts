@@ -5,6 +5,7 @@
 import path from "node:path";
 import type { DrillOverrides, DrillProblem } from "../drill/load.ts";
 import type { Field } from "../drill/reader.ts";
+import { MAX_RUNS, MAX_RUNS_REASON } from "../drill/limits.ts";
 import { readTopLevel } from "../drill/top-level.ts";
 import { readBoundedText } from "../drill/yaml-guard.ts";
 import { expandCells, showValue, valueKey } from "./cells.ts";
@@ -70,6 +71,17 @@ export function parseMatrix(text: string, file: string): MatrixSpec {
     include,
     positions: { ...(baseField && { base: pos(baseField) }), keys, values, include: includePositions },
   };
+  // Counted before the grid is built: ten parameters of ten values are ten billion cells.
+  const gridCells = parameters.reduce((n, p) => n * Math.max(1, p.values.length), 1) + include.length;
+  if (gridCells * repeat > MAX_RUNS) {
+    r.reportAt(
+      top.keyField("parameters")?.node.range?.[0],
+      "parameters",
+      `make ${gridCells} cells x repeat ${repeat} = ${gridCells * repeat} runs (before exclusions); ` +
+        `at most ${MAX_RUNS} runs (${MAX_RUNS_REASON})`,
+    );
+    throw new MatrixValidationError(r.problems);
+  }
   const { cells } = expandCells(spec);
   if (cells.length === 0) {
     r.reportAt(top.keyField("exclude")?.node.range?.[0], "exclude", "excludes every cell; nothing would run");

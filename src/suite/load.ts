@@ -5,6 +5,7 @@
 import path from "node:path";
 import { isMap, parseDocument } from "yaml";
 import type { DrillOverrides } from "../drill/load.ts";
+import { MAX_RUNS_REASON, MAX_SUITE_ENTRIES } from "../drill/limits.ts";
 import { readTopLevel } from "../drill/top-level.ts";
 import { checkYamlText, readBoundedText } from "../drill/yaml-guard.ts";
 import { SUITE_EXPECTED, SUITE_FIELDS, SUITE_FORMAT, type SuiteContext } from "./format.ts";
@@ -50,6 +51,13 @@ export function parseSuite(text: string, file: string): SuiteSpec {
   });
   const context: SuiteContext = { toJs, pos, dir: path.dirname(file) };
   const { value, read } = SUITE_FORMAT.readMapping(top, { reader: r, level: "", context });
+  if (value !== undefined && value.entries.length > MAX_SUITE_ENTRIES) {
+    r.reportAt(
+      top.keyField("entries")?.node.range?.[0],
+      "entries",
+      `${value.entries.length} entries; at most ${MAX_SUITE_ENTRIES} (${MAX_RUNS_REASON})`,
+    );
+  }
   if (r.problems.length > 0 || value === undefined) throw new SuiteValidationError(r.problems);
   const namePos = pos(read.fields["name"]);
   return { ...value, file, ...(namePos && { namePos }) };

@@ -294,3 +294,48 @@ describe("the CLI on the nastiest files", () => {
     assert.match(err.join("\n"), /matrix-bomb\.yaml .*billion laughs/);
   });
 });
+
+describe("limits a hostile file cannot talk past", () => {
+  const problems = (kind: string, text: string): string => {
+    try {
+      LOADERS[kind]!.load(text);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return assert.fail("accepted");
+  };
+
+  it("refuses a matrix of 64 million cells before building its grid, stating the limit", () => {
+    const values = (unit: string) =>
+      `[${Array.from({ length: 20 }, (_, i) => `${i + 1}${unit}`).join(", ")}]`;
+    const text =
+      `name: m\nbase: region-outage.yaml\nparameters:\n  workload.clients: ${values("")}\n` +
+      `  recovery.wait: ${values("s")}\n  dns.ttl: ${values("s")}\n  workload.requestTimeout: ${values("s")}\n` +
+      `  workload.duration: ${values("m")}\n  network.interRegionLatency: ${values("ms")}\n`;
+    assert.match(
+      problems("matrix", text),
+      /parameters: make 64000000 cells x repeat 1 = 64000000 runs \(before exclusions\); at most 1000 runs \(about 11 hours/,
+    );
+  });
+
+  it("refuses repeat over 100 in a matrix", () => {
+    const text = "name: m\nbase: region-outage.yaml\nrepeat: 101\nparameters:\n  dns.ttl: [1s]\n";
+    assert.match(problems("matrix", text), /repeat: must be at most 100, got 101/);
+  });
+
+  it("refuses any drill duration over 24 hours, saying why", () => {
+    const text = BASE.replace(/duration: \S+/, "duration: 1000000h");
+    assert.match(
+      problems("drill", text),
+      /must be at most 24h \(a drill's history and timers are sized for hours, not days\), got 1000000h/,
+    );
+  });
+
+  it("refuses a suite of more than 100 entries", () => {
+    const entries = Array.from({ length: 101 }, (_, i) => `  - { drill: region-outage.yaml, name: e${i} }`);
+    assert.match(
+      problems("suite", `name: s\nentries:\n${entries.join("\n")}\n`),
+      /entries: 101 entries; at most 100/,
+    );
+  });
+});
