@@ -1,7 +1,7 @@
 // Bounds on a YAML file before and after parsing, so a hostile drill, matrix or suite file gets a
 // clear exit-2 problem quickly instead of exhausting memory, the stack or the CPU. The largest
 // drill in drills/ is under 3 kB and nests about 6 levels; the limits leave two orders of magnitude.
-import { stat, readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, type Document, type Node } from "yaml";
 import type { DrillProblem } from "./problems.ts";
 
@@ -19,18 +19,34 @@ export const MAX_YAML_VALUES = 100_000;
 
 const KIB = 1024;
 
-/** Reads a file, refusing one over MAX_YAML_BYTES before reading it (the message is the reason). */
+/**
+ * Reads a file, refusing one over MAX_YAML_BYTES (the message is the reason). Reads at most one byte
+ * past the limit, so a device or a pipe that never ends (/dev/zero) is refused too.
+ */
 export async function readBoundedText(file: string): Promise<string> {
-  const info = await stat(file);
-  if (info.isFile() && info.size > MAX_YAML_BYTES) throw new Error(tooLarge(info.size));
-  const text = await readFile(file, "utf8");
-  if (text.length > MAX_YAML_BYTES) throw new Error(tooLarge(text.length));
-  return text;
+  const handle = await open(file, "r");
+  try {
+    const info = await handle.stat();
+    if (info.isFile() && info.size > MAX_YAML_BYTES) throw new Error(tooLarge(info.size));
+    const buffer = Buffer.alloc(MAX_YAML_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > MAX_YAML_BYTES) throw new Error(tooLarge(undefined));
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
+  }
 }
 
-function tooLarge(bytes: number): string {
+/** `bytes` unknown: a stream that went past the limit. */
+function tooLarge(bytes: number | undefined): string {
+  const size = bytes === undefined ? `over ${MAX_YAML_BYTES / KIB}` : String(Math.round(bytes / KIB));
   return (
-    `the file is ${Math.round(bytes / KIB)} KiB; at most ${MAX_YAML_BYTES / KIB} KiB ` +
+    `the file is ${size} KiB; at most ${MAX_YAML_BYTES / KIB} KiB ` +
     `(drill, matrix and suite files are a few kB; the limit bounds the parser's time and memory)`
   );
 }

@@ -271,6 +271,16 @@ describe("the CLI on the nastiest files", () => {
     "binary.yaml": "\u0000\u0001\uFFFD\uD800name: [",
   };
 
+  it("validate /dev/zero (a file that never ends) exits 2 instead of reading forever", async () => {
+    const err: string[] = [];
+    const code = await main(["validate", "/dev/zero"], { out: () => {}, err: (t) => err.push(t) });
+    assert.equal(code, 2);
+    assert.match(
+      err.join("\n"),
+      /^\/dev\/zero cannot read the drill file: the file is over 256 KiB; at most 256 KiB/,
+    );
+  });
+
   for (const [name, text] of Object.entries(NASTY)) {
     it(`validate ${name} exits 2 naming the file`, async () => {
       const file = join(dir, name);
