@@ -2,6 +2,7 @@
 // methods, paths, user agents and bodies get one of Toxiproxy's status codes, and the server keeps
 // serving. Differences from the Go binary found by scripts/toxiproxy-api-diff.ts: docs/security.md.
 import assert from "node:assert/strict";
+import net from "node:net";
 import fc from "fast-check";
 import { ToxiproxyServer } from "../../src/toxiproxy/server.ts";
 import { apiRequest, send, type ApiRequest } from "../helpers/toxiproxy-requests.ts";
@@ -79,6 +80,29 @@ describe("the embedded Toxiproxy API under random requests", function () {
     assert.equal((await send(server.url, request("PUT", "/proxies/"))).status, 404);
     assert.equal((await send(server.url, request("GET", "/proxies/p%2Fq"))).status, 404);
     assert.equal((await send(server.url, request("GET", "/proxies/%70"))).status, 200);
+  });
+
+  it("holds a timeout toxic longer than Node's 24.8-day timer limit instead of closing at once", async () => {
+    const upstream = net.createServer((socket) => socket.on("error", () => {}));
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (upstream.address() as net.AddressInfo).port;
+      const spec = { name: "long", listen: "127.0.0.1:0", upstream: `127.0.0.1:${port}` };
+      const created = await send(server.url, request("POST", "/proxies", spec));
+      const listen = (JSON.parse(created.body) as { listen: string }).listen;
+      const toxic = { type: "timeout", attributes: { timeout: 2 ** 31 + 1000 } };
+      assert.equal((await send(server.url, request("POST", "/proxies/long/toxics", toxic))).status, 200);
+      const client = net.connect(Number(listen.split(":").at(-1)), "127.0.0.1");
+      client.on("error", () => {});
+      let closed = false;
+      client.on("close", () => (closed = true));
+      client.write("hello");
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(closed, false, "the connection was closed at once (the timer overflowed)");
+      client.destroy();
+    } finally {
+      upstream.close();
+    }
   });
 
   it("answers a path with broken percent-encoding with 400, as Go's net/http does", async () => {
