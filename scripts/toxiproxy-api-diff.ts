@@ -19,6 +19,8 @@ process.on("uncaughtException", (err: NodeJS.ErrnoException) => {
 });
 const port = 30_000 + Math.floor(Math.random() * 10_000);
 const go = spawn(binary, ["-host", "127.0.0.1", "-port", String(port)], { stdio: "ignore" });
+// Whatever ends this script (an error, an unsettled await) ends the server it started.
+process.on("exit", () => go.kill("SIGTERM"));
 const ours = await ToxiproxyServer.start();
 try {
   const goUrl = `http://127.0.0.1:${port}`;
