@@ -1,7 +1,6 @@
 // Drill file -> validated, normalised Drill. Everything is checked before anything starts, and every
 // problem is reported (file:line:column, field path, what was expected), not just the first. What a
 // drill may contain is defined once in src/drill/format/; this file parses the YAML and runs it.
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { DrillContext, DrillOverrides } from "./format/context.ts";
@@ -9,6 +8,7 @@ import { DRILL_CATALOGUE, DRILL_FORMAT } from "./format/drill.ts";
 import { DrillValidationError, syntaxProblem, type DrillProblem } from "./problems.ts";
 import { DrillReader } from "./reader.ts";
 import type { Drill } from "./types.ts";
+import { checkYamlAliases, checkYamlText, readBoundedText } from "./yaml-guard.ts";
 
 export { DrillValidationError, formatProblem, type DrillProblem } from "./problems.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
@@ -22,7 +22,7 @@ export { DNS_NAME, MAX_RETRY_ATTEMPTS } from "./format/workload.ts";
 export async function loadDrill(file: string, overrides: DrillOverrides = {}): Promise<Drill> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readBoundedText(file);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
     throw new DrillValidationError([{ file, path: "", message: `cannot read the drill file: ${reason}` }]);
@@ -37,6 +37,8 @@ export async function loadDrill(file: string, overrides: DrillOverrides = {}): P
 export function parseDrill(text: string, file: string, overrides: DrillOverrides = {}): Drill {
   const lines = new LineCounter();
   const source = text.replace(/^\uFEFF/, "");
+  const bounds = checkYamlText(source, file);
+  if (bounds) throw new DrillValidationError([bounds]);
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     // The tree after a syntax error is a guess; report the syntax and nothing built on it.
@@ -48,6 +50,8 @@ export function parseDrill(text: string, file: string, overrides: DrillOverrides
     const hint = (line: number): string => quoteHint(source.split("\n")[line - 1] ?? "");
     throw new DrillValidationError(firstPerLine.map((error) => syntaxProblem(file, lines, error, hint)));
   }
+  const bomb = checkYamlAliases(doc, file);
+  if (bomb) throw new DrillValidationError([bomb]);
   const reader = new DrillReader(file, doc, lines, DRILL_CATALOGUE);
   const context: DrillContext = { overrides, workingDir: dirname(resolve(file)) };
   let drill: Drill | undefined;

@@ -1,7 +1,8 @@
 // Typed reads from a parsed YAML document that record a problem (with line:column and field path)
 // instead of throwing, so one pass over a drill file reports everything wrong with it.
 import { isAlias, isMap, isScalar, isSeq, YAMLMap, type Document, type LineCounter, type Node } from "yaml";
-import { DURATION_EXAMPLE, parseDuration, parseRate, UnitError } from "./duration.ts";
+import { DURATION_EXAMPLE, formatDuration, parseDuration, parseRate, UnitError } from "./duration.ts";
+import { MAX_DURATION_MS, MAX_DURATION_REASON } from "./limits.ts";
 import { fieldPath, indexPath, type DrillProblem } from "./problems.ts";
 import { closest } from "./suggest.ts";
 
@@ -167,6 +168,10 @@ export class DrillReader {
     if (ms === undefined) return undefined;
     if (positive && ms === 0) {
       this.report(field, "must be greater than 0");
+      return undefined;
+    }
+    if (ms > MAX_DURATION_MS) {
+      this.report(field, `must be at most 24h (${MAX_DURATION_REASON}), got ${formatDuration(ms)}`);
       return undefined;
     }
     return ms;

@@ -6,6 +6,7 @@ import type { DrillProblem } from "./problems.ts";
 import { syntaxProblem } from "./problems.ts";
 import { DrillReader, type Field, type Mapping } from "./reader.ts";
 import { closest } from "./suggest.ts";
+import { checkYamlAliases, checkYamlText } from "./yaml-guard.ts";
 
 export interface TopLevelSpec {
   /** The known fields, in order. */
@@ -31,18 +32,24 @@ export interface TopLevel {
 
 export function readTopLevel(text: string, file: string, spec: TopLevelSpec): TopLevel {
   const lines = new LineCounter();
-  const doc = parseDocument(text.replace(/^\uFEFF/, ""), {
+  const source = text.replace(/^\uFEFF/, "");
+  const bounds = checkYamlText(source, file);
+  if (bounds) throw spec.fail([bounds]);
+  const doc = parseDocument(source, {
     lineCounter: lines,
     prettyErrors: false,
     uniqueKeys: true,
   });
   if (doc.errors.length > 0) throw spec.fail(doc.errors.map((error) => syntaxProblem(file, lines, error)));
+  const bomb = checkYamlAliases(doc, file);
+  if (bomb) throw spec.fail([bomb]);
   const r = new DrillReader(file, doc, lines);
   const pos = (field: Field | undefined) => {
     const offset = field?.node.range?.[0];
     return offset === undefined ? undefined : r.positionOf(offset);
   };
-  const toJs = (field: Field): unknown => (field.node as Node).toJS(doc) as unknown;
+  // checkYamlAliases has bounded what aliases expand to; yaml's own count (100) would refuse less.
+  const toJs = (field: Field): unknown => (field.node as Node).toJS(doc, { maxAliasCount: -1 }) as unknown;
 
   if (doc.contents === null || r.isNull({ node: doc.contents, path: "" })) {
     r.reportAt(undefined, "", spec.empty);

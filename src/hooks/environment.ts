@@ -23,6 +23,8 @@ export interface HookTopology {
   workspace: string;
   toxiproxyUrl?: string;
   regions: HookRegion[];
+  /** Literal secrets (app.env values, URL passwords) to redact from what hooks print before it is recorded. */
+  secrets?: readonly string[];
 }
 
 /** What one call is about, beyond the topology. */

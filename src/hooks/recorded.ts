@@ -3,6 +3,7 @@
 // commands did and the checkers can tell a measurement that rests on a failed hook.
 import type { HistoryRecorder } from "../history/recorder.ts";
 import { Events } from "../history/types.ts";
+import { redactKnownSecrets } from "../drill/redact-text.ts";
 import { hookEnvironment, type HookCall, type HookTopology } from "./environment.ts";
 import { runHook, type HookName, type HookResult } from "./run.ts";
 
@@ -60,7 +61,21 @@ export async function runRecordedHook(o: {
     ...(o.signal === undefined ? {} : { signal: o.signal }),
   });
   const wrong = ran.ok ? o.judge?.(ran) : undefined;
-  const result = wrong === undefined ? ran : { ...ran, ok: false, error: wrong };
-  o.history.event(o.process, Events.hook, hookEventValue(o.call, result));
+  const judged = wrong === undefined ? ran : { ...ran, ok: false, error: wrong };
+  // The history, the reports and their notes repeat what a hook printed: never a secret it echoed.
+  const secrets = o.topology.secrets ?? [];
+  const result = redactResult(judged, secrets);
+  const call = { ...o.call, command: redactKnownSecrets(o.call.command, secrets) };
+  o.history.event(o.process, Events.hook, hookEventValue(call, result));
   return result;
+}
+
+/** A hook's result with its output, and any error quoting it, redacted. */
+export function redactResult(r: HookResult, secrets: readonly string[]): HookResult {
+  return {
+    ...r,
+    stdout: redactKnownSecrets(r.stdout, secrets),
+    stderr: redactKnownSecrets(r.stderr, secrets),
+    ...(r.error === undefined ? {} : { error: redactKnownSecrets(r.error, secrets) }),
+  };
 }

@@ -1,5 +1,6 @@
 // A matrix's cells: the grid of parameter values in run order, minus exclusions, plus includes, and
 // how a cell and its values are named in slugs, tables and problems.
+import { redactOverride } from "../drill/redact.ts";
 import { parsePath } from "./path.ts";
 import type { CellSpec, MatrixSpec, ParameterValue } from "./types.ts";
 
@@ -41,7 +42,7 @@ export function expandCells(spec: Pick<MatrixSpec, "parameters" | "exclude" | "i
   const cells = origins.map(({ assignments: a, include }, i): CellSpec => {
     const index = i + 1;
     const parts = columns.map((c) =>
-      c in a ? `${shortName(c)}-${slugText(showValue(a[c]))}` : `${shortName(c)}-base`,
+      c in a ? `${shortName(c)}-${slugText(showValue(redactOverride(c, a[c])))}` : `${shortName(c)}-base`,
     );
     const slug = [String(index).padStart(width, "0"), ...parts].join("-").slice(0, 100).replace(/-+$/, "");
     return { index, slug, assignments: a, ...(include === undefined ? {} : { include }) };
@@ -88,9 +89,12 @@ export function showValue(value: ParameterValue): string {
   return JSON.stringify(value);
 }
 
-/** The value a cell gives a column, or `base` where the cell leaves the base drill's value. */
+/**
+ * The value a cell gives a column, or `base` where the cell leaves the base drill's value; an app.env
+ * value or a URL password is shown redacted (labels reach the console, CI logs and matrix.md).
+ */
 export function columnValue(assignments: Record<string, ParameterValue>, column: string): string {
-  return column in assignments ? showValue(assignments[column]) : "base";
+  return column in assignments ? showValue(redactOverride(column, assignments[column])) : "base";
 }
 
 /** `cell 3 (database.replication=sync, controller.mode=dns)`; a path the cell leaves at the base is `=base`. */

@@ -3,6 +3,7 @@
 // includes, which keep where each value is written so a cell's problem can point at it.
 import { isSeq } from "yaml";
 import { DRILL_NAME } from "../drill/format/common.ts";
+import { MAX_REPEAT } from "../drill/limits.ts";
 import type { Field } from "../drill/reader.ts";
 import { required, withDefault } from "../drill/schema/fields.ts";
 import { mapping } from "../drill/schema/mapping.ts";
@@ -225,7 +226,7 @@ export const MATRIX_FORMAT = mapping(
     base: required(text(), "the base drill file, relative to this file (region-outage.yaml)", {
       description: "The drill every cell starts from, relative to this file.",
     }),
-    repeat: withDefault(integer(1), 1, { description: "Runs per cell." }),
+    repeat: withDefault(integer(1, MAX_REPEAT), 1, { description: `Runs per cell, at most ${MAX_REPEAT}.` }),
     parameters: required(PARAMETERS, PARAMETERS_EXAMPLE, {
       description:
         "Drill field paths as the drill file writes them (dns.ttl, faults[0].at, " +

@@ -2,11 +2,12 @@
 // before anything starts: every cell's drill goes through the normal drill loader, and a cell the
 // loader rejects is named with the parameter value that broke it. The format is defined in format.ts,
 // the cells in cells.ts, their validation in plan.ts.
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { DrillOverrides, DrillProblem } from "../drill/load.ts";
 import type { Field } from "../drill/reader.ts";
+import { MAX_RUNS, MAX_RUNS_REASON } from "../drill/limits.ts";
 import { readTopLevel } from "../drill/top-level.ts";
+import { readBoundedText } from "../drill/yaml-guard.ts";
 import { expandCells, showValue, valueKey } from "./cells.ts";
 import { MATRIX_EXPECTED, MATRIX_FIELDS, MATRIX_FORMAT, type MatrixContext } from "./format.ts";
 import { MatrixValidationError, planMatrix } from "./plan.ts";
@@ -31,7 +32,7 @@ export async function loadMatrix(file: string, overrides: DrillOverrides = {}): 
 
 async function readText(file: string, problem: () => DrillProblem): Promise<string> {
   try {
-    return await readFile(file, "utf8");
+    return await readBoundedText(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "no such file" : (err as Error).message;
@@ -70,6 +71,17 @@ export function parseMatrix(text: string, file: string): MatrixSpec {
     include,
     positions: { ...(baseField && { base: pos(baseField) }), keys, values, include: includePositions },
   };
+  // Counted before the grid is built: ten parameters of ten values are ten billion cells.
+  const gridCells = parameters.reduce((n, p) => n * Math.max(1, p.values.length), 1) + include.length;
+  if (gridCells * repeat > MAX_RUNS) {
+    r.reportAt(
+      top.keyField("parameters")?.node.range?.[0],
+      "parameters",
+      `make ${gridCells} cells x repeat ${repeat} = ${gridCells * repeat} runs (before exclusions); ` +
+        `at most ${MAX_RUNS} runs (${MAX_RUNS_REASON})`,
+    );
+    throw new MatrixValidationError(r.problems);
+  }
   const { cells } = expandCells(spec);
   if (cells.length === 0) {
     r.reportAt(top.keyField("exclude")?.node.range?.[0], "exclude", "excludes every cell; nothing would run");

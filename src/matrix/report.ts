@@ -1,4 +1,5 @@
 // Pure: the comparison report (matrix.json, matrix.md) from the plan and the runs done so far.
+import { redactOverride, redactOverrides } from "../drill/redact.ts";
 import { fmtMs, fmtNumber, NA } from "../report/format.ts";
 import { aggregateRuns, exitCodeFor, worstStatus } from "./aggregate.ts";
 import { cellLabel, columnValue, showValue } from "./load.ts";
@@ -20,10 +21,13 @@ export function buildMatrixReport(plan: MatrixPlan, progress: ReportProgress): M
     return {
       index: cell.index,
       slug: cell.slug,
-      parameters: Object.fromEntries(
-        plan.columns.filter((c) => c in cell.assignments).map((c) => [c, cell.assignments[c]]),
+      // matrix.json and matrix.md travel as CI artifacts: no app.env value or password in them.
+      parameters: redactOverrides(
+        Object.fromEntries(
+          plan.columns.filter((c) => c in cell.assignments).map((c) => [c, cell.assignments[c]]),
+        ),
       ),
-      assignments: cell.assignments,
+      assignments: redactOverrides(cell.assignments),
       runsPlanned: spec.repeat,
       complete: finished === spec.repeat,
       runs,
@@ -42,9 +46,11 @@ export function buildMatrixReport(plan: MatrixPlan, progress: ReportProgress): M
       base: spec.base,
       baseDrill: plan.baseDrill.name,
       repeat: spec.repeat,
-      parameters: Object.fromEntries(spec.parameters.map((p) => [p.path, p.values])),
-      exclude: spec.exclude,
-      include: spec.include,
+      parameters: Object.fromEntries(
+        spec.parameters.map((p) => [p.path, p.values.map((v) => redactOverride(p.path, v))]),
+      ),
+      exclude: spec.exclude.map(redactOverrides),
+      include: spec.include.map(redactOverrides),
     },
     startedAt: progress.startedAt,
     durationMs: progress.durationMs,
@@ -53,7 +59,7 @@ export function buildMatrixReport(plan: MatrixPlan, progress: ReportProgress): M
     status,
     exitCode: exitCodeFor(status),
     columns: plan.columns,
-    fixed: plan.fixed,
+    fixed: redactOverrides(plan.fixed),
     runsPlanned,
     runsDone,
     cells,

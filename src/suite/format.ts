@@ -3,6 +3,7 @@
 // each value is written so a problem an override causes in a drill can point back at it.
 import path from "node:path";
 import { DRILL_NAME } from "../drill/format/common.ts";
+import { MAX_REPEAT } from "../drill/limits.ts";
 import type { Field } from "../drill/reader.ts";
 import { optional, required, withDefault } from "../drill/schema/fields.ts";
 import { list } from "../drill/schema/list.ts";
@@ -105,8 +106,8 @@ const ENTRY_FIELDS = mapping(
         "field path as a matrix parameter names it: database.replication, workload.duration, " +
         'platform, faults[0].at, objectives["rto.max"].',
     }),
-    repeat: optional(integer(1), {
-      description: "Matrices only: runs per cell instead of the matrix's own repeat.",
+    repeat: optional(integer(1, MAX_REPEAT), {
+      description: `Matrices only: runs per cell instead of the matrix's own repeat; at most ${MAX_REPEAT}.`,
     }),
   },
   {

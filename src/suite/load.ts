@@ -2,11 +2,12 @@
 // checked as a whole before anything starts: every problem, in the suite file or in the files it
 // names (with its overrides applied), is reported at once. The format is defined in format.ts, the
 // entries' validation in plan.ts.
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseDocument } from "yaml";
+import { isMap, parseDocument } from "yaml";
 import type { DrillOverrides } from "../drill/load.ts";
+import { MAX_RUNS_REASON, MAX_SUITE_ENTRIES } from "../drill/limits.ts";
 import { readTopLevel } from "../drill/top-level.ts";
+import { checkYamlText, readBoundedText } from "../drill/yaml-guard.ts";
 import { SUITE_EXPECTED, SUITE_FIELDS, SUITE_FORMAT, type SuiteContext } from "./format.ts";
 import { planSuite, SuiteValidationError } from "./plan.ts";
 import type { SuitePlan, SuiteSpec } from "./types.ts";
@@ -17,7 +18,7 @@ export { plannedRuns, planSuite, SuiteValidationError, type ReadText } from "./p
 export async function loadSuite(file: string, overrides: DrillOverrides = {}): Promise<SuitePlan> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readBoundedText(file);
   } catch (err) {
     throw new SuiteValidationError([
       { file, path: "", message: `cannot read the suite file: ${reason(err)}` },
@@ -27,7 +28,7 @@ export async function loadSuite(file: string, overrides: DrillOverrides = {}): P
 }
 
 async function readTextFile(file: string): Promise<string> {
-  return readFile(file, "utf8");
+  return readBoundedText(file);
 }
 
 function reason(err: unknown): string {
@@ -50,6 +51,13 @@ export function parseSuite(text: string, file: string): SuiteSpec {
   });
   const context: SuiteContext = { toJs, pos, dir: path.dirname(file) };
   const { value, read } = SUITE_FORMAT.readMapping(top, { reader: r, level: "", context });
+  if (value !== undefined && value.entries.length > MAX_SUITE_ENTRIES) {
+    r.reportAt(
+      top.keyField("entries")?.node.range?.[0],
+      "entries",
+      `${value.entries.length} entries; at most ${MAX_SUITE_ENTRIES} (${MAX_RUNS_REASON})`,
+    );
+  }
   if (r.problems.length > 0 || value === undefined) throw new SuiteValidationError(r.problems);
   const namePos = pos(read.fields["name"]);
   return { ...value, file, ...(namePos && { namePos }) };
@@ -59,11 +67,13 @@ export function parseSuite(text: string, file: string): SuiteSpec {
 export async function isSuiteFile(file: string): Promise<boolean> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = (await readBoundedText(file)).replace(/^\uFEFF/, "");
   } catch {
     return false;
   }
-  const doc = parseDocument(text.replace(/^\uFEFF/, ""));
-  const top: unknown = doc.errors.length > 0 ? undefined : doc.toJS();
-  return typeof top === "object" && top !== null && "entries" in top && !("regions" in top);
+  // Keys only, never toJS: a hostile file is then reported by the loader that reads it.
+  if (checkYamlText(text, file) !== undefined) return false;
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return false;
+  return doc.contents.has("entries") && !doc.contents.has("regions");
 }

@@ -2,6 +2,7 @@
 // overrides applied and validated by the normal loaders. Problems in a named file keep that file's
 // own positions; problems an override causes point at the override in the suite file.
 import { DrillValidationError, formatProblem, parseDrill, type DrillOverrides } from "../drill/load.ts";
+import { MAX_RUNS, MAX_RUNS_REASON } from "../drill/limits.ts";
 import { fieldPath, type DrillProblem } from "../drill/problems.ts";
 import { MatrixValidationError, parseMatrix, planMatrix } from "../matrix/load.ts";
 import { formatPath, parsePath } from "../matrix/path.ts";
@@ -39,6 +40,15 @@ export async function planSuite(
     if (planned !== undefined) entries.push(planned);
   }
   problems.push(...nameProblems(spec, entries));
+  const runs = plannedRuns({ spec, entries });
+  if (runs > MAX_RUNS) {
+    problems.push({
+      file: spec.file,
+      ...spec.namePos,
+      path: "entries",
+      message: `plan ${runs} drill runs; at most ${MAX_RUNS} (${MAX_RUNS_REASON})`,
+    });
+  }
   if (problems.length > 0) throw new SuiteValidationError(problems);
   return { spec, entries };
 }

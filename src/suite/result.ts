@@ -1,5 +1,6 @@
 // Pure: the suite's result (suite.json) from its plan and the entries done so far, and the status and
 // exit code aggregation: the worst over the runs of every entry.
+import { redactOverrides } from "../drill/redact.ts";
 import { exitCodeFor, runFigures, worstStatus } from "../matrix/aggregate.ts";
 import { cellLabel } from "../matrix/load.ts";
 import type { MatrixPlan, RunRecord, RunStatus } from "../matrix/types.ts";
@@ -80,7 +81,7 @@ export function pendingEntry(entry: PlannedEntry, position: number): SuiteEntryR
     name: entry.name,
     kind: entry.kind,
     file: entry.path,
-    overrides: Object.fromEntries(entry.overrides.map((o) => [o.path, o.value])),
+    overrides: redactOverrides(Object.fromEntries(entry.overrides.map((o) => [o.path, o.value]))),
     status: "not-run",
     exitCode: null,
     startedAt: null,

@@ -3,6 +3,7 @@
 // standbys after a failover, DNS at the primary, and disposal that runs every step. A platform
 // (LocalTopology, DockerTopology) says only how its addresses are placed, how its processes or
 // containers start, what a region outage does to them, and what its teardown stops.
+import { drillSecrets } from "../drill/redact.ts";
 import { zoneOf, type DnsEndpoint, type DnsProvider } from "../dns/provider.ts";
 import { startDnsProvider } from "../dns/providers.ts";
 import { NO_SITE_RESOLVERS, startSiteResolvers, type SiteResolvers } from "../dns/site-resolvers.ts";
@@ -102,6 +103,7 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
       drill: this.drill.name,
       cwd: this.drill.app.workingDir,
       workspace: this.workspace.dir,
+      secrets: drillSecrets(this.drill),
       ...(this.proxies === undefined ? {} : { toxiproxyUrl: this.proxies.url }),
       regions: this.layout.regions.map((r) => ({
         name: r.name,

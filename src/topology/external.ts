@@ -4,6 +4,7 @@
 // the nemesis and the managers as any topology. What the drill changes there (a fault's toxics, a cut
 // proxy) the faults undo at their heal; dispose() checks again and restores every proxy to how it was
 // found, on every exit path. Nothing of the user's is ever stopped.
+import { drillSecrets } from "../drill/redact.ts";
 import { lookup } from "node:dns/promises";
 import { isIPv4 } from "node:net";
 import type { DnsEndpoint, DnsProvider } from "../dns/provider.ts";
@@ -189,6 +190,7 @@ export class ExternalTopology implements RunningTopology {
       drill: this.drill.name,
       cwd: this.drill.app.workingDir,
       workspace: this.workspace.dir,
+      secrets: drillSecrets(this.drill),
       toxiproxyUrl: this.spec.toxiproxy,
       regions: this.drill.regions.map((r) => {
         const own = this.regionSpec(r.name);

@@ -15,6 +15,7 @@ import {
   ToxiproxyApiError,
 } from "./json.ts";
 import { Proxy, type ProxyJson } from "./proxy.ts";
+import { routePath } from "./route-path.ts";
 
 /** The Toxiproxy API version this server implements; the suffix tells it apart from the Go binary. */
 export const TOXIPROXY_API_VERSION = "2.12.0-failover-drill";
@@ -32,6 +33,7 @@ type Method = "GET" | "POST" | "PATCH" | "DELETE";
 interface Reply {
   status: number;
   body?: unknown;
+  location?: string;
 }
 
 /** Runs async mutations one at a time, so e.g. two creates of one name cannot both pass the check. */
@@ -165,9 +167,19 @@ export class ToxiproxyServer implements AsyncDisposable {
       if (error instanceof PopulateError) body["proxies"] = error.proxies;
       reply = { status: error.status, body };
     }
+    try {
+      this.reply(res, reply);
+    } catch {
+      // A reply that cannot be written must cost this request, never the process.
+      res.destroy();
+    }
+  }
+
+  private reply(res: ServerResponse, reply: Reply): void {
     if (res.headersSent || res.destroyed) return;
     // As Toxiproxy (hlog.RequestIDHandler): every answer carries a request id.
     res.setHeader("X-Toxiproxy-Request-Id", randomBytes(10).toString("hex"));
+    if (reply.location !== undefined) res.setHeader("Location", reply.location);
     if (reply.body === undefined) {
       res.writeHead(reply.status).end();
       return;
@@ -183,17 +195,15 @@ export class ToxiproxyServer implements AsyncDisposable {
 
   private async route(req: IncomingMessage): Promise<Reply> {
     const method = (req.method ?? "GET") as Method;
-    const path = new URL(req.url ?? "/", "http://toxiproxy").pathname;
-    let segments: string[];
-    try {
-      segments = path.split("/").slice(1).map(decodeURIComponent);
-    } catch {
-      throw new ToxiproxyApiError("malformed path", 400);
-    }
-    const [root, proxyName, sub, toxicName, ...rest] = segments;
+    const route = routePath(req.url ?? "/");
+    if (route.redirect !== undefined) return { status: 301, location: route.redirect };
+    const path = route.path;
+    const [root, proxyName, sub, toxicName, ...rest] = path.split("/").slice(1);
     const notFound = (): never => {
       throw new ToxiproxyApiError(`no route for ${method} ${path}`, 404);
     };
+    // Go's routes have no empty segment ("/proxies/" is not "/proxies").
+    if ([root, proxyName, sub, toxicName].includes("")) notFound();
     // Only known routes reach Toxiproxy's middleware: browsers are refused there (CSRF, DNS rebinding).
     const allow = (...methods: Method[]): void => {
       if (!methods.includes(method)) throw new ToxiproxyApiError("method not allowed", 405);

@@ -52,6 +52,9 @@ export class PassThroughStage extends Stage {
   update(): void {}
 }
 
+/** The longest delay setTimeout honours (about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** At most one pending timeout: setting it again replaces the one before. */
 export class SingleTimer {
   private timer: NodeJS.Timeout | undefined;
@@ -62,10 +65,13 @@ export class SingleTimer {
 
   set(ms: number, fire: () => void): void {
     this.clear();
+    // Node fires a timeout over 2^31-1 ms at once; Go waits. A toxic of 30 days must hold for 30 days.
+    const step = Math.min(ms, MAX_TIMEOUT_MS);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      fire();
-    }, ms);
+      if (ms > MAX_TIMEOUT_MS) this.set(ms - MAX_TIMEOUT_MS, fire);
+      else fire();
+    }, step);
   }
 
   clear(): void {
