@@ -86,7 +86,8 @@ export const DRILL_FORMAT = mapping(
     docker: section(DOCKER),
     app: section(APP),
     regions: required(REGIONS, "a list of at least 2 regions, exactly one with role: primary", {
-      description: "2 to 9 regions with unique names, exactly one primary (each region gets 127.0.N.1).",
+      description:
+        "2 to 9 regions with unique names, exactly one primary (each region gets 127.B.N.1 in the run's address block B).",
       check(regions, { scope }) {
         // Region references (faults, pairs) are checked against these; not when the regions are wrong.
         drillContext(scope).regions = regions;

@@ -1,4 +1,4 @@
-// The regions: 2 to 9, unique names, exactly one primary. Each region gets 127.0.N.1 (N = 1..9).
+// The regions: 2 to 9, unique names, exactly one primary. Each region gets 127.B.N.1 (N = 1..9) in the run's address block B.
 import { required } from "../schema/fields.ts";
 import { list } from "../schema/list.ts";
 import { mapping } from "../schema/mapping.ts";
@@ -28,7 +28,7 @@ export const REGIONS = list(REGION, {
     if (items.length > MAX_REGIONS) {
       r.report(
         field,
-        `expected at most ${MAX_REGIONS} regions (127.0.1.1 .. 127.0.9.1), got ${items.length}`,
+        `expected at most ${MAX_REGIONS} regions (127.B.1.1 .. 127.B.9.1 in the run's address block), got ${items.length}`,
       );
       return undefined;
     }
