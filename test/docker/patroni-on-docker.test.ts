@@ -93,7 +93,8 @@ describe("Patroni on the docker platform (docker)", function () {
 
   // With etcd 3.4's defaults the cut-off etcd member keeps raising its term and, on rejoining, forces
   // an election that can cost eu-west its key: the old leader then takes it back (3 of 5 runs, see
-  // docs/managers.md). --pre-vote keeps the failover one-way, which this test checks.
+  // docs/managers.md). --pre-vote makes that rare (1 run in 4); the test checks the failover and that
+  // the report follows whichever leader survived.
   describe("the region cut off the network (its containers leave the drill's networks), etcd with --pre-vote", () => {
     let r: { summary: Summary; history: Op[] };
     before(async () => {
@@ -109,15 +110,16 @@ describe("Patroni on the docker platform (docker)", function () {
       r = await run({ ...tuned, name: "patroni-docker-network", faults, controller, recovery }, out);
     });
 
-    it("fails over to the standby, and the isolated old leader rejoins as a replica after the heal", () => {
-      assert.deepEqual(
-        byPatroni(r.history, Events.promote).map((o) => valueOf(o).region),
-        ["eu-west"],
-      );
-      assert.equal(r.summary.measurements.rpo.survivingPrimary, "eu-west");
+    it("fails over to the standby, and reports whichever leader survived, the other one rejoined as a replica", () => {
+      // Pre-vote makes a failback after the heal rare, not impossible (1 run in 4 so far): the drill
+      // must then report the second promotion and measure against the leader that survived.
+      const promoted = byPatroni(r.history, Events.promote).map((o) => valueOf(o).region);
+      assert.equal(promoted[0], "eu-west", promoted.join(", "));
+      const survivor = promoted.at(-1);
+      assert.equal(r.summary.measurements.rpo.survivingPrimary, survivor);
       assert.equal(r.summary.measurements.rto.clientsNotRecovered, 0);
-      const oldLeader = r.summary.nodes.find((n) => n.node === "us-east");
-      assert.deepEqual([oldLeader?.reachable, oldLeader?.role], [true, "standby"], JSON.stringify(oldLeader));
+      const other = r.summary.nodes.find((n) => n.node === (survivor === "eu-west" ? "us-east" : "eu-west"));
+      assert.deepEqual([other?.reachable, other?.role], [true, "standby"], JSON.stringify(other));
     });
 
     it("leaves no container or network behind", () => {
