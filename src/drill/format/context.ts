@@ -18,7 +18,9 @@ export interface DrillContext {
   /** The effective platform (the override, else the file's); undefined when neither is valid. */
   platform?: Platform;
   /** The regions, once read without a problem: region references are checked against them. */
-  regions?: ReadonlyArray<{ name: string; role: string }>;
+  regions?: ReadonlyArray<{ name: string; role: string; jurisdiction?: string | undefined }>;
+  /** database.topology, once read: the workload's keyed ops and the manager depend on it. */
+  topology?: string;
   /** database.replication, once read: a failover manager may not support every mode. */
   replication?: string;
   /** The workload's duration, once read without a problem: every fault must end within it. */

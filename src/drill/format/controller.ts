@@ -95,9 +95,26 @@ export const CONTROLLER = mapping(
         "outside the drill promotes, the drill injects and observes (mode: external is the same); " +
         "hooks = your own stack through the commands in controller.hooks; pg_auto_failover = a monitor " +
         "and a keeper per region run PostgreSQL and fail over; patroni = Patroni runs PostgreSQL per region " +
-        "and fails over through etcd or its Raft.",
+        "and fails over through etcd or its Raft; regional = active-active: every region writes, the manager " +
+        "watches regions and routes each jurisdiction's records within it (the default there).",
       check(manager, { field, values, fields, scope }) {
         const mode = values["mode"];
+        // Every region takes writes: nothing to promote, only regions to route around.
+        if (drillContext(scope).topology === "active-active") {
+          if (field === undefined) return "regional";
+          if (manager !== "regional") {
+            scope.reader.report(
+              field,
+              "database.topology active-active needs manager: regional (or no manager)",
+            );
+            return undefined;
+          }
+          return manager;
+        }
+        if (manager === "regional" && field !== undefined) {
+          scope.reader.report(field, "manager regional needs database.topology: active-active");
+          return undefined;
+        }
         // `mode: external` predates the manager field and still means the external manager.
         if (field === undefined) return mode === "external" ? "external" : manager;
         if (manager === "builtin" && mode === "external") {

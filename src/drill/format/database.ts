@@ -6,12 +6,37 @@ import { drillContext } from "./context.ts";
 import { ENGINE_NAMES } from "../../engines/names.ts";
 
 export const REPLICATION_MODES = ["async", "sync", "semi-sync"] as const;
+export const DATABASE_TOPOLOGIES = ["primary-standby", "active-active"] as const;
+/** How an active-active topology resolves concurrent updates of one key (docs/active-active.md). */
+export const CONFLICT_STRATEGIES = ["lww", "custom", "crdt", "none"] as const;
+/** The named merge functions `conflicts: custom` runs on apply. */
+export const MERGE_FUNCTIONS = ["union", "max"] as const;
 const SYNCHRONOUS_COMMIT = ["remote_write", "on", "remote_apply"] as const;
 export const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
 export const DATABASE = mapping(
   {
     engine: withDefault(oneOf(ENGINE_NAMES), "postgres"),
+    topology: withDefault(oneOf(DATABASE_TOPOLOGIES), "primary-standby", {
+      description:
+        "primary-standby: one writable primary streaming to standbys. active-active: every region takes " +
+        "writes and replicates them to the others by logical replication (PostgreSQL 16+, origin = none).",
+      check(topology, { scope }) {
+        drillContext(scope).topology = topology;
+        return topology;
+      },
+    }),
+    conflicts: optional(oneOf(CONFLICT_STRATEGIES), {
+      description:
+        "active-active only. lww: the newer (stamp, region) wins on apply; custom: the merge function runs " +
+        "on apply; crdt: counters are per-region components (PN-counter), registers LWW; none: PostgreSQL's " +
+        "own apply (the last applied change wins in each region). Default lww.",
+    }),
+    merge: optional(oneOf(MERGE_FUNCTIONS), {
+      description:
+        "conflicts custom only: union (a register is a set of tags; concurrent adds are united) or max " +
+        "(the greater value wins). Default union.",
+    }),
     replication: withDefault(oneOf(REPLICATION_MODES), "async", {
       description:
         "async: commit locally, stream to standbys. sync: every commit waits for the first syncStandbys " +
@@ -53,6 +78,23 @@ export const DATABASE = mapping(
     description: "The database engine on every region's db node.",
     check({ values, fields, scope }) {
       const r = scope.reader;
+      if (values.topology !== "active-active") {
+        for (const field of [fields.conflicts, fields.merge]) {
+          if (field === undefined) continue;
+          r.report(field, "only applies to topology: active-active; remove it or set topology");
+          return false;
+        }
+      } else if (fields.merge !== undefined && values.conflicts !== "custom") {
+        r.report(fields.merge, "only applies to conflicts: custom; remove it or set conflicts: custom");
+        return false;
+      }
+      if (values.topology === "active-active" && values.replication !== "async" && fields.replication) {
+        r.report(
+          fields.replication,
+          "active-active replicates asynchronously (logical replication); remove replication or set async",
+        );
+        return false;
+      }
       if (values.replication === "async") {
         // Fields that would silently do nothing are refused, so nobody believes they tested sync.
         let ok = true;

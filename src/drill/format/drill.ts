@@ -119,9 +119,26 @@ export const DRILL_FORMAT = mapping(
   {
     expected: "a mapping of drill fields (name, regions, ...)",
     schema: APP_IMAGE_NEEDS_DOCKER,
-    check: (at) => checkDrillOnExternal(at),
+    check: (at) => checkResidencyTopology(at) && checkDrillOnExternal(at),
   },
 );
+
+/** Regions with a jurisdiction only mean something where every region takes writes. */
+function checkResidencyTopology({
+  values,
+  fields,
+  scope,
+}: Parameters<typeof checkDrillOnExternal>[0]): boolean {
+  const regions = values["regions"] as Array<{ jurisdiction?: string }> | undefined;
+  const database = values["database"] as { topology?: string } | undefined;
+  if (!regions?.some((r) => r.jurisdiction !== undefined) || database?.topology === "active-active")
+    return true;
+  scope.reader.report(
+    fields["regions"]!,
+    "regions with a jurisdiction (data residency) need database.topology: active-active",
+  );
+  return false;
+}
 
 /** Every level of the format and the field names accepted there. */
 export const DRILL_LEVELS = levelsOf(DRILL_FORMAT);

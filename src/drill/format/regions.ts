@@ -1,8 +1,8 @@
 // The regions: 2 to 9, unique names, exactly one primary. Each region gets 127.B.N.1 (N = 1..9) in the run's address block B.
-import { required } from "../schema/fields.ts";
+import { optional, required } from "../schema/fields.ts";
 import { list } from "../schema/list.ts";
 import { mapping } from "../schema/mapping.ts";
-import { oneOf } from "../schema/scalars.ts";
+import { oneOf, pattern } from "../schema/scalars.ts";
 import { regionName } from "./common.ts";
 
 export const REGION_ROLES = ["primary", "standby"] as const;
@@ -11,6 +11,11 @@ export const MAX_REGIONS = 9;
 const REGION = mapping({
   name: required(regionName, "a region name like us-east"),
   role: required(oneOf(REGION_ROLES), `one of: ${REGION_ROLES.join(", ")}`),
+  jurisdiction: optional(pattern(/^[a-z][a-z0-9-]{0,31}$/, "a jurisdiction name like eu or us"), {
+    description:
+      "Data residency (active-active): records homed in this region stay in regions of the same " +
+      "jurisdiction; every region then needs one.",
+  }),
 });
 
 export const REGIONS = list(REGION, {
@@ -38,6 +43,15 @@ export const REGIONS = list(REGION, {
       const got =
         primaries.length === 0 ? "none" : `${primaries.length} (${primaries.map((p) => p.name).join(", ")})`;
       r.report(field, `expected exactly one region with role: primary, got ${got}`);
+      return undefined;
+    }
+    const withJurisdiction = regions.filter((region) => region.jurisdiction !== undefined);
+    if (complete && withJurisdiction.length > 0 && withJurisdiction.length < regions.length) {
+      const missing = regions.filter((region) => region.jurisdiction === undefined).map((x) => x.name);
+      r.report(
+        field,
+        `jurisdiction is set on some regions but not on ${missing.join(", ")}; set it on all or none`,
+      );
       return undefined;
     }
     return complete ? regions : undefined;

@@ -8,6 +8,9 @@ import { mix } from "./mix.ts";
 import { duration, rate } from "./units.ts";
 
 export const MAX_RETRY_ATTEMPTS = 10;
+/** What a client's write does: a unique insert, set a register, or add to a counter (active-active). */
+export const OP_KINDS = ["insert", "set", "add"] as const;
+export const MAX_KEYS = 10_000;
 /**
  * What the workload engine carries on 2 cores with every write still on time (npm run bench:workload
  * measures it; docs/drill-format.md quotes the figures). Beyond this a drill would measure the runner.
@@ -41,6 +44,24 @@ function onlyFor<T>(mixField: string, profile: string, what: string) {
 }
 
 export const WORKLOAD = mapping({
+  ops: optional(
+    refine(mix("opMix", OP_KINDS), (ops, field, { reader, context }) => {
+      const topology = (context as { topology?: string }).topology;
+      if (topology === "active-active" || ((ops.set ?? 0) === 0 && (ops.add ?? 0) === 0)) return ops;
+      reader.report(field, "set and add (keyed ops) need database.topology: active-active; use insert");
+      return undefined;
+    }),
+    {
+      description:
+        "What writes do: insert (a unique row), set (a register to a unique value), add (1 to a counter); " +
+        "or shares of them. Default insert; with topology active-active set 50%, add 50%.",
+    },
+  ),
+  keys: withDefault(integer(1, MAX_KEYS), 16, {
+    description:
+      "Keyed ops (set, add) pick a key uniformly among this many (per home region with data residency): " +
+      "fewer keys, more conflicts.",
+  }),
   clients: withDefault(integer(1, MAX_CLIENTS), 4, {
     description:
       "Virtual clients, each with its own resolver cache and connection pool; the rate is shared among them.",
