@@ -5,7 +5,9 @@
 // found through src/engines/registry.ts.
 import type { DATABASE } from "../drill/format/database.ts";
 import type { Static } from "../drill/schema/spec.ts";
-import type { ObservedRole, SampledStandby } from "../history/types.ts";
+import type { KeyedState, ObservedRole, SampledStandby } from "../history/types.ts";
+
+export type { KeyedState, SubscriptionState } from "../history/types.ts";
 import type { DrillNetwork } from "../platform/docker.ts";
 import type { ProcessSupervisor } from "../platform/processes.ts";
 import type { Workspace } from "../platform/workspace.ts";
@@ -18,6 +20,32 @@ export interface Address {
 
 /** The drill's `database` section as loaded (engine, replication mode, settings, ...). */
 export type DatabaseSpec = Static<typeof DATABASE>;
+
+/** database.conflicts and database.merge (active-active). */
+export type ConflictStrategy = NonNullable<DatabaseSpec["conflicts"]>;
+export type MergeFunction = NonNullable<DatabaseSpec["merge"]>;
+
+/** What an active-active topology is set up with (src/engines/postgres/active-active/). */
+export interface ActiveActiveSpec {
+  conflicts: ConflictStrategy;
+  merge: MergeFunction;
+  /** Every region and its jurisdiction ("" without data residency). */
+  regions: ReadonlyArray<{ name: string; jurisdiction: string }>;
+  residency: boolean;
+  /** Keys per key space (per home region with residency). */
+  keys: number;
+  /** Where region `subscriber`'s node reaches region `publisher`'s (the replication proxy). */
+  peer(subscriber: string, publisher: string): Address;
+}
+
+export interface ActiveActiveEngine {
+  /** Keyed tables, apply triggers, seed rows, publications and subscriptions on every node. */
+  setUp(nodes: ReadonlyMap<string, DatabaseNode>, spec: ActiveActiveSpec): Promise<void>;
+  /** The publishers whose changes `node` is receiving (apply worker up). */
+  subscriptionsStreaming(node: DatabaseNode, timeoutMs?: number): Promise<string[]>;
+  /** The node's keyed data; `jurisdiction` is its region's ("" without residency). */
+  readKeyed(node: DatabaseNode, jurisdiction: string, timeoutMs?: number): Promise<KeyedState>;
+}
 
 /** The drill's replication mode, as every node is configured with it. */
 export type ReplicationSettings = Pick<DatabaseSpec, "replication" | "synchronousCommit" | "syncStandbys">;
@@ -142,6 +170,8 @@ export interface ContainerNodesRequest {
 export interface DatabaseEngine {
   /** The drill's `database.engine`. */
   readonly name: DatabaseSpec["engine"];
+  /** database.topology active-active; absent when the engine has none. */
+  readonly activeActive?: ActiveActiveEngine;
   readonly positions: ReplicationPositions;
 
   /** Local platform: finds what the engine needs to run (binaries) for the drill's database section. */

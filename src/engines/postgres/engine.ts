@@ -12,6 +12,7 @@ import { lsnPositions } from "./lsn.ts";
 import { PostgresSqlNode } from "./operations.ts";
 import { sampleReplication } from "./sample.ts";
 import { postgresUrl } from "./url.ts";
+import { postgresActiveActive } from "./active-active/setup.ts";
 
 export class NotAPostgresNodeError extends Error {
   override name = "NotAPostgresNodeError";
@@ -31,6 +32,7 @@ function replicationOf(database: ReplicationSettings): ReplicationSettings {
 export const postgresEngine: DatabaseEngine = {
   name: "postgres",
   positions: lsnPositions,
+  activeActive: postgresActiveActive(sql),
 
   async prepareLocal(database) {
     const binaries = await findPostgresBinaries(database.binDir);
