@@ -51,5 +51,10 @@ function toFinalRead(x: unknown, at: string, file: string): FinalRead {
   for (const key of ["walLsn", "error"] as const) {
     if (x[key] !== undefined && typeof x[key] !== "string") throw wrong(`.${key} must be a string`);
   }
+  if (x.keyed !== undefined) {
+    const k = x.keyed;
+    if (!isRecord(k) || !isRecord(k.registers) || !isRecord(k.counters))
+      throw wrong(".keyed must be an object {registers, counters, ...}");
+  }
   return x as unknown as FinalRead;
 }

@@ -106,6 +106,9 @@ export const Events = {
   replicationSample: "replication-sample",
   roleChange: "role-change",
   runnerStall: "runner-stall",
+  residencyRefused: "residency-refused",
+  divergenceSample: "divergence-sample",
+  clockSkew: "clock-skew",
 } as const;
 
 export interface WriteInvokeValue {
@@ -121,6 +124,31 @@ export interface ResolveValue {
   ttlMs: number;
 }
 
+/** One subscription as its subscriber sees it. */
+export interface SubscriptionState {
+  publisher: string;
+  /** An apply worker runs and has received something from the publisher. */
+  streaming: boolean;
+  /** Errors the apply worker stopped on (e.g. a duplicate key), and conflicts by kind (PostgreSQL 18). */
+  applyErrors: number;
+  conflicts: Record<string, number>;
+}
+
+/** One region's keyed data: what the active-active checkers compare. */
+export interface KeyedState {
+  /** key -> register value (custom union: the tags joined by ","). */
+  registers: Record<string, string>;
+  /** key -> counter total (a PN-counter's components summed). */
+  counters: Record<string, number>;
+  /** Rows whose jurisdiction is not the region's own (data residency; must be 0). */
+  outOfJurisdiction: number;
+  /** Conflicts the region's apply trigger resolved, by what it kept (local, remote, merged). */
+  resolved: Record<string, number>;
+  subscriptions: SubscriptionState[];
+  /** Audit rows by op and outcome ("write cross-region": 12). */
+  audit: Record<string, number>;
+}
+
 /** What the runner read from one database node after heal + recovery wait. */
 export interface FinalRead {
   /** Region name of the node. */
@@ -132,6 +160,8 @@ export interface FinalRead {
   ids: number[];
   /** Current WAL position (pg_current_wal_lsn or pg_last_wal_replay_lsn), when known. */
   walLsn?: string;
+  /** Active-active: the node's registers, counters, residency and conflict figures. */
+  keyed?: KeyedState;
   error?: string;
 }
 

@@ -85,6 +85,19 @@ export class ManagerEvents {
     this.record(Events.routeSwitch, value);
   }
 
+  /**
+   * Data residency: no region of `jurisdiction` is up, and the manager refuses to route its records
+   * to `ineligible` regions of other jurisdictions: they stay unavailable until one comes back.
+   */
+  residencyRefused(value: {
+    jurisdiction: string;
+    down: string[];
+    ineligible: string[];
+    reason: string;
+  }): void {
+    this.record(Events.residencyRefused, value);
+  }
+
   /** The failover could not be carried out. */
   failed(value: { error: string; candidates?: string[] }): void {
     this.record(Events.failoverFailed, value);

@@ -6,6 +6,7 @@ import { externalManager } from "./external.ts";
 import { hooksManager } from "./hooks/index.ts";
 import { patroniManager } from "./patroni/index.ts";
 import { pgAutoFailoverManager } from "./pg-auto-failover/index.ts";
+import { regionalManager } from "./regional/index.ts";
 import type { ManagerName } from "./names.ts";
 import type { ManagerKind } from "./types.ts";
 
@@ -15,6 +16,7 @@ const MANAGERS: Record<ManagerName, ManagerKind> = {
   hooks: hooksManager,
   pg_auto_failover: pgAutoFailoverManager,
   patroni: patroniManager,
+  regional: regionalManager,
 };
 
 export function managerKind(name: ManagerName): ManagerKind {

@@ -9,6 +9,13 @@ import { startDnsProvider } from "../dns/providers.ts";
 import { NO_SITE_RESOLVERS, startSiteResolvers, type SiteResolvers } from "../dns/site-resolvers.ts";
 import type { NetworkSpec } from "../drill/format/network.ts";
 import type { Drill, OutageMode } from "../drill/types.ts";
+import {
+  conflictStrategy,
+  hasResidency,
+  isActiveActive,
+  jurisdictions,
+  mergeFunction,
+} from "../drill/active-active.ts";
 import { engineFor } from "../engines/registry.ts";
 import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
 import { AddressBlock } from "../platform/address-block.ts";
@@ -125,6 +132,30 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
   protected async addressBlock(): Promise<number> {
     this.addresses ??= await AddressBlock.lease();
     return this.addresses.block;
+  }
+
+  /**
+   * Active-active: keyed tables, apply triggers, publications and subscriptions on every node, each
+   * subscription through the replication proxy from the subscriber's region to the publisher's.
+   */
+  protected async setUpActiveActive(): Promise<void> {
+    const activeActive = this.engine.activeActive;
+    if (activeActive === undefined)
+      throw new TopologyStartError(`database engine ${this.engine.name} has no active-active topology`);
+    const regions = [...jurisdictions(this.drill)].map(([name, jurisdiction]) => ({ name, jurisdiction }));
+    await activeActive.setUp(this.nodes, {
+      conflicts: conflictStrategy(this.drill),
+      merge: mergeFunction(this.drill),
+      regions,
+      residency: hasResidency(this.drill),
+      keys: this.drill.workload.keys,
+      peer: (subscriber, publisher) => this.subscriptionPeer(subscriber, publisher),
+    });
+  }
+
+  /** Where a subscriber's node dials its publisher: the replication proxy's listen address. */
+  protected subscriptionPeer(subscriber: string, publisher: string): { host: string; port: number } {
+    return replicationLink(this.layout, subscriber, publisher).listen;
   }
 
   protected async planLayout(placement: LayoutPlacement): Promise<TopologyLayout> {
@@ -287,4 +318,16 @@ export async function addInterRegionLatency(
       });
     }
   }
+}
+
+/**
+ * The drill's database section as the engine starts it: active-active nodes need logical decoding,
+ * and commit timestamps so PostgreSQL can tell (and, from 18, count) conflicts by origin.
+ */
+export function databaseFor(drill: Drill): Drill["database"] {
+  if (!isActiveActive(drill)) return drill.database;
+  return {
+    ...drill.database,
+    settings: { wal_level: "logical", track_commit_timestamp: "on", ...drill.database.settings },
+  };
 }

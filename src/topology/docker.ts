@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
+import { activeActiveAppEnv } from "../drill/active-active.ts";
 import type { Drill, OutageMode } from "../drill/types.ts";
 import type { ContainerDatabaseNode } from "../engines/types.ts";
 import type { DockerManagedDatabaseSetup } from "../managers/docker-database.ts";
@@ -271,7 +272,7 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
       port: app.port,
       healthPath: app.healthPath,
       writePath: app.writePath,
-      env: app.env,
+      env: { ...activeActiveAppEnv(this.drill), ...app.env },
     };
   }
 

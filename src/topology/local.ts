@@ -4,8 +4,9 @@
 // returned object and stopped by dispose(), also when start-up fails half way. A failover manager
 // that runs the database itself (ManagerKind.localDatabase: Patroni, pg_auto_failover) creates the
 // nodes instead of the engine and says where each region's app finds the primary.
+import { activeActiveAppEnv, isActiveActive } from "../drill/active-active.ts";
 import type { Drill, OutageMode } from "../drill/types.ts";
-import type { ProcessDatabaseNode } from "../engines/types.ts";
+import type { LocalDatabaseSetup, ProcessDatabaseNode } from "../engines/types.ts";
 import type { ManagedDatabase, ManagedDatabaseSetup, ReplicationPorts } from "../managers/local-database.ts";
 import { managerKind } from "../managers/registry.ts";
 import { startRegionApp } from "../platform/app.ts";
@@ -15,7 +16,7 @@ import { ProcessSupervisor, type ManagedProcess } from "../platform/processes.ts
 import { Workspace } from "../platform/workspace.ts";
 import { ProxyControl, startToxiproxy, type ProxyTarget } from "../toxiproxy/client.ts";
 import { waitUntil } from "../util/wait.ts";
-import { TopologyBase, type TeardownStep, type TopologyOptions } from "./base.ts";
+import { databaseFor, TopologyBase, type TeardownStep, type TopologyOptions } from "./base.ts";
 import type { LayoutPlacement } from "./layout.ts";
 import { replicationLink, type RegionLayout } from "./topology.ts";
 
@@ -111,7 +112,7 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
       return this.bringUpManaged(await manager.localDatabase(this.drill));
     // All settled before going on: when one fails, dispose() must see (and stop) what the others started.
     const [prepared, proxyStarted, dnsStarted] = await Promise.allSettled([
-      this.engine.prepareLocal(this.drill.database),
+      this.engine.prepareLocal(databaseFor(this.drill)),
       startToxiproxy(this.toxiproxyUrl === undefined ? {} : { url: this.toxiproxyUrl }),
       this.startDns(),
     ]);
@@ -127,6 +128,7 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
     await this.planLayout(LOCAL_PLACEMENT);
     await this.createLinkProxies((link) => `${link.listen.host}:${link.listen.port}`);
 
+    if (isActiveActive(this.drill)) return this.bringUpActiveActive(database);
     const { primary, standbys } = this.roles;
     const nodes = await database.createNodes({
       workspace: this.workspace,
@@ -152,6 +154,27 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
         .then(() => this.engine.createSchema(primaryNode)),
       ...this.layout.regions.map((r) => this.startApp(r)),
     ]);
+    await this.pointDnsAtPrimary();
+  }
+
+  /**
+   * Active-active: every region's node a primary of its own, joined by logical replication through
+   * the replication proxies (activeActiveSpec), then every region's app.
+   */
+  private async bringUpActiveActive(database: LocalDatabaseSetup): Promise<void> {
+    for (const r of this.layout.regions) {
+      const [node] = await database.createNodes({
+        workspace: this.workspace,
+        supervisor: this.supervisor,
+        primary: { name: r.name, host: r.address, port: r.dbPort },
+        standbys: [],
+      });
+      this.nodes.set(r.name, node!);
+    }
+    await Promise.all([...this.nodes.values()].map((n) => n.start()));
+    await Promise.all([...this.nodes.values()].map((n) => this.engine.createSchema(n)));
+    await this.setUpActiveActive();
+    await Promise.all(this.layout.regions.map((r) => this.startApp(r)));
     await this.pointDnsAtPrimary();
   }
 
@@ -216,7 +239,7 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
       host: r.address,
       port: r.appPort,
       database: { ...database, url },
-      app: this.drill.app,
+      app: { ...this.drill.app, env: { ...activeActiveAppEnv(this.drill), ...this.drill.app.env } },
     });
     this.apps.set(r.name, app);
   }
