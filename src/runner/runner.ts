@@ -24,6 +24,10 @@ import { buildPopulation, type Population } from "../workload/population.ts";
 import { newSeed } from "../workload/random.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { DatabaseMonitor } from "./database-monitor.ts";
+import { activeActiveSteadyProblems, keyedMonitor, readKeyedFinal } from "./active-active.ts";
+import type { KeyedMonitor } from "./keyed-monitor.ts";
+import { hasResidency, isActiveActive, opMix } from "../drill/active-active.ts";
+import { OpPlan } from "../workload/ops.ts";
 import { FaultSchedule } from "./faults.ts";
 import { defaultTimeoutMs, PHASES, RunGuard, type Phase } from "./guard.ts";
 import { GuardEvents, type TimeoutValue } from "./infra-events.ts";
@@ -122,6 +126,7 @@ async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> 
   let manager: FailoverManager | undefined;
   let monitor: DnsMonitor | undefined;
   let dbMonitor: DatabaseMonitor | undefined;
+  let keyed: KeyedMonitor | undefined;
   let faults: FaultSchedule | undefined;
   let watch: InfraWatch | undefined;
   let workloadRunning = false;
@@ -135,13 +140,19 @@ async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> 
       enter(PHASES.steadyState);
       await checkSteadyState(drill, topo);
       history.event(Processes.runner, Events.steadyState, { ok: true });
-      say("steady state confirmed: primary healthy, standbys streaming, DNS answering");
+      say(
+        isActiveActive(drill)
+          ? "steady state confirmed: every region healthy and receiving from every other, DNS answering"
+          : "steady state confirmed: primary healthy, standbys streaming, DNS answering",
+      );
       throwIfAborted(signal);
 
       monitor = new DnsMonitor(topo.dns.endpoint, drill.dns.name, history);
       monitor.start();
       dbMonitor = new DatabaseMonitor({ engine: topo.engine, nodes: topo.nodes.values(), history });
       dbMonitor.start();
+      keyed = keyedMonitor(drill, topo, history);
+      keyed?.start();
       const managing = managerKind(drill.controller.manager);
       manager = managing.create({ drill, topology: topo, history, log: say });
       manager.start();
@@ -180,10 +191,19 @@ async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> 
         siteResolvers: topo.siteResolvers,
         // Where nothing re-points DNS (client mode, external manager), clients hold every regional endpoint.
         failover: managing.routing(drill),
-        // Primary first: where every client starts.
+        // Primary first: where every client starts (active-active: each at its own region, in drill order).
         endpoints: [...topo.layout.regions]
-          .sort((a, b) => (a.role === "primary" ? -1 : b.role === "primary" ? 1 : 0))
+          .sort((a, b) =>
+            isActiveActive(drill) ? 0 : a.role === "primary" ? -1 : b.role === "primary" ? 1 : 0,
+          )
           .map((r) => ({ region: r.name, host: r.address, port: topo.layout.servicePort })),
+        ops: new OpPlan({
+          mix: opMix(drill),
+          keys: drill.workload.keys,
+          homed: hasResidency(drill),
+          seed: population.seed,
+        }),
+        startAtSite: isActiveActive(drill),
         retry: drill.workload.retry,
         writePath: drill.app.writePath,
         history,
@@ -223,8 +243,10 @@ async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> 
     enter(PHASES.finalRead);
     guard.disarm();
     const finalReads = timedOut
-      ? await withinMs(FINAL_READ_AFTER_TIMEOUT_MS, readFinalState(topo, history), [])
-      : await readFinalState(topo, history);
+      ? await withinMs(FINAL_READ_AFTER_TIMEOUT_MS, readFinalState(drill, topo, history), [])
+      : await readFinalState(drill, topo, history);
+    // Sampled up to the final read: time to converge after the heal is measured from these samples.
+    await keyed?.stop();
     // The evidence first: a failure in the checkers must not cost the run its final state.
     await writeFinalState(reportDir, finalReads);
     // Fault errors are in the history too (nemesis `fail` ops): summariseRun notes them from there.
@@ -253,6 +275,7 @@ async function runMarked(drill: Drill, options: RunOptions): Promise<RunResult> 
     await manager?.stop().catch(() => {});
     await monitor?.stop().catch(() => {});
     await dbMonitor?.stop().catch(() => {});
+    await keyed?.stop().catch(() => {});
     await faults?.healAll().catch(() => {});
     await topology?.dispose();
     stopStallEvents();
@@ -341,6 +364,8 @@ async function checkSteadyState(drill: Drill, topo: RunningTopology): Promise<vo
 /** What keeps the topology from its steady state: the primary healthy, standbys streaming, DNS right. */
 async function steadyStateProblems(drill: Drill, topo: RunningTopology): Promise<string[]> {
   const { layout } = topo;
+  if (isActiveActive(drill))
+    return [...(await activeActiveSteadyProblems(drill, topo)), ...(await dnsProblems(drill, topo))];
   const problems: string[] = [];
   for (const r of layout.regions) {
     const probe = await probeHealth(r.address, layout.servicePort, 1000, drill.app.healthPath);
@@ -351,6 +376,13 @@ async function steadyStateProblems(drill: Drill, topo: RunningTopology): Promise
   for (const r of layout.regions.filter((x) => x.role === "standby")) {
     if (!streaming.includes(r.name)) problems.push(`standby ${r.name} not streaming`);
   }
+  return [...problems, ...(await dnsProblems(drill, topo))];
+}
+
+/** The drill's name answers with the primary region's address. */
+async function dnsProblems(drill: Drill, topo: RunningTopology): Promise<string[]> {
+  const problems: string[] = [];
+  const primary = topo.layout.regions.find((r) => r.role === "primary")!;
   try {
     const answer = await queryA(topo.dns.endpoint, drill.dns.name, { timeoutMs: 500 });
     if (answer.address !== primary.address)
@@ -361,7 +393,11 @@ async function steadyStateProblems(drill: Drill, topo: RunningTopology): Promise
   return problems;
 }
 
-async function readFinalState(topo: RunningTopology, history: HistoryRecorder): Promise<FinalRead[]> {
+async function readFinalState(
+  drill: Drill,
+  topo: RunningTopology,
+  history: HistoryRecorder,
+): Promise<FinalRead[]> {
   const reads: FinalRead[] = [];
   for (const r of topo.layout.regions) {
     const node = topo.node(r.name);
@@ -369,7 +405,15 @@ async function readFinalState(topo: RunningTopology, history: HistoryRecorder): 
     try {
       if (!node.running) throw new Error("not running");
       const state = await topo.engine.readFinalState(node);
-      read = { node: r.name, reachable: true, role: state.role, ids: state.ids, walLsn: state.position };
+      const keyedState = await readKeyedFinal(drill, topo, r.name);
+      read = {
+        node: r.name,
+        reachable: true,
+        role: state.role,
+        ids: state.ids,
+        walLsn: state.position,
+        ...(keyedState === undefined ? {} : { keyed: keyedState }),
+      };
     } catch (err) {
       read = { node: r.name, reachable: false, role: "unknown", ids: [], error: (err as Error).message };
     }

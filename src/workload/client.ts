@@ -10,6 +10,7 @@ import type { HistoryRecorder } from "../history/recorder.ts";
 import { pause } from "../util/abort.ts";
 import { post } from "./http-post.ts";
 import { classifyWrite, combineAttempts, type ClientObservation } from "./outcome.ts";
+import { keyedPath, type OpPlan, type PlannedOp } from "./ops.ts";
 import type { ClientProfile } from "./population.ts";
 
 export interface Endpoint {
@@ -29,6 +30,10 @@ export interface ClientSettings {
   writePath: string;
   retry: { attempts: number; backoffMs: number };
   maxConnectionAgeMs: number;
+  /** What each write does (unique inserts when absent). */
+  ops?: OpPlan;
+  /** Active-active: each client starts at its own site's region, the nearest, and moves on from there. */
+  startAtSite?: boolean;
   history: HistoryRecorder;
   clock: Clock;
   signal?: AbortSignal;
@@ -49,6 +54,11 @@ export class VirtualClient {
     private readonly s: ClientSettings,
   ) {
     this.firstSocketAgeMs = profile.connectionAgeMs;
+    if (s.startAtSite === true)
+      this.endpoint = Math.max(
+        0,
+        s.endpoints.findIndex((e) => e.region === profile.site),
+      );
     this.agent = new http.Agent({
       keepAlive: profile.connections !== "per-request",
       maxSockets: 1,
@@ -75,17 +85,21 @@ export class VirtualClient {
   async write(id: number): Promise<void> {
     const { history, retry } = this.s;
     const attempts = Math.max(1, retry.attempts);
-    history.append(this.client, "invoke", Events.write, { id });
+    const op = this.s.ops?.next(id, this.client, this.profile.site) ?? { op: "insert" };
+    history.append(this.client, "invoke", Events.write, invokeValue(id, op));
     const outcomes: OpType[] = [];
     const errors: string[] = [];
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) await pause(retry.backoffMs, this.s.signal);
-      const observation = await this.attempt(id);
+      const observation = await this.attempt(id, op);
       const type = classifyWrite(observation);
       outcomes.push(type);
       if (type === "ok") {
-        const region = (observation.body as { region?: string } | undefined)?.region ?? "unknown";
-        history.append(this.client, "ok", Events.write, { id, region, attempts: attempt });
+        const body = observation.body as { region?: string; stamp?: number; prev?: unknown } | undefined;
+        const region = body?.region ?? "unknown";
+        // A keyed write's stamp and the version it replaced: what the conflict checkers read.
+        const keyed = op.op === "insert" ? {} : { stamp: body?.stamp, prev: body?.prev };
+        history.append(this.client, "ok", Events.write, { id, region, attempts: attempt, ...keyed });
         return;
       }
       errors.push(
@@ -100,11 +114,11 @@ export class VirtualClient {
     history.append(this.client, combineAttempts(outcomes), Events.write, value, errors.join("; "));
   }
 
-  private async attempt(id: number): Promise<ClientObservation> {
+  private async attempt(id: number, op: PlannedOp): Promise<ClientObservation> {
     this.retireOldSocket();
     const { socket, ...observation } = await post({
       ...this.target(),
-      path: writePathFor(this.s.writePath, id),
+      path: op.op === "insert" ? writePathFor(this.s.writePath, id) : keyedPath(op),
       agent: this.agent,
       timeoutMs: this.s.requestTimeoutMs,
     });
@@ -138,6 +152,12 @@ export class VirtualClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** A write's invoke: its id, and for a keyed op what it does to which key, with the client's clock. */
+function invokeValue(id: number, op: PlannedOp): Record<string, unknown> {
+  if (op.op === "insert") return { id };
+  return { id, ...op, atMs: Date.now() };
 }
 
 function describeBody(body: unknown): string {

@@ -11,6 +11,7 @@ import { Events, Processes } from "../history/types.ts";
 import type { HistoryRecorder } from "../history/recorder.ts";
 import { pause } from "../util/abort.ts";
 import { VirtualClient, type ClientSettings, type Endpoint } from "./client.ts";
+import type { OpPlan } from "./ops.ts";
 import { buildPopulation, type ClientProfile, type Population } from "./population.ts";
 
 export { writePathFor, type Endpoint } from "./client.ts";
@@ -48,6 +49,10 @@ export interface WorkloadOptions {
   writePath?: string;
   /** Attempts per write with the same id (idempotent), and the pause between them. */
   retry?: { attempts: number; backoffMs: number };
+  /** What each write does; unique inserts when absent. */
+  ops?: OpPlan;
+  /** Active-active: clients start at their own site's region (endpoints named by region). */
+  startAtSite?: boolean;
   history: HistoryRecorder;
   clock: Clock;
   signal?: AbortSignal;
@@ -93,6 +98,8 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadStats> {
     writePath: o.writePath ?? "/writes/{{id}}",
     retry: o.retry ?? { attempts: 1, backoffMs: 0 },
     maxConnectionAgeMs: o.maxConnectionAgeMs ?? 30_000,
+    ...(o.ops === undefined ? {} : { ops: o.ops }),
+    ...(o.startAtSite === undefined ? {} : { startAtSite: o.startAtSite }),
     history: o.history,
     clock: o.clock,
     ...(o.signal === undefined ? {} : { signal: o.signal }),
