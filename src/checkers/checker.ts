@@ -19,6 +19,8 @@ export const MEASUREMENT_NAMES = [
   "throughput",
   "writeLatency",
   "replication",
+  "conflicts",
+  "residency",
 ] as const satisfies readonly MeasurementName[];
 
 // Fails to compile when a measurement is added to Measurements but not to MEASUREMENT_NAMES.

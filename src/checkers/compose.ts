@@ -46,7 +46,8 @@ export function composeCheckers(checkers: readonly AnyChecker[]): ComposedChecke
     }
     // Each checker's measurement is of its own name's type (AnyChecker pairs them).
     const measurements = Object.fromEntries(
-      MEASUREMENT_NAMES.map((name) => [name, measured.get(name)]),
+      // A measurement only some drills have (conflicts, residency) is absent, not undefined, elsewhere.
+      MEASUREMENT_NAMES.map((name) => [name, measured.get(name)]).filter(([, m]) => m !== undefined),
     ) as unknown as Measurements;
     return { measurements, notes, failures };
   };

@@ -94,6 +94,7 @@ export function sampleDrill(overrides: Partial<Drill> = {}): Drill {
     ],
     database: {
       engine: "postgres",
+      topology: "primary-standby",
       replication: "async",
       synchronousCommit: "on",
       syncStandbys: 1,
@@ -108,6 +109,7 @@ export function sampleDrill(overrides: Partial<Drill> = {}): Drill {
     },
     dns: { name: "db.drill.test", ttlMs: 2000, server: "embedded", ...NO_RESOLVER },
     workload: {
+      keys: 16,
       clients: 2,
       ratePerSecond: 10,
       durationMs: 12_000,

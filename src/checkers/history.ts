@@ -19,6 +19,18 @@ export interface WriteRecord {
   /** Region that acknowledged an `ok` write. */
   region: string | null;
   error?: string;
+  /** An active-active keyed write: what it did, and (once ok) its stamp and the version it replaced. */
+  keyed?: KeyedOp;
+}
+
+export interface KeyedOp {
+  op: "set" | "add";
+  key: string;
+  /** set: the register's new value; add: the delta as text. */
+  value: string;
+  home: string;
+  stamp?: number;
+  prev?: [number, string];
 }
 
 export interface HistoryIndex {
@@ -139,6 +151,8 @@ export class HistoryIndexBuilder {
         completeNs: null,
         region: null,
       };
+      const keyed = keyedOp(valueOf(op));
+      if (keyed !== undefined) record.keyed = keyed;
       this.writes.set(id, record);
       this.outstanding.set(client, record);
       const list = this.writesByClient.get(client);
@@ -156,6 +170,14 @@ export class HistoryIndexBuilder {
     record.completeNs = op.time;
     // Region names repeat for every write: interned, so each record shares one string.
     if (op.type === "ok") record.region = this.intern(str(valueOf(op), "region") ?? "unknown");
+    if (op.type === "ok" && record.keyed !== undefined) {
+      const v = valueOf(op);
+      const stamp = num(v, "stamp");
+      if (stamp !== undefined) record.keyed.stamp = stamp;
+      const prev = v["prev"];
+      if (Array.isArray(prev) && typeof prev[0] === "number" && typeof prev[1] === "string")
+        record.keyed.prev = [prev[0], prev[1]];
+    }
     if (op.error !== undefined) record.error = this.intern(op.error);
     if (this.outstanding.get(client) === record) this.outstanding.delete(client);
   }
@@ -191,4 +213,13 @@ export class HistoryIndexBuilder {
       notes,
     };
   }
+}
+
+/** The keyed part of a write's invoke value, when it has one. */
+function keyedOp(v: Value): KeyedOp | undefined {
+  const op = v["op"];
+  const key = str(v, "key");
+  if ((op !== "set" && op !== "add") || key === undefined) return undefined;
+  const value = op === "set" ? str(v, "value") : num(v, "delta")?.toString();
+  return { op, key, value: value ?? "", home: str(v, "home") ?? "" };
 }

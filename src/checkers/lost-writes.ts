@@ -11,7 +11,8 @@ export function measureRpo(
   finalReads: readonly FinalRead[],
   survivingPrimary: string | null,
 ): RpoMeasurement {
-  const all = [...index.writes.values()].sort((a, b) => a.id - b.id);
+  // Keyed writes (active-active) update registers and counters: the conflicts checker judges them.
+  const all = [...index.writes.values()].filter((w) => w.keyed === undefined).sort((a, b) => a.id - b.id);
   const acked = all.filter((w) => w.outcome === "ok");
   const indeterminate = all.filter((w) => w.outcome === "info" || w.outcome === "pending");
   const read = finalReads.find((r) => r.node === survivingPrimary);

@@ -20,6 +20,9 @@ import { measureReplication } from "./replication.ts";
 import { rtoDistribution } from "./rto-distribution.ts";
 import { detectSplitBrain } from "./split-brain.ts";
 import { measureThroughput } from "./throughput.ts";
+import { measureConflicts } from "./conflicts/measure.ts";
+import { conflictsNotes, residencyNotes } from "./conflicts/notes.ts";
+import { measureResidency } from "./conflicts/residency.ts";
 
 const checker = <K extends MeasurementName>(c: Checker<K>): Checker<K> => c;
 
@@ -204,6 +207,58 @@ export const replicationChecker = checker({
   }),
 });
 
+/** Active-active drills only: undefined (absent from the report) for every other drill. */
+export const conflictsChecker = checker({
+  name: "conflicts",
+  check: (context) => {
+    const measurement = measureConflicts(context);
+    return { measurement, notes: measurement === undefined ? [] : conflictsNotes(measurement) };
+  },
+  inconclusive: (reason) => ({
+    strategy: "unknown",
+    merge: null,
+    keyedWrites: 0,
+    acknowledged: 0,
+    indeterminate: 0,
+    lostUpdates: null,
+    lostUpdateIds: [],
+    lostIncrements: null,
+    discardedDespiteRealTime: 0,
+    discardedIds: [],
+    overwritten: 0,
+    wrongKeys: [],
+    countersOutOfRange: [],
+    concurrentWrites: 0,
+    resolvedByDatabase: {},
+    databaseConflicts: {},
+    applyErrors: 0,
+    divergentKeysMax: 0,
+    divergentKeys: null,
+    steadyDivergentKeys: 0,
+    timeToConvergeMs: null,
+    samples: 0,
+    reason,
+  }),
+});
+
+/** Drills with data residency only. */
+export const residencyChecker = checker({
+  name: "residency",
+  check: (context) => {
+    const measurement = measureResidency(context);
+    return { measurement, notes: measurement === undefined ? [] : residencyNotes(measurement) };
+  },
+  inconclusive: (reason) => ({
+    outOfJurisdictionRows: null,
+    refusedWrites: 0,
+    refusals: [],
+    unavailable: [],
+    auditedCrossRegion: 0,
+    auditedRefused: 0,
+    reason,
+  }),
+});
+
 /** In the order their notes read; report.json lists the measurements in MEASUREMENT_NAMES order. */
 export const STANDARD_CHECKERS: readonly AnyChecker[] = [
   detectionChecker,
@@ -215,4 +270,6 @@ export const STANDARD_CHECKERS: readonly AnyChecker[] = [
   replicationChecker,
   throughputChecker,
   writeLatencyChecker,
+  conflictsChecker,
+  residencyChecker,
 ];

@@ -67,6 +67,48 @@ export const METRICS: readonly MetricDefinition[] = [
     "writeLatency.beforeP50Ms",
     "median write latency before the fault: the steady-state cost of the replication mode",
   ),
+  m(
+    "conflicts.lostUpdates",
+    "count",
+    "conflicts.lostUpdates",
+    "active-active: acknowledged updates lost (not legitimately overwritten)",
+  ),
+  m(
+    "conflicts.lostIncrements",
+    "count",
+    "conflicts.lostIncrements",
+    "active-active: counter increments missing in the worst region",
+  ),
+  m(
+    "conflicts.divergentKeys",
+    "count",
+    "conflicts.divergentKeys",
+    "active-active: keys regions still disagree on at the end",
+  ),
+  m(
+    "conflicts.timeToConverge",
+    "ms",
+    "conflicts.timeToConvergeMs",
+    "active-active: last heal -> regions agree again",
+  ),
+  m(
+    "conflicts.discardedDespiteRealTime",
+    "count",
+    "conflicts.discardedDespiteRealTime",
+    "last-writer-wins: acknowledged writes discarded although later in real time",
+  ),
+  m(
+    "residency.outOfJurisdictionRows",
+    "count",
+    "residency.outOfJurisdictionRows",
+    "rows found outside their jurisdiction",
+  ),
+  m(
+    "residency.refusedWrites",
+    "count",
+    "residency.refusedWrites",
+    "writes refused because no region of their jurisdiction was up",
+  ),
 ];
 
 export const METRIC_NAMES: readonly string[] = METRICS.map((d) => d.name);

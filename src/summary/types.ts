@@ -240,6 +240,70 @@ export interface ReplicationMeasurement {
   reason?: string;
 }
 
+/** Active-active (issue 14): what the conflict strategy did to the keyed writes. */
+export interface ConflictsMeasurement {
+  strategy: string;
+  /** conflicts custom: the merge function. */
+  merge: string | null;
+  keyedWrites: number;
+  acknowledged: number;
+  indeterminate: number;
+  /**
+   * Acknowledged writes whose effect is not in the final state although no later write legitimately
+   * overwrote them (registers by the strategy's rule; counters: missing increments); null when no
+   * region could be read.
+   */
+  lostUpdates: number | null;
+  /** Ids of the lost register writes (at most 1000). */
+  lostUpdateIds: number[];
+  /** Increments missing from a counter's total in the worst region (below the acknowledged sum). */
+  lostIncrements: number | null;
+  /** Acknowledged register writes LWW discarded although invoked after the write that beat them completed. */
+  discardedDespiteRealTime: number;
+  discardedIds: number[];
+  /** Acknowledged register writes a later (stamp, region) legitimately overwrote. */
+  overwritten: number;
+  /** Registers whose final value is none the strategy allows, per region (at most 50). */
+  wrongKeys: Array<{ region: string; key: string; found: string | number | null; allowed: string[] }>;
+  /** Counters outside [acknowledged, acknowledged + indeterminate], per region (at most 50). */
+  countersOutOfRange: Array<{ region: string; key: string; found: number; min: number; max: number }>;
+  /** Acknowledged writes made without knowing of another region's earlier write to the key (history). */
+  concurrentWrites: number;
+  /** Conflicts the regions' apply triggers resolved, by what they kept (the database's own count). */
+  resolvedByDatabase: Record<string, number>;
+  /** PostgreSQL's own conflict counters (pg_stat_subscription_stats, 18+), summed over subscriptions. */
+  databaseConflicts: Record<string, number>;
+  /** Apply errors (a subscription stopped on an error or lost its connection), summed. */
+  applyErrors: number;
+  /** Keys differing between regions that should agree: the most in any sample, and at the end. */
+  divergentKeysMax: number;
+  divergentKeys: number | null;
+  /** The most divergent keys in a sample before the first fault: replication lag of writes in flight. */
+  steadyDivergentKeys: number;
+  /** Last heal -> first sample back at the steady level (and none divergent at the end); null if not. */
+  timeToConvergeMs: number | null;
+  samples: number;
+  reason?: string;
+}
+
+/** Data residency (issue 14): records kept within their jurisdiction, and what that cost. */
+export interface ResidencyMeasurement {
+  /** Rows found in a region outside their jurisdiction, most in any sample or the final read (must be 0). */
+  outOfJurisdictionRows: number | null;
+  /** Writes refused because no region of their record's jurisdiction took them. */
+  refusedWrites: number;
+  /** The manager's refusals to route a jurisdiction abroad. */
+  refusals: Array<{ jurisdiction: string; atMs: number; reason: string }>;
+  /**
+   * Per jurisdiction refused by the manager: refusal -> its records' first acknowledged write after
+   * it (null: none before the workload ended): the RTO the constraint cost.
+   */
+  unavailable: Array<{ jurisdiction: string; fromMs: number; toMs: number | null; ms: number | null }>;
+  auditedCrossRegion: number;
+  auditedRefused: number;
+  reason?: string;
+}
+
 export interface Measurements {
   detection: DurationMeasurement;
   promotion: DurationMeasurement;
@@ -250,6 +314,10 @@ export interface Measurements {
   throughput: ThroughputMeasurement;
   writeLatency: WriteLatencyMeasurement;
   replication: ReplicationMeasurement;
+  /** Active-active drills only. */
+  conflicts?: ConflictsMeasurement;
+  /** Drills with data residency only. */
+  residency?: ResidencyMeasurement;
 }
 
 export interface Predicted {

@@ -23,6 +23,7 @@ export function shortOutageDrill(name: string, mode: OutageMode, app: AppSpec = 
     ],
     database: {
       engine: "postgres",
+      topology: "primary-standby",
       replication: "async",
       synchronousCommit: "on",
       syncStandbys: 1,
@@ -37,6 +38,7 @@ export function shortOutageDrill(name: string, mode: OutageMode, app: AppSpec = 
     },
     dns: { name: "api.drill.test", ttlMs: 1000, server: "embedded", ...NO_RESOLVER },
     workload: {
+      keys: 16,
       clients: 4,
       ratePerSecond: 100,
       durationMs: 12_000,

@@ -118,7 +118,7 @@ describe("composed checkers", () => {
     const real = outageSummary({}).measurements;
     for (const checker of STANDARD_CHECKERS) {
       const placeholder = checker.inconclusive("why") as unknown as Record<string, unknown>;
-      for (const field of Object.keys(real[checker.name])) {
+      for (const field of Object.keys(real[checker.name] ?? {})) {
         assert.ok(field in placeholder, `${checker.name}.${field} missing from its inconclusive measurement`);
       }
       assert.equal(placeholder.reason, "why", checker.name);
@@ -127,7 +127,9 @@ describe("composed checkers", () => {
 
   it("lists the measurements in report.json in the same order whatever order the checkers ran in", () => {
     const summary = golden([], [...STANDARD_CHECKERS].reverse());
-    assert.deepEqual(Object.keys(summary.measurements), [...MEASUREMENT_NAMES]);
+    // conflicts and residency are measured by active-active drills only: absent from this one.
+    const always = MEASUREMENT_NAMES.filter((n) => n !== "conflicts" && n !== "residency");
+    assert.deepEqual(Object.keys(summary.measurements), always);
     assert.deepEqual(summary.measurements, outageSummary({}).measurements);
   });
 

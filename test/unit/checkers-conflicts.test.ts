@@ -150,7 +150,7 @@ describe("active-active checkers", () => {
       ]);
     });
 
-    it("measures the time to converge from the heal to the first of the converged samples", () => {
+    it("measures the time to converge from the heal to the first sample back at the steady level", () => {
       const samples = [
         { atMs: 900, divergent: 4 },
         { atMs: 1000, divergent: 3 },
@@ -159,7 +159,9 @@ describe("active-active checkers", () => {
         { atMs: 2500, divergent: 0 },
         { atMs: 3000, divergent: 0 },
       ];
-      assert.equal(timeToConvergeMs(1000, samples), 1500);
+      assert.equal(timeToConvergeMs(1000, samples), 500);
+      // Three keys apart is the steady state's own lag: converged at the heal's first sample.
+      assert.equal(timeToConvergeMs(1000, samples, 3), 0);
       assert.equal(timeToConvergeMs(1000, [...samples, { atMs: 3500, divergent: 2 }]), null);
     });
   });

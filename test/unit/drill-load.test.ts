@@ -59,6 +59,7 @@ const MINIMAL_DRILL: Drill = {
   ],
   database: {
     engine: "postgres",
+    topology: "primary-standby",
     replication: "async",
     synchronousCommit: "on",
     syncStandbys: 1,
@@ -73,6 +74,7 @@ const MINIMAL_DRILL: Drill = {
   },
   dns: { name: "api.drill.test", ttlMs: 5000, server: "embedded", ...NO_RESOLVER },
   workload: {
+    keys: 16,
     clients: 4,
     ratePerSecond: 400,
     durationMs: 30_000,

@@ -189,6 +189,7 @@ describe("pg_auto_failover's wiring", () => {
 
 const DATABASE: DatabaseSpec = {
   engine: "postgres",
+  topology: "primary-standby",
   replication: "async",
   synchronousCommit: "remote_apply",
   syncStandbys: 1,

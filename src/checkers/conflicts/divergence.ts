@@ -22,17 +22,18 @@ export function divergentKeys(states: ReadonlyMap<string, RegionState>): Diverge
 }
 
 /**
- * Time to converge after the heal: from healMs to the first sample (ms, in order) after which no
- * sample diverges; null when the last sample still diverges.
+ * Time to converge after the heal: from healMs to the first sample (ms, in order) with at most
+ * `steady` divergent keys (the level writes in flight keep apart in the steady state), provided the
+ * last sample has none; null when the last sample still diverges or none after the heal got there.
  */
 export function timeToConvergeMs(
   healMs: number,
   samples: ReadonlyArray<{ atMs: number; divergent: number }>,
+  steady = 0,
 ): number | null {
   const after = samples.filter((s) => s.atMs >= healMs);
   const last = after.at(-1);
   if (last === undefined || last.divergent > 0) return null;
-  let firstConverged = last.atMs;
-  for (let i = after.length - 1; i >= 0 && after[i]!.divergent === 0; i--) firstConverged = after[i]!.atMs;
-  return firstConverged - healMs;
+  const first = after.find((s) => s.divergent <= steady);
+  return first === undefined ? null : first.atMs - healMs;
 }

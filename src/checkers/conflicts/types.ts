@@ -10,8 +10,13 @@ interface KeyedWriteBase {
   /** The region whose database took the write. */
   region: string;
   key: string;
-  /** The client's own clock when it wrote (what last-writer-wins compares), in ms. */
+  /**
+   * The stamp the region's app gave the write (what last-writer-wins compares), in ms; +Infinity when
+   * unknown (an indeterminate write: it may beat anything).
+   */
   stampMs: number;
+  /** The version (stamp, region) the write replaced, as the app saw it; absent when unknown. */
+  prev?: [number, string];
   outcome: KeyedOutcome;
   /** The runner's monotonic clock: real-time order, whatever the clients' clocks say. */
   invokeNs: number;
