@@ -4,8 +4,8 @@
 // on behalf of runDrill picks it up without each layer passing it along.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import os from "node:os";
+import { readProcess } from "../platform/proc.ts";
 
 /** Environment variables every process of a run carries (readable in /proc/<pid>/environ). */
 export const RUN_ENV = {
@@ -80,15 +80,8 @@ export function newRunId(now: Date = new Date()): string {
 
 /** Start time of `pid` from /proc (clock ticks since boot), or undefined where it cannot be read. */
 export function processStartTime(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Field 22 overall; fields[0] is field 3 (state).
-    const start = Number(fields[19]);
-    return Number.isFinite(start) ? start : undefined;
-  } catch {
-    return undefined;
-  }
+  const start = readProcess(pid)?.start;
+  return start !== undefined && Number.isFinite(start) ? start : undefined;
 }
 
 /** This process as a runner. */

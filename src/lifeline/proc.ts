@@ -1,55 +1,14 @@
 // What /proc says about processes: who carries a run marker, their descendants, and how to stop
 // them all. Linux only; elsewhere nothing is found (and nothing is touched).
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { listProcesses, readProcess, type ProcEntry } from "../platform/proc.ts";
 import type { RunMarker } from "./marker.ts";
 import { markerFromEnviron, topmost, withDescendants, type RunnerProbe } from "./ownership.ts";
 
-export interface ProcEntry {
-  pid: number;
-  ppid: number;
-  /** The command name (/proc/<pid>/comm). */
-  comm: string;
-  state: string;
-  start: number;
-}
-
-/** Every live (not zombie) process, from one pass over /proc. */
-export function listProcesses(): ProcEntry[] {
-  if (process.platform !== "linux") return [];
-  const entries: ProcEntry[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, "utf8");
-    } catch {
-      continue; // exited while we looked
-    }
-    const close = stat.lastIndexOf(")");
-    const fields = stat.slice(close + 2).split(" ");
-    const state = fields[0] ?? "";
-    if (state === "Z" || state === "X") continue;
-    entries.push({
-      pid: Number(name),
-      ppid: Number(fields[1]),
-      comm: stat.slice(stat.indexOf("(") + 1, close),
-      state,
-      start: Number(fields[19]),
-    });
-  }
-  return entries;
-}
-
 /** /proc as a RunnerProbe: is the pid running, and since when. */
 export const procProbe: RunnerProbe = (pid) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (fields[0] === "Z" || fields[0] === "X") return undefined;
-    return { start: Number(fields[19]) };
-  } catch {
-    return undefined;
-  }
+  const entry = readProcess(pid);
+  return entry === undefined ? undefined : { start: entry.start };
 };
 
 export interface MarkedProcess extends ProcEntry {

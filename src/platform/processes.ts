@@ -2,9 +2,10 @@
 // power loss" SIGKILLs the child and everything it started, including descendants that left the group
 // (PostgreSQL backends do), and teardown waits until nothing is left behind.
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { currentRun, markedEnv } from "../lifeline/marker.ts";
 import { waitUntil, WaitTimeoutError } from "../util/wait.ts";
+import { descendantsOf, listProcesses, readProcess, type ProcEntry } from "./proc.ts";
 import { unprivilegedUser } from "./user.ts";
 
 export class ProcessSpawnError extends Error {
@@ -102,44 +103,11 @@ function send(pid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-interface ProcEntry {
-  pid: number;
-  ppid: number;
-  pgrp: number;
-  /** Z (zombie) and X (dead) are not running anything. */
-  state: string;
-}
-
-/** Every process in /proc (Linux only). Synchronous so a kill can act on a consistent snapshot. */
-function listProcesses(): ProcEntry[] {
-  const entries: ProcEntry[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, "utf8");
-    } catch {
-      continue; // exited while we looked
-    }
-    // Fields after the parenthesised command name: state ppid pgrp ...
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    entries.push({
-      pid: Number(name),
-      ppid: Number(fields[1]),
-      pgrp: Number(fields[2]),
-      state: fields[0] ?? "",
-    });
-  }
-  return entries;
-}
-
-const running = (p: ProcEntry): boolean => p.state !== "Z" && p.state !== "X";
-
 /** Live (non-zombie) pids in process group `pgid`. */
 export function processGroupMembers(pgid: number): number[] {
   if (process.platform !== "linux") return send(-pgid, 0) ? [pgid] : [];
   return listProcesses()
-    .filter((p) => p.pgrp === pgid && running(p))
+    .filter((p) => p.pgrp === pgid)
     .map((p) => p.pid);
 }
 
@@ -149,15 +117,7 @@ export function processGroupMembers(pgid: number): number[] {
  */
 export function processDescendants(root: number): number[] {
   if (process.platform !== "linux") return [];
-  const all = listProcesses();
-  const found: number[] = [];
-  let frontier = [root];
-  while (frontier.length > 0) {
-    const parents = new Set(frontier);
-    frontier = all.filter((p) => parents.has(p.ppid) && running(p)).map((p) => p.pid);
-    found.push(...frontier);
-  }
-  return found;
+  return descendantsOf(root, listProcesses()).map((p) => p.pid);
 }
 
 /**
@@ -166,13 +126,7 @@ export function processDescendants(root: number): number[] {
  */
 export function processAlive(pid: number): boolean {
   if (process.platform !== "linux") return send(pid, 0);
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
+  return readProcess(pid) !== undefined;
 }
 
 /** Stopped by a signal (T) or by a tracer (t). */
@@ -180,16 +134,10 @@ const stopped = (p: ProcEntry): boolean => p.state === "T" || p.state === "t";
 
 /** Live members of group `pgid` and live descendants of `root`, from one snapshot of /proc. */
 function processTree(root: number): ProcEntry[] {
-  const all = listProcesses().filter(running);
+  const all = listProcesses();
   const tree = new Map<number, ProcEntry>();
   for (const p of all) if (p.pgrp === root || p.pid === root) tree.set(p.pid, p);
-  let frontier = [root];
-  while (frontier.length > 0) {
-    const parents = new Set(frontier);
-    const children = all.filter((p) => parents.has(p.ppid));
-    for (const child of children) tree.set(child.pid, child);
-    frontier = children.map((p) => p.pid);
-  }
+  for (const p of descendantsOf(root, all)) tree.set(p.pid, p);
   return [...tree.values()];
 }
 

@@ -112,14 +112,9 @@ export class InfraWatch {
     );
   }
 
-  /** The local platform's app processes (restarted ones too): an exit no fault explains is a failure. */
+  /** The topology's app processes (restarted ones too): an exit no fault explains is a failure. */
   private watchApps(): void {
-    // Only the local platform's apps are processes; docker's `apps` are containers (not watched here).
-    const apps = (this.o.topology as { apps?: ReadonlyMap<string, Partial<ManagedProcess>> }).apps;
-    if (apps === undefined) return;
-    for (const [region, candidate] of apps) {
-      if (!(candidate.exited instanceof Promise)) continue;
-      const app = candidate as ManagedProcess;
+    for (const [region, app] of this.o.topology.appProcesses()) {
       if (this.watchedApps.has(app)) continue;
       this.watchedApps.add(app);
       void app.exited.then((exit) => {

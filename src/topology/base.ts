@@ -19,6 +19,7 @@ import {
 import { engineFor } from "../engines/registry.ts";
 import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
 import { AddressBlock } from "../platform/address-block.ts";
+import type { ManagedProcess } from "../platform/processes.ts";
 import type { Workspace } from "../platform/workspace.ts";
 import type { HookTopology } from "../hooks/environment.ts";
 import type { ProxyControl } from "../toxiproxy/client.ts";
@@ -67,6 +68,7 @@ export abstract class TopologyBase<N extends DatabaseNode> implements RunningTop
   /** The platform's own teardown, in order; the DNS server and the workspace go last, after these. */
   protected abstract teardownSteps(): TeardownStep[];
   abstract injectRegionOutage(region: string, mode: OutageMode): Promise<() => Promise<void>>;
+  abstract appProcesses(): ReadonlyMap<string, ManagedProcess>;
 
   /**
    * Runs bringUp; when it fails, disposes whatever was started before rethrowing as a

@@ -31,6 +31,7 @@ import { ImageName } from "testcontainers";
 import { DockerDrillNetwork } from "../platform/docker.ts";
 import { acceptsConnections, httpAnswers } from "../platform/http-probe.ts";
 import { freePortOnAll } from "../platform/ports.ts";
+import type { ManagedProcess } from "../platform/processes.ts";
 import { Workspace } from "../platform/workspace.ts";
 import { waitUntil } from "../util/wait.ts";
 import { TopologyBase, type TeardownStep, type TopologyOptions } from "./base.ts";
@@ -332,6 +333,11 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
         error: (message) => new Error(message),
       },
     );
+  }
+
+  /** The apps are containers, not processes of ours (their exits are not watched). */
+  appProcesses(): ReadonlyMap<string, ManagedProcess> {
+    return new Map();
   }
 
   /**

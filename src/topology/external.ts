@@ -13,6 +13,7 @@ import type { Drill, OutageMode } from "../drill/types.ts";
 import { engineFor } from "../engines/registry.ts";
 import type { Address, DatabaseEngine, DatabaseNode } from "../engines/types.ts";
 import type { HookTopology } from "../hooks/environment.ts";
+import type { ManagedProcess } from "../platform/processes.ts";
 import { Workspace } from "../platform/workspace.ts";
 import { ProxyControl } from "../toxiproxy/client.ts";
 import type { TopologyOptions } from "./base.ts";
@@ -215,6 +216,11 @@ export class ExternalTopology implements RunningTopology {
       );
     }
     return Promise.resolve(async () => {});
+  }
+
+  /** The apps are the user's: none of them is a process the drill started. */
+  appProcesses(): ReadonlyMap<string, ManagedProcess> {
+    return new Map();
   }
 
   /** The user's stack re-points its standbys; the drill does not reconfigure their databases. */

@@ -244,6 +244,10 @@ export class LocalTopology extends TopologyBase<ProcessDatabaseNode> {
     this.apps.set(r.name, app);
   }
 
+  appProcesses(): ReadonlyMap<string, ManagedProcess> {
+    return this.apps;
+  }
+
   /**
    * kill: SIGKILL the region's database and app trees (power loss). stop: fast shutdown of both.
    * pause: SIGSTOP the database (postmaster, backends, walsender/walreceiver) and then the app; both

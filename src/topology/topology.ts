@@ -8,6 +8,7 @@ import type { NetworkSpec } from "../drill/format/network.ts";
 import type { DatabaseEngine, DatabaseNode } from "../engines/types.ts";
 import type { OutageMode, TopologyLinkKind } from "../faults/vocabulary.ts";
 import type { HookTopology } from "../hooks/environment.ts";
+import type { ManagedProcess } from "../platform/processes.ts";
 import type { ProxyControl } from "../toxiproxy/client.ts";
 
 export interface LinkInfo {
@@ -107,6 +108,12 @@ export interface RunningTopology extends AsyncDisposable {
   regionLayout(name: string): RegionLayout;
   /** What hook commands are told about this topology (their environment and working directory). */
   hookTopology(): HookTopology;
+  /**
+   * Each region's app process as it runs now (a restarted app replaces the first), for the runner's
+   * watch of exits no fault explains (src/runner/infra-watch.ts). Empty where the apps are no
+   * processes of ours: containers (docker) or the user's own (external).
+   */
+  appProcesses(): ReadonlyMap<string, ManagedProcess>;
   /**
    * What happens to a region's database and app in an outage of `mode` (see OutageMode; cutting the
    * proxies is the nemesis' part, not this). Returns the heal, which brings them back (restart after

@@ -3,30 +3,25 @@
 // container and network whose runner is gone, but not an unlabelled network beside them.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { access, chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { RUN_LABELS, WORKSPACE_MARKER_FILE } from "../../src/lifeline/marker.ts";
+import { RUN_LABELS } from "../../src/lifeline/marker.ts";
+import { exists, type RunningCli } from "../integration/cli-process.ts";
 import {
   cleanupCli,
   dockerOfRun,
   processesOfRunner,
-  runnerInFault,
-  shortRegionOutage,
+  shortRunInFault,
   within,
 } from "../integration/lifeline-helpers.ts";
 import { skipWithoutDockerEngine } from "./engine.ts";
 import { docker } from "./helpers.ts";
 
-const exists = (file: string): Promise<boolean> =>
-  access(file).then(
-    () => true,
-    () => false,
-  );
-
 describe("the lifeline on the docker platform (docker)", function () {
   this.timeout(300_000);
   let dir: string;
+  let started: RunningCli | undefined;
 
   before(async function () {
     skipWithoutDockerEngine(this);
@@ -34,24 +29,18 @@ describe("the lifeline on the docker platform (docker)", function () {
     await chmod(dir, 0o755);
   });
 
+  afterEach(async () => {
+    await started?.stop(); // a runner a failed assertion left going
+  });
+
   after(async () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
   it("leaves no container, network or workspace of a SIGKILLed runner's run within 10 s", async () => {
-    const workdir = path.join(dir, "work");
-    await mkdir(workdir, { mode: 0o755 });
-    const file = await shortRegionOutage(dir);
-    const runner = await runnerInFault([file, "--platform", "docker", "--out", path.join(dir, "reports")], {
-      ...process.env,
-      FAILOVER_DRILL_WORKDIR: workdir,
-    });
+    const { runner, workdir, workspace, run } = await shortRunInFault(dir, ["--platform", "docker"]);
+    started = runner;
     const runnerPid = runner.child.pid!;
-    const workspace = /workspace (\S+)\)/.exec(runner.stdout)?.[1];
-    assert.ok(workspace !== undefined && workspace.startsWith(workdir), runner.stdout);
-    const { run } = JSON.parse(await readFile(path.join(workspace, WORKSPACE_MARKER_FILE), "utf8")) as {
-      run: string;
-    };
     const before = await dockerOfRun(run);
     // Two databases, two apps, the proxy container, and the network(s).
     assert.ok(before.filter((r) => r.startsWith("container")).length >= 5, before.join(", "));

@@ -4,7 +4,6 @@
 import assert from "node:assert/strict";
 import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { exitCodeForStatus } from "../../src/cli/exit-codes.ts";
@@ -13,32 +12,8 @@ import { readStoredRun, recheckRun } from "../../src/runner/stored-run.ts";
 import { PHASES } from "../../src/runner/guard.ts";
 import { ReportWriteError, runDrill } from "../../src/runner/runner.ts";
 import type { LocalTopology } from "../../src/topology/local.ts";
+import { processesMentioning, refused } from "./cli-process.ts";
 import { shortOutageDrill } from "./short-drill.ts";
-
-async function processesMentioning(text: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = (await readFile(`/proc/${entry}/cmdline`, "utf8")).replaceAll("\0", " ");
-      if (cmdline.includes(text)) pids.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids;
-}
-
-function refused(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once("error", () => resolve(true));
-  });
-}
 
 const DRILL = `name: guard-timeout
 platform: local

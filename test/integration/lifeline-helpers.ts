@@ -1,15 +1,17 @@
 // Shared by the tests that SIGKILL a runner (local and docker): a shortened region-outage drill, the
 // runner started as a child process until its fault is in, and what of its run is still there.
 // Not a test file: importing it runs no suite.
-import { spawn, type ChildProcess } from "node:child_process";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import assert from "node:assert/strict";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseDocument } from "yaml";
 import { main } from "../../src/cli/main.ts";
 import { labelledResources } from "../../src/lifeline/docker-labelled.ts";
+import { WORKSPACE_MARKER_FILE } from "../../src/lifeline/marker.ts";
+import { runnerInFault, workspaceOf, type RunningCli } from "./cli-process.ts";
 
 /** drills/region-outage.yaml with fewer clients and the outage 3 s into a 20 s workload. */
-export async function shortRegionOutage(dir: string): Promise<string> {
+async function shortRegionOutage(dir: string): Promise<string> {
   const doc = parseDocument(await readFile("drills/region-outage.yaml", "utf8"));
   doc.setIn(["workload", "clients"], 20);
   doc.setIn(["workload", "rate"], "100/s");
@@ -20,30 +22,33 @@ export async function shortRegionOutage(dir: string): Promise<string> {
   return file;
 }
 
-export interface RunnerInFault {
-  child: ChildProcess;
-  stdout: string;
-  exited: Promise<number | null>;
+export interface ShortRunInFault {
+  runner: RunningCli;
+  /** Where its workspace was made (FAILOVER_DRILL_WORKDIR). */
+  workdir: string;
+  workspace: string;
+  /** Its run id, from the workspace's marker. */
+  run: string;
 }
 
-/** Starts `failover-drill run` and resolves once its fault is injected (the hardest moment to die). */
-export async function runnerInFault(args: string[], env: NodeJS.ProcessEnv): Promise<RunnerInFault> {
-  const child = spawn(process.execPath, ["bin/failover-drill.js", "run", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env,
+/**
+ * `failover-drill run` of shortRegionOutage under `dir` (plus `args`), its workspaces in dir/work,
+ * once its fault is injected: the runner, its workspace and its run id.
+ */
+export async function shortRunInFault(dir: string, args: string[] = []): Promise<ShortRunInFault> {
+  const workdir = path.join(dir, "work");
+  await mkdir(workdir, { mode: 0o755 });
+  const file = await shortRegionOutage(dir);
+  const runner = await runnerInFault([file, ...args, "--out", path.join(dir, "reports")], {
+    ...process.env,
+    FAILOVER_DRILL_WORKDIR: workdir,
   });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      if (stdout.includes("fault injected")) resolve();
-    });
-    void exited.then(() => reject(new Error(`drill exited before its fault:\n${stdout}\n${stderr}`)));
-  });
-  return { child, stdout, exited };
+  const workspace = workspaceOf(runner.stdout);
+  assert.ok(workspace !== undefined && workspace.startsWith(workdir), runner.stdout);
+  const { run } = JSON.parse(await readFile(path.join(workspace, WORKSPACE_MARKER_FILE), "utf8")) as {
+    run: string;
+  };
+  return { runner, workdir, workspace, run };
 }
 
 /** Pids of live processes whose environment names `runnerPid` as their runner, with their children. */

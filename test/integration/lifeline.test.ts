@@ -3,52 +3,35 @@
 // leftovers: it lists and removes exactly the marked ones whose runner is gone, nothing else.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { processStartTime, WORKSPACE_MARKER_FILE } from "../../src/lifeline/marker.ts";
 import { warnAboutLeftovers } from "../../src/lifeline/warn.ts";
 import { processAlive } from "../../src/platform/processes.ts";
-import {
-  cleanupCli,
-  processesOfRunner,
-  runnerInFault,
-  shortRegionOutage,
-  within,
-} from "./lifeline-helpers.ts";
-
-const exists = (file: string): Promise<boolean> =>
-  access(file).then(
-    () => true,
-    () => false,
-  );
+import { exists, type RunningCli } from "./cli-process.ts";
+import { cleanupCli, processesOfRunner, shortRunInFault, within } from "./lifeline-helpers.ts";
 
 describe("a runner killed by SIGKILL mid-drill (integration)", function () {
   this.timeout(180_000);
   let dir: string;
+  let started: RunningCli | undefined;
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "drill-reaper-"));
     // The database user (nobody, when we are root) has to reach the workspace inside.
     await chmod(dir, 0o755);
+  });
+  afterEach(async () => {
+    await started?.stop(); // a runner a failed assertion left going
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
   it("leaves no process and no workspace of its run within 10 s, and cleanup finds nothing of it", async () => {
-    const workdir = path.join(dir, "work");
-    await mkdir(workdir, { mode: 0o755 });
-    const file = await shortRegionOutage(dir);
-    const runner = await runnerInFault([file, "--out", path.join(dir, "reports")], {
-      ...process.env,
-      FAILOVER_DRILL_WORKDIR: workdir,
-    });
+    const { runner, workdir, workspace, run } = await shortRunInFault(dir);
+    started = runner;
     const runnerPid = runner.child.pid!;
-    const workspace = /workspace (\S+)\)/.exec(runner.stdout)?.[1];
-    assert.ok(workspace !== undefined && workspace.startsWith(workdir), runner.stdout);
-    const { run } = JSON.parse(await readFile(path.join(workspace, WORKSPACE_MARKER_FILE), "utf8")) as {
-      run: string;
-    };
     const before = await processesOfRunner(runnerPid);
     // The standby's postmaster with its backends and the apps at least (the primary's are down).
     assert.ok(before.length >= 5, `marked processes before the kill: ${before.join(", ")}`);

@@ -35,7 +35,7 @@ describe("the infrastructure watch (app processes)", () => {
       topology: {
         dns: { name: "embedded", endpoint: { host: "127.0.0.1", port: 9 } },
         proxies: { url: "http://127.0.0.1:9" },
-        apps,
+        appProcesses: () => apps,
       } as never,
       dnsName: "api.drill.test",
       history,

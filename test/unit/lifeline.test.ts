@@ -245,6 +245,7 @@ describe("lifeline: what cleanup and the warning say", () => {
       {
         pid: 7,
         ppid: 1,
+        pgrp: 7,
         comm: "postgres",
         state: "S",
         start: 1,

@@ -1,10 +1,10 @@
 // `failover-drill plan`: loads the drill (bad input: exit 2, as validate) and prints its plan.
-import { DrillValidationError, formatProblem, loadDrill } from "../../drill/load.ts";
 import type { Platform } from "../../drill/types.ts";
 import { planDrill } from "../../plan/plan.ts";
 import { renderPlan } from "../../plan/text.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
+import { loadDrillOrReport } from "./load-drill.ts";
 
 export interface PlanArgs {
   file: string;
@@ -13,12 +13,8 @@ export interface PlanArgs {
 }
 
 export async function handlePlan(args: PlanArgs, io: CliIo, setExit: (code: number) => void): Promise<void> {
-  let drill;
-  try {
-    drill = await loadDrill(args.file, args.platform === undefined ? {} : { platform: args.platform });
-  } catch (err) {
-    if (!(err instanceof DrillValidationError)) throw err;
-    for (const p of err.problems) io.err(formatProblem(p));
+  const drill = await loadDrillOrReport(args.file, args.platform, io);
+  if (drill === undefined) {
     setExit(ExitCode.invalidInput);
     return;
   }

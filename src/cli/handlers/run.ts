@@ -1,6 +1,5 @@
 // `failover-drill run`: loads the drill, runs it and maps its outcome to the exit code. Imported only
 // when the command runs, so --help and the other commands never load the runner.
-import { DrillValidationError, formatProblem, loadDrill } from "../../drill/load.ts";
 import type { Platform } from "../../drill/types.ts";
 import { renderConsole } from "../../report/index.ts";
 import { MissingComponentsError } from "../../platform/requirements.ts";
@@ -14,6 +13,7 @@ import type { RunOutcome } from "../../trend/outcome.ts";
 import { parseTimeoutOption } from "../timeout-option.ts";
 import { ExitCode, exitCodeForStatus } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
+import { loadDrillOrReport } from "./load-drill.ts";
 import type { NotifyArgs } from "../notify-options.ts";
 import { TOXIPROXY_URL_ON_DOCKER, TOXIPROXY_URL_ON_EXTERNAL } from "../options.ts";
 import { withInterruptSignal } from "../signals.ts";
@@ -42,12 +42,8 @@ export async function handleRun(args: RunArgs, io: CliIo, setExit: (code: number
     setExit(ExitCode.invalidInput);
     return;
   }
-  let drill;
-  try {
-    drill = await loadDrill(args.file, args.platform === undefined ? {} : { platform: args.platform });
-  } catch (err) {
-    if (!(err instanceof DrillValidationError)) throw err;
-    for (const p of err.problems) io.err(formatProblem(p));
+  const drill = await loadDrillOrReport(args.file, args.platform, io);
+  if (drill === undefined) {
     setExit(ExitCode.invalidInput);
     return;
   }

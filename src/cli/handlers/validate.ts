@@ -1,8 +1,9 @@
 // `failover-drill validate`: checks drill (and suite) files, starting nothing. Imported only when the command runs.
-import { DrillValidationError, formatProblem, loadDrill } from "../../drill/load.ts";
+import { formatProblem } from "../../drill/load.ts";
 import type { Platform } from "../../drill/types.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
+import { loadDrillOrReport } from "./load-drill.ts";
 import { isSuiteFile, loadSuite, plannedRuns, SuiteValidationError } from "../../suite/load.ts";
 
 export interface ValidateArgs {
@@ -21,17 +22,15 @@ export async function handleValidate(
       failed = !(await validateSuite(file, args, io)) || failed;
       continue;
     }
-    try {
-      const drill = await loadDrill(file, args.platform === undefined ? {} : { platform: args.platform });
-      io.out(
-        `${file}: ok (${drill.name}: ${drill.regions.length} regions, ${drill.faults.length} faults, ` +
-          `platform ${drill.platform})`,
-      );
-    } catch (err) {
-      if (!(err instanceof DrillValidationError)) throw err;
+    const drill = await loadDrillOrReport(file, args.platform, io);
+    if (drill === undefined) {
       failed = true;
-      for (const p of err.problems) io.err(formatProblem(p));
+      continue;
     }
+    io.out(
+      `${file}: ok (${drill.name}: ${drill.regions.length} regions, ${drill.faults.length} faults, ` +
+        `platform ${drill.platform})`,
+    );
   }
   setExit(failed ? ExitCode.invalidInput : ExitCode.ok);
 }
