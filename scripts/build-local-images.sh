@@ -3,7 +3,7 @@
 # shellcheck disable=SC2016
 # Builds the docker-platform images from Debian packages, without a container registry:
 #   failover-drill/postgres:15-bookworm  Debian bookworm + postgresql-15 (no cluster: drills run initdb)
-#   failover-drill/postgres:embedded     the image above + PostgreSQL 17 from the embedded-postgres npm
+#   failover-drill/postgres:embedded     the image above + PostgreSQL 17 from the @embedded-postgres npm
 #                                        package (/opt/embedded-postgres, first on PATH): logical
 #                                        replication with origin = none (16+), for active-active
 #   failover-drill/node:18-bookworm      Debian bookworm + nodejs 18: the base of the three below
@@ -156,9 +156,9 @@ build_toxiproxy() {
 }
 
 # Debian has only PostgreSQL 15, whose subscriptions cannot skip changes that came from another
-# subscription (origin = none is 16+), so bidirectional replication would loop. The embedded-postgres
-# npm package (a devDependency's optional dependency, already in node_modules) carries a relocatable
-# PostgreSQL 17: bin/, lib/ (with its own ICU, OpenSSL, libxml2) and share/, found relative to bin/.
+# subscription (origin = none is 16+), so bidirectional replication would loop. The npm package
+# @embedded-postgres/linux-<arch> (our optional dependency, in node_modules after npm ci) carries a
+# relocatable PostgreSQL 17: bin/, lib/ (its own ICU, OpenSSL, libxml2) and share/, found from bin/.
 # It needs only glibc and libstdc++ from the base. Debian's 15 client tools (pg_isready, psql) stay on
 # PATH after it. Skipped when the label matches the binaries and the base image (FORCE=1 rebuilds).
 build_postgres-embedded() {
@@ -233,7 +233,11 @@ done
 needs_node=0
 for name in $images; do case "$name" in postgres | postgres-embedded | stacks) ;; *) needs_node=1 ;; esac; done
 bases=""
-case " $images " in *" postgres "* | *" postgres-embedded "*) bases="postgres" ;; esac
+# postgres-embedded needs the postgres image only as its base: built when missing, not under FORCE=1.
+case " $images " in
+  *" postgres "*) bases="postgres" ;;
+  *" postgres-embedded "*) exists "$postgres_image" || bases="postgres" ;;
+esac
 case " $images " in *" stacks "*) bases="$bases stacks" ;; esac
 [ "$needs_node" = 1 ] && [ -z "${NODE_BASE_IMAGE:-}" ] && bases="$bases node"
 for name in $bases; do
