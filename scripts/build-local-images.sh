@@ -3,6 +3,9 @@
 # shellcheck disable=SC2016
 # Builds the docker-platform images from Debian packages, without a container registry:
 #   failover-drill/postgres:15-bookworm  Debian bookworm + postgresql-15 (no cluster: drills run initdb)
+#   failover-drill/postgres:embedded     the image above + PostgreSQL 17 from the @embedded-postgres npm
+#                                        package (/opt/embedded-postgres, first on PATH): logical
+#                                        replication with origin = none (16+), for active-active
 #   failover-drill/node:18-bookworm      Debian bookworm + nodejs 18: the base of the three below
 #   failover-drill/app:bookworm          the reference app (fixtures/app/server.ts, pg bundled in)
 #   failover-drill/byo-app:bookworm      fixtures/byo-app (a "bring your own app" test app)
@@ -13,9 +16,11 @@
 # import` (tens of seconds; skipped when the image exists, FORCE=1 rebuilds). The three others add one
 # bundled file to the node image with `docker build` (classic builder, FROM a local image: nothing
 # is pulled; under a second). They carry the bundle's sha256 as a label and are rebuilt whenever the
-# source changed, so a drill never runs a stale app or proxy.
+# source changed, so a drill never runs a stale app or proxy. postgres:embedded is layered the same
+# way (FROM the postgres image, labelled with the sha256 of the embedded binaries).
 # Env: DEBIAN_MIRROR (default http://deb.debian.org/debian),
-#      IMAGES (default "postgres app byo-app toxiproxy stacks"; the node base is built when missing),
+#      IMAGES (default "postgres postgres-embedded app byo-app toxiproxy stacks"; the node base, and
+#      the postgres image under postgres-embedded, are built when missing),
 #      NODE_BASE_IMAGE: build the three layers FROM this image instead of building the node base
 #      (where a registry is reachable, e.g. node:20-bookworm-slim; docker build pulls it if absent).
 set -euo pipefail
@@ -23,8 +28,9 @@ cd "$(dirname "$0")/.."
 
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 suite=bookworm
-images="${IMAGES:-postgres app byo-app toxiproxy stacks}"
+images="${IMAGES:-postgres postgres-embedded app byo-app toxiproxy stacks}"
 postgres_image=failover-drill/postgres:15-bookworm
+postgres_embedded_image=failover-drill/postgres:embedded
 node_image=${NODE_BASE_IMAGE:-failover-drill/node:18-bookworm}
 app_image=failover-drill/app:bookworm
 byo_app_image=failover-drill/byo-app:bookworm
@@ -149,6 +155,64 @@ build_toxiproxy() {
     '["node", "/toxiproxy/main.mjs"]'
 }
 
+# Debian has only PostgreSQL 15, whose subscriptions cannot skip changes that came from another
+# subscription (origin = none is 16+), so bidirectional replication would loop. The npm package
+# @embedded-postgres/linux-<arch> (our optional dependency, in node_modules after npm ci) carries a
+# relocatable PostgreSQL 17: bin/, lib/ (its own ICU, OpenSSL, libxml2) and share/, found from bin/.
+# It needs only glibc and libstdc++ from the base. Debian's 15 client tools (pg_isready, psql) stay on
+# PATH after it. Skipped when the label matches the binaries and the base image (FORCE=1 rebuilds).
+build_postgres-embedded() {
+  local arch native context sha current version
+  case "$(uname -m)" in
+    x86_64) arch=x64 ;;
+    aarch64) arch=arm64 ;;
+    *) arch=$(uname -m) ;;
+  esac
+  native=node_modules/@embedded-postgres/linux-$arch/native
+  if [ ! -x "$native/bin/postgres" ]; then
+    echo "build-local-images: $native/bin/postgres is missing (run npm ci)" >&2
+    return 1
+  fi
+  sha=$({
+    (cd "$native" && find bin lib share pg-symlinks.json -type f -print0 | sort -z | xargs -0 sha256sum)
+    docker image inspect --format '{{.Id}}' "$postgres_image"
+  } | sha256sum | cut -d' ' -f1)
+  current=$(docker image inspect --format '{{index .Config.Labels "failover-drill.source-sha256"}}' \
+    "$postgres_embedded_image" 2>/dev/null || true)
+  if [ "${FORCE:-0}" != 1 ] && [ "$current" = "$sha" ]; then
+    echo "build-local-images: $postgres_embedded_image is up to date with $native, skipped"
+    return 0
+  fi
+  context=$(mktemp -d)
+  trap 'rm -rf "$context"; trap - RETURN' RETURN
+  mkdir "$context/native"
+  cp -a "$native/bin" "$native/lib" "$native/share" "$context/native/"
+  # npm's postinstall makes the library symlinks (libpq.so.5 -> libpq.so.5.17, ...) that the
+  # package ships as a list; an install with --ignore-scripts lacks them, so they are made here.
+  node -e '
+    const fs = require("fs"), path = require("path");
+    const [list, root] = process.argv.slice(1);
+    for (const { source, target } of JSON.parse(fs.readFileSync(list, "utf8"))) {
+      const link = path.join(root, path.relative("native", target));
+      fs.rmSync(link, { force: true });
+      fs.symlinkSync(path.relative(path.dirname(target), source), link);
+    }' "$native/pg-symlinks.json" "$context/native"
+  version=$("$native/bin/postgres" --version | sed -n 's/.*(PostgreSQL) \([0-9.]*\).*/\1/p')
+  printf '%s\n' "FROM $postgres_image" "COPY native/ /opt/embedded-postgres/" \
+    "ENV PATH=/opt/embedded-postgres/bin:/usr/lib/postgresql/15/bin:$base_path" \
+    "LABEL failover-drill.source-sha256=$sha failover-drill.postgres-version=$version" \
+    "USER postgres" >"$context/Dockerfile"
+  DOCKER_BUILDKIT=0 docker build -q -t "$postgres_embedded_image" "$context" >/dev/null 2>"$context/build.log" ||
+    { cat "$context/build.log" >&2; return 1; }
+  # The binaries were built elsewhere (Ubuntu 18.04): prove they load here before a drill relies on it.
+  if ! docker run --rm "$postgres_embedded_image" postgres --version >/dev/null; then
+    docker rmi "$postgres_embedded_image" >/dev/null 2>&1 || true
+    echo "build-local-images: postgres does not run in $postgres_embedded_image" >&2
+    return 1
+  fi
+  echo "build-local-images: built $postgres_embedded_image (PostgreSQL $version) from $native"
+}
+
 remove_if_replaced() {
   if [ -n "$1" ] && [ "$1" != "$(docker image inspect --format '{{.Id}}' "$2")" ]; then
     docker rmi "$1" >/dev/null 2>&1 || true
@@ -157,16 +221,23 @@ remove_if_replaced() {
 
 for name in $images; do
   case "$name" in
-    postgres | app | byo-app | toxiproxy | stacks) ;;
-    *) echo "build-local-images: unknown image '$name' (postgres, app, byo-app, toxiproxy, stacks)" >&2; exit 2 ;;
+    postgres | postgres-embedded | app | byo-app | toxiproxy | stacks) ;;
+    *)
+      echo "build-local-images: unknown image '$name' (postgres, postgres-embedded, app, byo-app, toxiproxy, stacks)" >&2
+      exit 2
+      ;;
   esac
 done
 
 # The root filesystems: slow, and their inputs (Debian packages) rarely change.
 needs_node=0
-for name in $images; do case "$name" in postgres | stacks) ;; *) needs_node=1 ;; esac; done
+for name in $images; do case "$name" in postgres | postgres-embedded | stacks) ;; *) needs_node=1 ;; esac; done
 bases=""
-case " $images " in *" postgres "*) bases="postgres" ;; esac
+# postgres-embedded needs the postgres image only as its base: built when missing, not under FORCE=1.
+case " $images " in
+  *" postgres "*) bases="postgres" ;;
+  *" postgres-embedded "*) exists "$postgres_image" || bases="postgres" ;;
+esac
 case " $images " in *" stacks "*) bases="$bases stacks" ;; esac
 [ "$needs_node" = 1 ] && [ -z "${NODE_BASE_IMAGE:-}" ] && bases="$bases node"
 for name in $bases; do
@@ -185,9 +256,10 @@ for name in $bases; do
   echo "build-local-images: built $image ($((size / 1024 / 1024)) MiB) in $(elapsed "$t")"
 done
 
-# The layers with our code: checked (and rebuilt when their source changed) every time.
+# The layers with our code or binaries: checked (and rebuilt when their source changed) every time.
 for name in $images; do
   case "$name" in
+    postgres-embedded) image=$postgres_embedded_image ;;
     app) image=$app_image ;;
     byo-app) image=$byo_app_image ;;
     toxiproxy) image=$toxiproxy_image ;;

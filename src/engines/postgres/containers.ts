@@ -166,7 +166,8 @@ export class DockerPostgresCluster implements DrillNetwork, AsyncDisposable {
   }
 }
 
-function serverArgs(settings: Record<string, string>): string {
+/** The server's `-c` arguments: streaming-replication defaults, overridden by `settings`. */
+export function serverArgs(settings: Record<string, string>): string {
   const all: Record<string, string> = {
     listen_addresses: "*",
     // The image's /run is empty and not writable by postgres.
@@ -189,21 +190,55 @@ function shellQuote(value: string): string {
 /**
  * The container's command. It is idempotent so that a killed or stopped container comes back with
  * its data directory as it was: initdb / pg_basebackup only run when PGDATA is empty. postgres is
- * exec'd so it is PID 1 and receives docker's signals itself.
+ * exec'd so it is PID 1 and receives docker's signals itself. The programs come from `binDir` when
+ * given (an image whose server is not the first on PATH), else from PATH.
  */
-function postgresCommand(role: PostgresRole, region: string, primaryAlias: string, args: string): string[] {
+export function postgresCommand(
+  role: PostgresRole,
+  region: string,
+  primaryAlias: string,
+  args: string,
+  binDir?: string,
+): string[] {
+  const bin = (program: string): string => (binDir === undefined ? program : `${binDir}/${program}`);
   const init =
     role === "primary"
-      ? `initdb -D ${PGDATA} -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null && ` +
+      ? `${bin("initdb")} -D ${PGDATA} -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null && ` +
         `printf 'host all all all trust\\nhost replication all all trust\\n' >> ${PGDATA}/pg_hba.conf`
       : // -R writes standby.signal and primary_conninfo; application_name names it for sync replication.
-        `pg_basebackup -D ${PGDATA} -X stream -R -c fast ` +
+        `${bin("pg_basebackup")} -D ${PGDATA} -X stream -R -c fast ` +
         `-d ${shellQuote(`host=${primaryAlias} user=postgres application_name=${region}`)}`;
   return [
     "sh",
     "-c",
-    `set -e; [ -s ${PGDATA}/PG_VERSION ] || { ${init}; }; exec postgres -D ${PGDATA} ${args}`,
+    `set -e; [ -s ${PGDATA}/PG_VERSION ] || { ${init}; }; exec ${bin("postgres")} -D ${PGDATA} ${args}`,
   ];
+}
+
+/**
+ * Starts one server container on the drill network under its region's alias and waits until it
+ * accepts connections. The caller resolves the image and handles a failure (withImageHint, cleanup).
+ */
+export async function startPostgresContainer(
+  network: DrillNetwork,
+  image: string,
+  node: { region: string; role: PostgresRole; command: string[]; startupTimeoutMs: number },
+): Promise<PostgresContainer> {
+  const alias = drillAlias(node.region);
+  const container = await network
+    .container(image, alias, "SIGINT") // PostgreSQL's fast shutdown
+    .withEnvironment({ PGHOST: "/tmp" })
+    // The official image starts as root and its entrypoint execs a command it does not know
+    // (ours) as is; initdb and postgres refuse to run as root.
+    .withUser("postgres")
+    .withPullPolicy(PullPolicy.defaultPolicy())
+    .withExposedPorts(POSTGRES_PORT)
+    .withCommand(node.command)
+    // The primary says "ready to accept connections"; a hot standby "... read-only connections".
+    .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept (read-only )?connections/))
+    .withStartupTimeout(node.startupTimeoutMs)
+    .start();
+  return new PostgresContainer(node.region, node.role, alias, container, network.runtime);
 }
 
 /**
@@ -223,23 +258,13 @@ export async function startPostgresContainers(
   const primaryAlias = drillAlias(primaryRegion);
   try {
     const image = await resolvePostgresImage(network.runtime, options.image);
-    const start = async (region: string, role: PostgresRole): Promise<PostgresContainer> => {
-      const alias = drillAlias(region);
-      const container = await network
-        .container(image, alias, "SIGINT") // PostgreSQL's fast shutdown
-        .withEnvironment({ PGHOST: "/tmp" })
-        // The official image starts as root and its entrypoint execs a command it does not know
-        // (ours) as is; initdb and postgres refuse to run as root.
-        .withUser("postgres")
-        .withPullPolicy(PullPolicy.defaultPolicy())
-        .withExposedPorts(POSTGRES_PORT)
-        .withCommand(postgresCommand(role, region, primaryAlias, args))
-        // The primary says "ready to accept connections"; a hot standby "... read-only connections".
-        .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept (read-only )?connections/))
-        .withStartupTimeout(timeout)
-        .start();
-      return new PostgresContainer(region, role, alias, container, network.runtime);
-    };
+    const start = (region: string, role: PostgresRole): Promise<PostgresContainer> =>
+      startPostgresContainer(network, image, {
+        region,
+        role,
+        command: postgresCommand(role, region, primaryAlias, args),
+        startupTimeoutMs: timeout,
+      });
     // Never pulled when present (the default pull policy); when absent a pull is tried, and its
     // failure is explained in terms of what to run here.
     const nodes = await withImageHint(network.runtime, image, async () => {
