@@ -1,6 +1,7 @@
 // `failover-drill plan`: the drill as it would run, resolved from the file alone: the timeline, the
 // topology, every link's proxy and what will be done to it, the predictions the report will compare
 // against, the objectives and the timeout. Pure: starts nothing, reads no clock. Rendered by text.ts.
+import { conflictStrategy, hasResidency, isActiveActive } from "../drill/active-active.ts";
 import { predict } from "../checkers/predicted.ts";
 import type { Drill, Fault } from "../drill/types.ts";
 import { describeLinks, linkTargets, type LinkFields } from "../faults/link.ts";
@@ -52,7 +53,8 @@ export interface DrillPlan {
     recovery: { fromMs: number; untilMs: number };
   };
   topology: {
-    regions: Array<{ name: string; role: string; address: string | null }>;
+    regions: Array<{ name: string; role: string; address: string | null; jurisdiction?: string }>;
+    /** replication: "async", or "active-active (lww)" with every region writing. */
     database: { engine: string; replication: string };
     app: string;
     dns: { name: string; ttlMs: number; server: string; resolver: string };
@@ -120,8 +122,14 @@ export async function planDrill(drill: Drill): Promise<DrillPlan> {
         name: r.name,
         role: r.role,
         address: addresses ? regionAddress(i) : null,
+        ...(r.jurisdiction === undefined ? {} : { jurisdiction: r.jurisdiction }),
       })),
-      database: { engine: drill.database.engine, replication: drill.database.replication },
+      database: {
+        engine: drill.database.engine,
+        replication: isActiveActive(drill)
+          ? `active-active (conflicts ${conflictStrategy(drill)}${hasResidency(drill) ? ", data residency" : ""}) logical`
+          : drill.database.replication,
+      },
       app:
         drill.app.command === undefined
           ? "the reference app in every region"

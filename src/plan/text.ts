@@ -35,7 +35,10 @@ export function renderPlan(plan: DrillPlan): string {
 
   lines.push("", "topology");
   for (const r of topo.regions)
-    lines.push(`  region ${r.name} (${r.role})${r.address === null ? "" : ` at ${r.address}`}`);
+    lines.push(
+      `  region ${r.name} (${r.role}${r.jurisdiction === undefined ? "" : `, jurisdiction ${r.jurisdiction}`})` +
+        (r.address === null ? "" : ` at ${r.address}`),
+    );
   lines.push(`  database ${topo.database.engine}, ${topo.database.replication} replication`);
   lines.push(`  app      ${topo.app}`);
   lines.push(
