@@ -2,6 +2,7 @@
 // JSON Schema, the nemesis and the report all go through this list. Adding a fault kind = its file,
 // one line here, and its test (docs/drill-format.md, "Adding a fault kind").
 import { bandwidth } from "./bandwidth.ts";
+import { clockSkew } from "./clock-skew.ts";
 import { blackhole } from "./blackhole.ts";
 import { hookFault } from "./hook.ts";
 import type { AnyFaultKind, FaultOf } from "./kind.ts";
@@ -24,6 +25,7 @@ export const FAULT_KINDS = [
   limitData,
   slicer,
   hookFault,
+  clockSkew,
 ] as const;
 
 /** A normalised fault of any kind. */

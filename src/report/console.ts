@@ -121,6 +121,30 @@ export function renderConsole(s: Summary, opts: { color?: boolean } = {}): strin
       ),
     );
   }
+  const c = m.conflicts;
+  if (c !== undefined) {
+    lines.push(
+      row(
+        "conflicts",
+        `${c.strategy}${c.merge === null ? "" : ` (${c.merge})`}: lost updates ${fmtValue(c.lostUpdates, "count")} ` +
+          `(increments ${fmtValue(c.lostIncrements, "count")}), discarded despite real time ${c.discardedDespiteRealTime}, ` +
+          `concurrent writes ${c.concurrentWrites}; divergent keys ${fmtValue(c.divergentKeys, "count")} at the end ` +
+          `(max ${c.divergentKeysMax}), converged ${c.timeToConvergeMs === null ? "never" : `${fmtMs(c.timeToConvergeMs)} after the heal`}`,
+      ),
+    );
+  }
+  const r = m.residency;
+  if (r !== undefined) {
+    lines.push(
+      row(
+        "residency",
+        `rows outside their jurisdiction ${fmtValue(r.outOfJurisdictionRows, "count")}, writes refused ${r.refusedWrites}` +
+          r.unavailable
+            .map((u) => `; ${u.jurisdiction} unavailable ${u.ms === null ? "to the end" : fmtMs(u.ms)}`)
+            .join(""),
+      ),
+    );
+  }
   if (s.objectives.length > 0) {
     lines.push(bold("objectives"));
     for (const o of s.objectives) {

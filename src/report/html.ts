@@ -2,6 +2,7 @@
 // scripts, no external assets), with the status and the objectives in colour. The content comes from
 // sections.ts; this file only writes it as escaped HTML.
 import type { Summary } from "../checkers/types.ts";
+import { conflictsTable, residencyTable } from "./conflicts-section.ts";
 import { fmtMs, fmtNumber, NA } from "./format.ts";
 import {
   clientsTable,
@@ -297,6 +298,12 @@ function rtoSection(s: Summary): Html {
   );
 }
 
+function activeActiveSections(s: Summary): Array<Html | ""> {
+  const c = conflictsTable(s);
+  const r = residencyTable(s);
+  return [c === null ? "" : section("conflicts", table(c)), r === null ? "" : section("residency", table(r))];
+}
+
 function clientsSection(s: Summary): Html | "" {
   const t = clientsTable(s);
   return t === null ? "" : section("clients", table(t));
@@ -359,6 +366,7 @@ export function renderHtml(s: Summary): string {
       workloadSection(s),
       latencySection(s),
       replicationSection(s),
+      ...activeActiveSections(s),
       clientsSection(s),
       section("timeline", table(timelineTable(s), "timeline")),
       section("nodes", table(nodesTable(s))),

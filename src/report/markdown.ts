@@ -1,6 +1,7 @@
 // report.md: the drill, what was measured beside what was predicted, objectives, data loss, timeline.
 // The content comes from sections.ts; this file only writes it as Markdown.
 import type { Summary } from "../checkers/types.ts";
+import { conflictsTable, residencyTable } from "./conflicts-section.ts";
 import { fmtMs } from "./format.ts";
 import {
   clientsTable,
@@ -128,6 +129,15 @@ function rtoSection(s: Summary): string[] {
   ].filter((l, i, all) => !(l === "" && i === all.length - 1));
 }
 
+function activeActiveSections(s: Summary): string[][] {
+  const c = conflictsTable(s);
+  const r = residencyTable(s);
+  return [
+    c === null ? [] : [heading("conflicts"), "", table(c)],
+    r === null ? [] : [heading("residency"), "", table(r)],
+  ];
+}
+
 function clientsSection(s: Summary): string[] {
   const t = clientsTable(s);
   return t === null ? [] : [heading("clients"), "", table(t)];
@@ -153,6 +163,7 @@ export function renderMarkdown(s: Summary): string {
     workloadSection(s),
     latencySection(s),
     replicationSection(s),
+    ...activeActiveSections(s),
     clientsSection(s),
     [heading("timeline"), "", table(timelineTable(s))],
     [heading("nodes"), "", table(nodesTable(s))],

@@ -31,6 +31,8 @@ export const TITLES = {
   workload: "Workload",
   latency: "Write latency by phase",
   replication: "Replication",
+  conflicts: "Conflicts (active-active)",
+  residency: "Data residency",
   clients: "Clients",
   timeline: "Timeline",
   nodes: "Final state of the nodes",

@@ -1,7 +1,7 @@
 // Every fault kind in src/faults/registry.ts: read from a drill, in the JSON Schema, described once for
 // the log and the report. A new kind needs its line in MINIMAL below (the first test says so).
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import type { Summary } from "../../src/checkers/types.ts";
 import { DRILL_FIELDS } from "../../src/drill/fields.ts";
 import { parseDrill } from "../../src/drill/load.ts";
@@ -40,6 +40,7 @@ const MINIMAL: Record<string, { yaml: string; log: string }> = {
     log: "slicer (64±0 bytes slices, 0us apart) on all regions client+app-db+replication links",
   },
   hook: { yaml: "inject: sh kill.sh, region: us-east", log: 'hook "sh kill.sh" on us-east' },
+  "clock-skew": { yaml: "region: eu-west, offset: 2s", log: "clock-skew of eu-west (2000ms ahead)" },
 };
 
 const REGIONS = `name: kinds
@@ -57,10 +58,10 @@ function faultOf(type: string, yaml: string): Fault {
   return fault;
 }
 
-const schema = JSON.parse(await readFile("schema/drill.schema.json", "utf8")) as {
+const schema = JSON.parse(readFileSync("schema/drill.schema.json", "utf8")) as {
   properties: { faults: { items: { oneOf: Array<{ properties: { type: { const: string } } }> } } };
 };
-const docs = await readFile("docs/drill-format.md", "utf8");
+const docs = readFileSync("docs/drill-format.md", "utf8");
 
 describe("fault kinds", () => {
   it("registers each kind once, and this test knows how to write each", () => {

@@ -135,6 +135,8 @@ const FULL_DRILL = {
     },
   },
   workload: {
+    ops: "insert",
+    keys: 8,
     clients: 4,
     rate: "400/s",
     duration: "30s",
@@ -175,6 +177,7 @@ const FULL_DRILL = {
       timeout: "10s",
       region: "us-east",
     },
+    { at: "3s", type: "clock-skew", duration: "2s", region: "eu-west", offset: "2s", direction: "behind" },
   ],
   recovery: { wait: "3s" },
   objectives: Object.fromEntries(
@@ -227,10 +230,29 @@ const MANAGER_DRILLS: Record<string, unknown>[] = [
       haproxy: { inter: "3s", fall: 3, rise: 2 },
     },
   },
+  {
+    ...FULL_DRILL,
+    name: "full-active-active",
+    platform: "local",
+    docker: undefined,
+    app: { ...FULL_DRILL.app, image: undefined },
+    regions: [
+      { name: "us-east", role: "primary", jurisdiction: "us" },
+      { name: "eu-west", role: "standby", jurisdiction: "eu" },
+      { name: "ap-south", role: "standby", jurisdiction: "eu" },
+    ],
+    database: { engine: "postgres", topology: "active-active", conflicts: "custom", merge: "max" },
+    controller: { manager: "regional", healthCheck: FULL_DRILL.controller.healthCheck },
+    workload: { ...FULL_DRILL.workload, ops: { set: "50%", add: "30%", insert: "20%" }, keys: 8 },
+  },
 ].map((drill) => JSON.parse(JSON.stringify(drill)) as Record<string, unknown>);
 
-/** Fields only a manager's drill may set: its own section. */
+/** Fields only a manager's drill may set: its own section (and the active-active drill's own fields). */
 const MANAGER_FIELDS = new Set([
+  "regions[].jurisdiction",
+  "database.topology",
+  "database.conflicts",
+  "database.merge",
   "controller.pgAutoFailover",
   "controller.routing",
   "controller.patroni",

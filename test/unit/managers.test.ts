@@ -65,7 +65,7 @@ describe("choosing a failover manager in the drill file", () => {
 
   it("suggests the closest manager name for a misspelt one", () => {
     assert.deepEqual(problemsOf("controller: { manager: builtn }\n"), [
-      'controller.manager: expected one of: builtin, external, hooks, pg_auto_failover, patroni, got "builtn"; did you mean "builtin"?',
+      'controller.manager: expected one of: builtin, external, hooks, pg_auto_failover, patroni, regional, got "builtn"; did you mean "builtin"?',
     ]);
   });
 });

@@ -64,18 +64,43 @@ export function judgeLww(
   const expectations = lwwExpectations(writes);
   const wrongKeys: LwwVerdict["wrongKeys"] = [];
   let overwritten = 0;
-  const discardedDespiteRealTime: RegisterWrite[] = [];
   for (const [key, e] of expectations) {
     const found = finalState.get(key);
     if (e.allowedValues.length > 0 && !e.allowedValues.includes(String(found)))
       wrongKeys.push({ key, found, allowed: e.allowedValues });
     const winner = e.acknowledgedWinner;
     if (winner === null) continue;
-    for (const w of writes) {
-      if (w.key !== key || w.outcome !== "ok" || w === winner) continue;
-      overwritten += 1;
-      if (winner.completeNs !== null && w.invokeNs > winner.completeNs) discardedDespiteRealTime.push(w);
+    for (const w of writes) if (w.key === key && w.outcome === "ok" && w !== winner) overwritten += 1;
+  }
+  return { wrongKeys, overwritten, discardedDespiteRealTime: discardedDespiteRealTime(writes) };
+}
+
+/**
+ * Acknowledged writes that a write completed before they were invoked beats on (stamp, region): LWW
+ * discards them although they came later in real time. Per key, in invoke order, against the best
+ * write completed so far (completion order): O(n log n).
+ */
+export function discardedDespiteRealTime(writes: readonly RegisterWrite[]): RegisterWrite[] {
+  const byKey = new Map<string, RegisterWrite[]>();
+  for (const w of writes) {
+    if (w.outcome !== "ok" || w.completeNs === null) continue;
+    const list = byKey.get(w.key);
+    if (list === undefined) byKey.set(w.key, [w]);
+    else list.push(w);
+  }
+  const discarded: RegisterWrite[] = [];
+  for (const list of byKey.values()) {
+    const byInvoke = [...list].sort((a, b) => a.invokeNs - b.invokeNs);
+    const byComplete = [...list].sort((a, b) => a.completeNs! - b.completeNs!);
+    let best: RegisterWrite | null = null;
+    let next = 0;
+    for (const w of byInvoke) {
+      while (next < byComplete.length && byComplete[next]!.completeNs! < w.invokeNs) {
+        const done = byComplete[next++]!;
+        if (best === null || lwwCompare(done, best) > 0) best = done;
+      }
+      if (best !== null && lwwCompare(best, w) > 0) discarded.push(w);
     }
   }
-  return { wrongKeys, overwritten, discardedDespiteRealTime };
+  return discarded;
 }
