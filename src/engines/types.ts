@@ -45,6 +45,11 @@ export interface ActiveActiveEngine {
   subscriptionsStreaming(node: DatabaseNode, timeoutMs?: number): Promise<string[]>;
   /** The node's keyed data; `jurisdiction` is its region's ("" without residency). */
   readKeyed(node: DatabaseNode, jurisdiction: string, timeoutMs?: number): Promise<KeyedState>;
+  /**
+   * Docker platform: one independent primary per region (`request.regions`, in that order), each in
+   * its own container on the drill network, unconnected until setUp; absent: not on docker.
+   */
+  startContainers?(database: DatabaseSpec, request: ContainerNodesRequest): Promise<ContainerDatabaseNode[]>;
 }
 
 /** The drill's replication mode, as every node is configured with it. */

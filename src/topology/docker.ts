@@ -8,9 +8,9 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import { activeActiveAppEnv } from "../drill/active-active.ts";
+import { activeActiveAppEnv, isActiveActive } from "../drill/active-active.ts";
 import type { Drill, OutageMode } from "../drill/types.ts";
-import type { ContainerDatabaseNode } from "../engines/types.ts";
+import type { ContainerDatabaseNode, ContainerNodesRequest } from "../engines/types.ts";
 import type { DockerManagedDatabaseSetup } from "../managers/docker-database.ts";
 import type { ManagedDatabase } from "../managers/local-database.ts";
 import { managerKind } from "../managers/registry.ts";
@@ -34,7 +34,7 @@ import { freePortOnAll } from "../platform/ports.ts";
 import type { ManagedProcess } from "../platform/processes.ts";
 import { Workspace } from "../platform/workspace.ts";
 import { waitUntil } from "../util/wait.ts";
-import { TopologyBase, type TeardownStep, type TopologyOptions } from "./base.ts";
+import { databaseFor, TopologyBase, type TeardownStep, type TopologyOptions } from "./base.ts";
 import type { LayoutPlacement } from "./layout.ts";
 import { replicationLink, TopologyStartError } from "./topology.ts";
 
@@ -115,11 +115,18 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
     let t0 = performance.now();
     const network = await DockerDrillNetwork.create(this.drillId);
     this.network = network;
-    const nodes = await this.engine.startContainers(drill.database, {
-      network,
-      regions: [primary.name, ...standbys.map((s) => s.name)],
-      ...(drill.docker.postgresImage === undefined ? {} : { image: drill.docker.postgresImage }),
-    });
+    const image = drill.docker.postgresImage === undefined ? {} : { image: drill.docker.postgresImage };
+    const nodes = isActiveActive(drill)
+      ? await this.startActiveActiveContainers({
+          network,
+          regions: drill.regions.map((r) => r.name),
+          ...image,
+        })
+      : await this.engine.startContainers(drill.database, {
+          network,
+          regions: [primary.name, ...standbys.map((s) => s.name)],
+          ...image,
+        });
     for (const node of nodes) this.nodes.set(node.name, node);
     const dbMs = performance.now() - t0;
 
@@ -137,18 +144,23 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
     await this.createLinkProxies((link) => `0.0.0.0:${this.proxyPort(link.proxy)}`);
     const proxyMs = performance.now() - t0;
 
-    // The standbys cloned the primary directly; from now on they stream through their replication
-    // proxies, where inter-region latency and link faults apply.
     t0 = performance.now();
-    await Promise.all(
-      standbys.map((s) =>
-        this.node(s.name).setUpstream(replicationLink(this.layout, s.name, primary.name).listen),
-      ),
-    );
-    await Promise.all(standbys.map((s) => this.waitStreamingThroughProxy(s.name)));
-    const primaryNode = this.node(primary.name);
-    await primaryNode.setSynchronousStandbys(standbys.map((s) => s.name));
-    await this.engine.createSchema(primaryNode);
+    if (isActiveActive(drill)) {
+      await Promise.all(nodes.map((n) => this.engine.createSchema(n)));
+      await this.setUpActiveActive();
+    } else {
+      // The standbys cloned the primary directly; from now on they stream through their replication
+      // proxies, where inter-region latency and link faults apply.
+      await Promise.all(
+        standbys.map((s) =>
+          this.node(s.name).setUpstream(replicationLink(this.layout, s.name, primary.name).listen),
+        ),
+      );
+      await Promise.all(standbys.map((s) => this.waitStreamingThroughProxy(s.name)));
+      const primaryNode = this.node(primary.name);
+      await primaryNode.setSynchronousStandbys(standbys.map((s) => s.name));
+      await this.engine.createSchema(primaryNode);
+    }
     const replicationMs = performance.now() - t0;
 
     t0 = performance.now();
@@ -169,6 +181,21 @@ export class DockerTopology extends TopologyBase<ContainerDatabaseNode> {
       `containers up: databases ${ms(dbMs)}, ${this.toxiproxy.image} ${ms(proxyMs)}, ` +
         `replication through proxies ${ms(replicationMs)}, apps ${ms(appMs)} (network ${network.networkName})`,
     );
+  }
+
+  /**
+   * Active-active: one independent primary per region, with logical decoding (databaseFor); the
+   * subscriptions come once the proxies are up (setUpActiveActive). Their peer is the base's
+   * replication-link listen address, which on docker already is the subscriber container's view:
+   * the Toxiproxy container's alias on the drill network and the link's port there.
+   */
+  private startActiveActiveContainers(request: ContainerNodesRequest): Promise<ContainerDatabaseNode[]> {
+    const activeActive = this.engine.activeActive;
+    if (activeActive?.startContainers === undefined)
+      throw new TopologyStartError(
+        `database engine ${this.engine.name} has no active-active topology on the docker platform`,
+      );
+    return activeActive.startContainers(databaseFor(this.drill), request);
   }
 
   /**

@@ -11,6 +11,7 @@ import { databaseNodes } from "./docker-node.ts";
 import { lsnPositions } from "./lsn.ts";
 import { PostgresSqlNode } from "./operations.ts";
 import { sampleReplication } from "./sample.ts";
+import { startPrimaryContainers } from "./primaries.ts";
 import { postgresUrl } from "./url.ts";
 import { postgresActiveActive } from "./active-active/setup.ts";
 
@@ -32,7 +33,18 @@ function replicationOf(database: ReplicationSettings): ReplicationSettings {
 export const postgresEngine: DatabaseEngine = {
   name: "postgres",
   positions: lsnPositions,
-  activeActive: postgresActiveActive(sql),
+  activeActive: {
+    ...postgresActiveActive(sql),
+    async startContainers(database, { network, regions, image }) {
+      const cluster = await startPrimaryContainers({
+        regions,
+        network,
+        ...(image === undefined ? {} : { image }),
+        settings: database.settings,
+      });
+      return databaseNodes(cluster, replicationOf(database));
+    },
+  },
 
   async prepareLocal(database) {
     const binaries = await findPostgresBinaries(database.binDir);
