@@ -91,6 +91,8 @@ describe("active-active", () => {
       );
       // custom merges registers only: counters apply as PostgreSQL would.
       assert.match(applyTriggerSql("custom", "max", "counters").join(";"), /kept := 'remote';/);
+      // A PN-counter component has one writer: applied in order whatever its stamps say.
+      assert.doesNotMatch(applyTriggerSql("crdt", "union", "counters").join(";"), /skip := true/);
     });
   });
 

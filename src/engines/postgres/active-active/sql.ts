@@ -45,6 +45,9 @@ function resolution(
 ): string {
   const lww = `IF newer THEN kept := 'remote'; ELSE kept := 'local'; skip := true; END IF;`;
   const none = `kept := 'remote';`;
+  // A PN-counter component has one writer, its own region, whose changes arrive in order: apply them
+  // all (comparing stamps would drop increments whenever that region's clock stepped back).
+  if (strategy === "crdt" && table === "counters") return none;
   if (strategy === "lww" || strategy === "crdt") return lww;
   if (strategy === "none" || table === "counters") return none;
   // custom: the merged row keeps the newer version, so every region ends with the same one.
