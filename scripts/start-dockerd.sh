@@ -27,8 +27,9 @@ if docker info >/dev/null 2>&1; then
 fi
 
 t=$(now_ms)
-# No systemd here: run dockerd detached so it outlives this script. It starts its own containerd.
-as_root sh -c "nohup dockerd >>'$log' 2>&1 </dev/null &"
+# No systemd here: run dockerd detached (its own session, so whatever started this script can end,
+# its process group included, and the engine runs on). It starts its own containerd.
+as_root sh -c "setsid nohup dockerd >>'$log' 2>&1 </dev/null &"
 for _ in $(seq 1 "$((wait_s * 5))"); do
   if docker info >/dev/null 2>&1; then
     echo "start-dockerd: engine $(docker version --format '{{.Server.Version}}') up in $(elapsed "$t") (total $(elapsed "$t0")), log $log"
