@@ -158,7 +158,7 @@ export interface LocalNodesRequest {
 
 /** The engine made ready for the local platform (binaries found); it creates the nodes. */
 export interface LocalDatabaseSetup {
-  /** For the console, e.g. "postgres 17.10 (embedded)". */
+  /** For the console, e.g. "postgres 18.4 (embedded)". */
   readonly description: string;
   /** Data directories ready and configured, the primary first; nothing started yet. */
   createNodes(request: LocalNodesRequest): Promise<ProcessDatabaseNode[]>;

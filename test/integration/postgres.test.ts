@@ -85,6 +85,7 @@ describe("postgres configuration", () => {
   });
 
   it("reads the version from postgres --version output", () => {
+    assert.equal(parsePostgresVersion("postgres (PostgreSQL) 18.4\n"), "18.4");
     assert.equal(parsePostgresVersion("postgres (PostgreSQL) 17.10\n"), "17.10");
     assert.equal(parsePostgresVersion("postgres (PostgreSQL) 16.4 (Ubuntu 16.4-1.pgdg22.04+1)"), "16.4");
     assert.equal(parsePostgresVersion("something else"), null);
@@ -94,10 +95,10 @@ describe("postgres configuration", () => {
 describe("postgres binaries", function () {
   this.timeout(20_000);
 
-  it("finds the embedded binaries and reports a 17.x version", async () => {
+  it("finds the embedded binaries and reports an 18.x version", async () => {
     const binaries = await findPostgresBinaries();
     assert.equal(binaries.source, "embedded");
-    assert.match(binaries.version, /^17\.\d+$/);
+    assert.match(binaries.version, /^18\.\d+$/);
     assert.ok(existsSync(path.join(binaries.binDir, "initdb")));
   });
 

@@ -10,7 +10,7 @@ import { unprivilegedUser } from "../../platform/user.ts";
 
 export interface PostgresBinaries {
   binDir: string;
-  /** Server version, e.g. "17.10". */
+  /** Server version, e.g. "18.4". */
   version: string;
   source: "embedded" | "configured" | "system";
 }
@@ -24,7 +24,7 @@ const SYSTEM_ROOT = "/usr/lib/postgresql";
 /** World-readable home for copies of binaries the unprivileged user cannot reach where installed. */
 const SHARED_COPY_ROOT = "/var/tmp/failover-drill";
 
-/** Parses `postgres --version` output: "postgres (PostgreSQL) 17.10" or "... 16.4 (Ubuntu 16.4-1)". */
+/** Parses `postgres --version` output: "postgres (PostgreSQL) 18.4" or "... 16.4 (Ubuntu 16.4-1)". */
 export function parsePostgresVersion(output: string): string | null {
   return /\(PostgreSQL\)\s+(\d+(?:\.\d+)?)/.exec(output)?.[1] ?? null;
 }
