@@ -20,7 +20,7 @@ import { measureReplication } from "./replication.ts";
 import { rtoDistribution } from "./rto-distribution.ts";
 import { detectSplitBrain } from "./split-brain.ts";
 import { measureThroughput } from "./throughput.ts";
-import { measureConflicts } from "./conflicts/measure.ts";
+import { measureConflicts, unmeasuredConflicts } from "./conflicts/measure.ts";
 import { conflictsNotes, residencyNotes } from "./conflicts/notes.ts";
 import { measureResidency } from "./conflicts/residency.ts";
 
@@ -214,31 +214,7 @@ export const conflictsChecker = checker({
     const measurement = measureConflicts(context);
     return { measurement, notes: measurement === undefined ? [] : conflictsNotes(measurement) };
   },
-  inconclusive: (reason) => ({
-    strategy: "unknown",
-    merge: null,
-    keyedWrites: 0,
-    acknowledged: 0,
-    indeterminate: 0,
-    lostUpdates: null,
-    lostUpdateIds: [],
-    lostIncrements: null,
-    discardedDespiteRealTime: 0,
-    discardedIds: [],
-    overwritten: 0,
-    wrongKeys: [],
-    countersOutOfRange: [],
-    concurrentWrites: 0,
-    resolvedByDatabase: {},
-    databaseConflicts: {},
-    applyErrors: 0,
-    divergentKeysMax: 0,
-    divergentKeys: null,
-    steadyDivergentKeys: 0,
-    timeToConvergeMs: null,
-    samples: 0,
-    reason,
-  }),
+  inconclusive: (reason) => unmeasuredConflicts("unknown", null, reason),
 });
 
 /** Drills with data residency only. */

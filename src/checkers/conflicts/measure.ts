@@ -23,30 +23,14 @@ export function measureConflicts(context: CheckContext): ConflictsMeasurement | 
   const registers = writes.filter((w): w is RegisterWrite => w.kind === "set");
   const counters = writes.filter((w): w is CounterWrite => w.kind === "add");
   const m: ConflictsMeasurement = {
-    strategy,
-    merge,
+    ...unmeasuredConflicts(strategy, merge),
     keyedWrites: writes.length,
     acknowledged: writes.filter((w) => w.outcome === "ok").length,
     indeterminate: writes.filter((w) => w.outcome === "info" || w.outcome === "pending").length,
-    lostUpdates: null,
-    lostUpdateIds: [],
-    lostIncrements: null,
-    discardedDespiteRealTime: 0,
-    discardedIds: [],
-    overwritten: 0,
-    wrongKeys: [],
-    countersOutOfRange: [],
     // PN-counter components are never written by two regions: only registers (and plain counters) race.
     concurrentWrites: concurrentWrites(strategy === "crdt" ? registers : writes),
-    resolvedByDatabase: {},
-    databaseConflicts: {},
-    applyErrors: 0,
-    divergentKeysMax: 0,
-    divergentKeys: null,
-    steadyDivergentKeys: 0,
-    timeToConvergeMs: null,
-    samples: 0,
   };
+
   const reads = finalReads.filter((r) => r.reachable && r.keyed !== undefined);
   const lost = new Set<number>();
   const discarded = new Set<number>();
@@ -93,6 +77,39 @@ export function measureConflicts(context: CheckContext): ConflictsMeasurement | 
   }
   divergence(context, m);
   return m;
+}
+
+/** A conflicts measurement with nothing measured yet (or, with a reason, nothing measurable). */
+export function unmeasuredConflicts(
+  strategy: string,
+  merge: string | null,
+  reason?: string,
+): ConflictsMeasurement {
+  return {
+    strategy,
+    merge,
+    keyedWrites: 0,
+    acknowledged: 0,
+    indeterminate: 0,
+    lostUpdates: null,
+    lostUpdateIds: [],
+    lostIncrements: null,
+    discardedDespiteRealTime: 0,
+    discardedIds: [],
+    overwritten: 0,
+    wrongKeys: [],
+    countersOutOfRange: [],
+    concurrentWrites: 0,
+    resolvedByDatabase: {},
+    databaseConflicts: {},
+    applyErrors: 0,
+    divergentKeysMax: 0,
+    divergentKeys: null,
+    steadyDivergentKeys: 0,
+    timeToConvergeMs: null,
+    samples: 0,
+    ...(reason === undefined ? {} : { reason }),
+  };
 }
 
 /** Divergence over the keyed monitor's samples, and time to converge after the last heal. */
