@@ -13,7 +13,7 @@ import { exitCodeForStatus } from "../../src/cli/exit-codes.ts";
 import type { Summary } from "../../src/summary/types.ts";
 import { readIndex } from "../../src/trend/store.ts";
 
-/** drills/region-outage.yaml cut short: 20 clients for 10 s, the outage at 3 s, a 1 s TTL. */
+/** drills/region-outage.yaml cut short: 20 clients for 20 s, the outage at 3 s, a 1 s TTL. */
 const drill = (interval: string): string => `name: trend-outage
 regions:
   - { name: us-east, role: primary }
@@ -27,7 +27,7 @@ dns: { name: api.drill.test, ttl: 1s }
 workload:
   clients: 20
   rate: 40/s
-  duration: 10s
+  duration: 20s
   requestTimeout: 1s
   seed: 12
 faults:
