@@ -1,8 +1,10 @@
 // What an active-active drill means, derived once from the drill (pure): its conflict strategy and
 // merge, whether records are homed for data residency, each region's jurisdiction, and the op mix.
+import type { OP_KINDS } from "./format/workload.ts";
 import type { Drill } from "./types.ts";
 
-export type OpKind = "insert" | "set" | "add";
+/** What a client's write does: the drill format's op kinds. */
+export type OpKind = (typeof OP_KINDS)[number];
 
 export const isActiveActive = (drill: Pick<Drill, "database">): boolean =>
   drill.database.topology === "active-active";

@@ -1,6 +1,6 @@
 // The runner's active-active steps, apart so runner.ts stays one flow: the steady state (every region
 // healthy, every node receiving from every other) and the keyed part of the final reads.
-import { jurisdictions } from "../drill/active-active.ts";
+import { isActiveActive, jurisdictions } from "../drill/active-active.ts";
 import type { Drill } from "../drill/types.ts";
 import type { KeyedState } from "../engines/types.ts";
 import { probeHealth } from "../platform/http-probe.ts";
@@ -30,7 +30,7 @@ export function keyedMonitor(
   history: HistoryRecorder,
 ): KeyedMonitor | undefined {
   const engine = topo.engine.activeActive;
-  if (drill.database.topology !== "active-active" || engine === undefined) return undefined;
+  if (!isActiveActive(drill) || engine === undefined) return undefined;
   return new KeyedMonitor(engine, topo.nodes, jurisdictions(drill), history);
 }
 
@@ -41,6 +41,6 @@ export async function readKeyedFinal(
   region: string,
 ): Promise<KeyedState | undefined> {
   const engine = topo.engine.activeActive;
-  if (drill.database.topology !== "active-active" || engine === undefined) return undefined;
+  if (!isActiveActive(drill) || engine === undefined) return undefined;
   return engine.readKeyed(topo.node(region), jurisdictions(drill).get(region) ?? "");
 }

@@ -1,9 +1,8 @@
 // What each write does (issue 14): a unique insert, setting a register to a unique value, or adding 1
 // to a counter, over a bounded key space so regions writing concurrently conflict. Drawn from a seeded
 // generator per client, so a run's ops repeat with its seed.
+import type { OpKind } from "../drill/active-active.ts";
 import { seededRandom, type Random } from "./random.ts";
-
-export type OpKind = "insert" | "set" | "add";
 
 export type PlannedOp =
   | { op: "insert" }
@@ -18,7 +17,7 @@ export interface OpPlanOptions {
   seed: number;
 }
 
-const KINDS: OpKind[] = ["insert", "set", "add"];
+const KINDS: readonly OpKind[] = ["insert", "set", "add"];
 
 export class OpPlan {
   private readonly random = new Map<number, Random>();

@@ -5,7 +5,7 @@
 //     should have replaced it; each such write is lost.
 //   custom union: every acknowledged value must be in the set; max: the largest acknowledged value.
 import { judgeLww } from "./lww.ts";
-import type { RegisterWrite } from "./types.ts";
+import type { KeyedWrite, RegisterWrite } from "./types.ts";
 
 export interface RegisterJudgement {
   lost: Set<number>;
@@ -75,12 +75,8 @@ const beats = (a: RegisterWrite, b: RegisterWrite): boolean =>
  * Acknowledged writes made without knowing of another region's earlier write to the same key: the
  * version a write replaced (prev) is older than some other region's write stamped before it.
  */
-export function concurrentWrites(
-  writes: ReadonlyArray<
-    RegisterWrite | { key: string; region: string; stampMs: number; outcome: string; prev?: [number, string] }
-  >,
-): number {
-  const byKey = new Map<string, Array<{ region: string; stampMs: number; prev?: [number, string] }>>();
+export function concurrentWrites(writes: readonly KeyedWrite[]): number {
+  const byKey = new Map<string, KeyedWrite[]>();
   for (const w of writes) {
     if (w.outcome !== "ok" || !Number.isFinite(w.stampMs)) continue;
     const list = byKey.get(w.key) ?? [];
